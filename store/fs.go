@@ -1,0 +1,55 @@
+package store
+
+import "os"
+
+// FS is every file-system operation the store performs. The production
+// implementation is OS; tests substitute one that records operations and
+// replays what a disk may keep after power loss.
+type FS interface {
+	// Open opens an existing file read-only.
+	Open(name string) (File, error)
+	// OpenWrite opens an existing file for reading and writing.
+	OpenWrite(name string) (File, error)
+	// CreateExclusive creates a new file that must not exist yet.
+	CreateExclusive(name string, perm os.FileMode) (File, error)
+	Rename(oldname, newname string) error
+	Remove(name string) error
+	Link(oldname, newname string) error
+	// MkdirAll creates dir and its missing parents with perm.
+	MkdirAll(dir string, perm os.FileMode) error
+	// SyncDir makes the directory's entries (creations, renames,
+	// removals) durable.
+	SyncDir(dir string) error
+	// Lstat describes a path without following a final symlink.
+	Lstat(name string) (FileInfo, error)
+	// IsNFS reports whether dir lives on NFS, where the journal goes to
+	// the runtime directory and files are opened through a private link.
+	IsNFS(dir string) bool
+}
+
+// File is an open file.
+type File interface {
+	ReadAt(p []byte, off int64) (int, error)
+	WriteAt(p []byte, off int64) (int, error)
+	Truncate(size int64) error
+	Sync() error
+	Close() error
+	Stat() (FileInfo, error)
+	// Map maps the first size bytes read-only and shared, so that the
+	// mapping sees later writes to the file by anyone.
+	Map(size int) (Mapping, error)
+}
+
+// Mapping is a read-only shared view of a file.
+type Mapping interface {
+	Bytes() []byte
+	Unmap() error
+}
+
+// FileInfo is what the store needs to know about a file.
+type FileInfo struct {
+	Size      int64
+	Inode     uint64
+	Mode      os.FileMode
+	IsSymlink bool
+}

@@ -1,0 +1,133 @@
+package store
+
+import (
+	"encoding/binary"
+	"fmt"
+	"sync/atomic"
+
+	"gvfs-metadata/format"
+)
+
+// treeFile is an open, mapped, parsed tree. A rotation building the next
+// tree from it holds a reference, so the mapping outlives a swap until the
+// builder is done with it.
+type treeFile struct {
+	path  string
+	file  File
+	m     Mapping
+	t     *format.Tree
+	inode uint64
+	refs  atomic.Int32
+}
+
+func openTree(fs FS, path string, nfs bool) (*treeFile, error) {
+	f, err := openFile(fs, path, false, nfs)
+	if err != nil {
+		return nil, err
+	}
+	st, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	if st.Size < format.TreeHeaderSize || st.Size > 1<<32 {
+		f.Close()
+		return nil, &CorruptError{Path: path, Err: &format.FormatError{Msg: fmt.Sprintf("tree file has an impossible size (%d bytes)", st.Size)}}
+	}
+	m, err := f.Map(int(st.Size))
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	t, err := format.ParseTree(m.Bytes())
+	if err != nil {
+		m.Unmap()
+		f.Close()
+		return nil, &CorruptError{Path: path, Err: err}
+	}
+	tf := &treeFile{path: path, file: f, m: m, t: t, inode: st.Inode}
+	tf.refs.Store(1)
+	return tf, nil
+}
+
+func (tf *treeFile) acquire() *treeFile { tf.refs.Add(1); return tf }
+
+func (tf *treeFile) release() {
+	if tf.refs.Add(-1) == 0 {
+		tf.m.Unmap()
+		tf.file.Close()
+	}
+}
+
+// journalFile is an open, mapped, parsed journal. The store writes it with
+// WriteAt and reads it through the shared mapping, which sees those writes
+// just as other processes' mappings do.
+type journalFile struct {
+	path string
+	file File
+	m    Mapping
+	j    *format.Journal
+}
+
+func openJournal(fs FS, path string, tag uint32, write, nfs bool) (*journalFile, error) {
+	f, err := openFile(fs, path, write, nfs)
+	if err != nil {
+		return nil, err
+	}
+	st, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	if st.Size < format.JournalHeaderSize || st.Size > 1<<32 {
+		f.Close()
+		return nil, &CorruptError{Path: path, Err: &format.FormatError{Msg: fmt.Sprintf("journal has an impossible size (%d bytes)", st.Size)}}
+	}
+	m, err := f.Map(int(st.Size))
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	j, err := format.ParseJournal(m.Bytes(), tag)
+	if err != nil {
+		m.Unmap()
+		f.Close()
+		return nil, &CorruptError{Path: path, Err: err}
+	}
+	return &journalFile{path: path, file: f, m: m, j: j}, nil
+}
+
+func (jf *journalFile) close() {
+	jf.m.Unmap()
+	jf.file.Close()
+}
+
+// append writes whole entries after the last valid one, then publishes
+// their count, then validates them through the mapping.
+func (jf *journalFile) append(entries []byte, count int) error {
+	if _, err := jf.file.WriteAt(entries, int64(jf.j.End())); err != nil {
+		return err
+	}
+	var n [4]byte
+	be.PutUint32(n[:], uint32(jf.j.Len()+count))
+	if _, err := jf.file.WriteAt(n[:], format.JournalNumEntriesOffset); err != nil {
+		return err
+	}
+	before := jf.j.Len()
+	jf.j.Refresh()
+	if jf.j.Len() != before+count {
+		return fmt.Errorf("journal %s: appended entries do not read back: %v", jf.path, jf.j.Broken())
+	}
+	return nil
+}
+
+// CorruptError reports a tree or journal whose bytes cannot be trusted.
+type CorruptError struct {
+	Path string
+	Err  error
+}
+
+func (e *CorruptError) Error() string { return e.Path + ": " + e.Err.Error() }
+func (e *CorruptError) Unwrap() error { return e.Err }
+
+var be = binary.BigEndian

@@ -1,0 +1,69 @@
+package store
+
+import "gvfs-metadata/format"
+
+// Merged returns the whole tree as readers see it now: the tree file with
+// every valid journal entry (and every write waiting for a rotation)
+// applied. damaged counts unreadable parts of the tree file left out.
+func (s *Store) Merged() (root *format.Node, damaged int, err error) {
+	err = s.read(func(v view) { root, damaged = v.merged() })
+	return
+}
+
+func (v view) merged() (*format.Node, int) {
+	root := &format.Node{Name: "/"}
+	damaged := 0
+	if v.tree != nil {
+		root, damaged = loadTree(v.tree)
+	}
+	for i := len(v.entries) - 1; i >= 0; i-- {
+		e, err := format.DecodeEntry(v.entries[i], 0)
+		if err != nil || !e.Op.Known() {
+			continue
+		}
+		c := e.Change()
+		apply(root, &c)
+	}
+	return root, damaged
+}
+
+// Stats describes a store's files.
+type Stats struct {
+	TreeBytes      int
+	TreeTag        uint32
+	JournalPath    string
+	JournalBytes   int
+	JournalUsed    int // bytes of header and valid entries
+	JournalEntries int
+	JournalBroken  error // first invalid entry, if any
+	Pending        int   // entries waiting in memory for a rotation
+	Rotations      int   // rotations this store performed
+	LastRotation   int64 // when this store last rotated, Unix seconds (0 = never)
+	RotationError  error // why the last rotation failed, if it did
+}
+
+// Stats reports sizes and fill of the tree and journal.
+func (s *Store) Stats() (Stats, error) {
+	var st Stats
+	err := s.read(func(view) {
+		if s.tree != nil {
+			st.TreeBytes = len(s.tree.t.Bytes())
+			st.TreeTag = s.tree.t.Tag()
+		}
+		if s.journal != nil {
+			j := s.journal.j
+			st.JournalPath = s.journal.path
+			st.JournalBytes = j.Size()
+			st.JournalUsed = int(j.End())
+			st.JournalEntries = j.Len()
+			st.JournalBroken = j.Broken()
+		}
+		st.Pending = s.rot.pendingCount
+		st.Rotations = s.rot.count
+		if !s.rot.last.IsZero() {
+			st.LastRotation = s.rot.last.Unix()
+		}
+		st.RotationError = s.rot.err
+	})
+	return st, err
+}

@@ -1,0 +1,113 @@
+package store
+
+import (
+	"os"
+
+	"golang.org/x/sys/unix"
+)
+
+// OS is the real file system.
+type OS struct{}
+
+type osFile struct{ *os.File }
+
+func (OS) Open(name string) (File, error) {
+	f, err := os.OpenFile(name, os.O_RDONLY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return nil, err
+	}
+	return osFile{f}, nil
+}
+
+func (OS) OpenWrite(name string) (File, error) {
+	f, err := os.OpenFile(name, os.O_RDWR|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return nil, err
+	}
+	return osFile{f}, nil
+}
+
+func (OS) CreateExclusive(name string, perm os.FileMode) (File, error) {
+	f, err := os.OpenFile(name, os.O_RDWR|os.O_CREATE|os.O_EXCL|unix.O_CLOEXEC, perm)
+	if err != nil {
+		return nil, err
+	}
+	// The umask may have narrowed perm; metadata files must end up exactly
+	// 0600 whatever it is.
+	if err := f.Chmod(perm); err != nil {
+		f.Close()
+		os.Remove(name)
+		return nil, err
+	}
+	return osFile{f}, nil
+}
+
+func (OS) Rename(oldname, newname string) error { return os.Rename(oldname, newname) }
+func (OS) Remove(name string) error             { return os.Remove(name) }
+func (OS) Link(oldname, newname string) error   { return os.Link(oldname, newname) }
+
+func (OS) MkdirAll(dir string, perm os.FileMode) error { return os.MkdirAll(dir, perm) }
+
+func (OS) SyncDir(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	return d.Sync()
+}
+
+func (OS) Lstat(name string) (FileInfo, error) {
+	var st unix.Stat_t
+	if err := unix.Lstat(name, &st); err != nil {
+		return FileInfo{}, &os.PathError{Op: "lstat", Path: name, Err: err}
+	}
+	return statInfo(&st), nil
+}
+
+// nfsSuperMagic is statfs's f_type for NFS.
+const nfsSuperMagic = 0x6969
+
+func (OS) IsNFS(dir string) bool {
+	var st unix.Statfs_t
+	return unix.Statfs(dir, &st) == nil && st.Type == nfsSuperMagic
+}
+
+func statInfo(st *unix.Stat_t) FileInfo {
+	return FileInfo{
+		Size:      st.Size,
+		Inode:     st.Ino,
+		Mode:      os.FileMode(st.Mode & 0o777),
+		IsSymlink: st.Mode&unix.S_IFMT == unix.S_IFLNK,
+	}
+}
+
+func (f osFile) Stat() (FileInfo, error) {
+	var st unix.Stat_t
+	if err := unix.Fstat(int(f.Fd()), &st); err != nil {
+		return FileInfo{}, &os.PathError{Op: "fstat", Path: f.Name(), Err: err}
+	}
+	return statInfo(&st), nil
+}
+
+func (f osFile) Map(size int) (Mapping, error) {
+	if size == 0 {
+		return osMapping(nil), nil
+	}
+	b, err := unix.Mmap(int(f.Fd()), 0, size, unix.PROT_READ, unix.MAP_SHARED)
+	if err != nil {
+		return nil, &os.PathError{Op: "mmap", Path: f.Name(), Err: err}
+	}
+	return osMapping(b), nil
+}
+
+type osMapping []byte
+
+func (m osMapping) Bytes() []byte { return m }
+
+func (m osMapping) Unmap() error {
+	if len(m) == 0 {
+		return nil
+	}
+	return unix.Munmap(m)
+}

@@ -1,0 +1,358 @@
+package store
+
+import (
+	"bytes"
+	"sort"
+
+	"gvfs-metadata/format"
+)
+
+// Value is a metadata value: a string, or a string list when IsList.
+type Value struct {
+	IsList bool
+	Str    string
+	List   []string
+}
+
+// KeyValue is a named Value.
+type KeyValue struct {
+	Key string
+	Value
+}
+
+// Child describes one entry of a directory listing.
+type Child struct {
+	Name        string
+	LastChanged int64
+	HasChildren bool
+	HasData     bool
+}
+
+// view is what one lookup sees: the tree and the journal entries, newest
+// first, including writes waiting in memory for a rotation.
+type view struct {
+	tree    *format.Tree
+	entries [][]byte // each decodes with format.DecodeEntry(b, 0)
+}
+
+// snapshot returns the current view. Called with s.mu held; the returned
+// slices stay valid while it is held.
+func (s *Store) viewLocked() view {
+	var v view
+	if s.tree != nil {
+		v.tree = s.tree.t
+	}
+	for off := len(s.rot.pending); off > 0; {
+		size := int(be.Uint32(s.rot.pending[off-4:]))
+		off -= size
+		v.entries = append(v.entries, s.rot.pending[off:off+size])
+	}
+	if s.journal != nil {
+		j := s.journal.j
+		for i := j.Len() - 1; i >= 0; i-- {
+			v.entries = append(v.entries, j.EntryBytes(i, i+1))
+		}
+	}
+	return v
+}
+
+// read runs fn on the current view, after picking up other processes'
+// rotations and journal entries.
+func (s *Store) read(fn func(v view)) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err := s.refresh(); err != nil {
+		return err
+	}
+	fn(s.viewLocked())
+	return nil
+}
+
+// prefixRemainder reports whether prefix is path or one of its ancestors,
+// and returns the rest of path below it without leading slashes. Trailing
+// slashes of prefix do not count, so "/" is an ancestor of everything.
+func prefixRemainder(path, prefix []byte) ([]byte, bool) {
+	n := len(prefix)
+	for n > 0 && prefix[n-1] == '/' {
+		n--
+	}
+	if !bytes.HasPrefix(path, prefix[:n]) {
+		return nil, false
+	}
+	rest := path[n:]
+	if len(rest) > 0 && rest[0] != '/' {
+		return nil, false
+	}
+	return bytes.TrimLeft(rest, "/"), true
+}
+
+// joinPath appends a relative remainder to a directory path with exactly
+// one slash between them.
+func joinPath(dir, rest []byte) []byte {
+	if len(rest) == 0 {
+		return dir
+	}
+	d := bytes.TrimRight(dir, "/")
+	out := make([]byte, 0, len(d)+1+len(rest))
+	out = append(out, d...)
+	out = append(out, '/')
+	return append(out, rest...)
+}
+
+// walk visits the entries newest first, following the C reader: fn sees
+// each entry with the path as rewritten by the copies met so far, and
+// returns false to stop. walk returns the final path (to look up in the
+// tree) and whether it got there without being stopped.
+func (v view) walk(path []byte, fn func(e *format.Entry, path []byte) bool) ([]byte, bool) {
+	for _, b := range v.entries {
+		e, err := format.DecodeEntry(b, 0)
+		if err != nil || !e.Op.Known() {
+			continue
+		}
+		if !fn(&e, path) {
+			return nil, false
+		}
+		if e.Op == format.OpCopy || e.Op == format.OpRemove {
+			rest, ok := prefixRemainder(path, e.Path)
+			if !ok {
+				continue
+			}
+			if e.Op == format.OpRemove {
+				return nil, false
+			}
+			path = joinPath(e.Source, rest)
+		}
+	}
+	return path, true
+}
+
+func isKeyOp(op format.Op) bool {
+	return op == format.OpSet || op == format.OpSetList || op == format.OpUnset
+}
+
+// Get returns the value of key on path.
+func (s *Store) Get(path, key string) (val Value, found bool, err error) {
+	err = s.read(func(v view) { val, found = v.get([]byte(path), key) })
+	return
+}
+
+func (v view) get(path []byte, key string) (val Value, found bool) {
+	decided := false
+	final, ok := v.walk(path, func(e *format.Entry, p []byte) bool {
+		if !isKeyOp(e.Op) || !bytes.Equal(e.Path, p) || string(e.Key) != key {
+			return true
+		}
+		decided = true
+		val, found = entryValue(e)
+		return false
+	})
+	if decided || !ok || v.tree == nil {
+		return val, found
+	}
+	d, ok, err := v.tree.Lookup(final)
+	if err != nil || !ok {
+		return Value{}, false
+	}
+	data, err := d.Data()
+	if err != nil {
+		return Value{}, false
+	}
+	id, ok := v.tree.KeyID([]byte(key))
+	if !ok {
+		return Value{}, false
+	}
+	it, ok := data.Find(id)
+	if !ok {
+		return Value{}, false
+	}
+	kv, ok := readItem(it)
+	if !ok {
+		return Value{}, false
+	}
+	return fromKV(kv), true
+}
+
+func entryValue(e *format.Entry) (Value, bool) {
+	switch e.Op {
+	case format.OpSet:
+		return Value{Str: string(e.Value)}, true
+	case format.OpSetList:
+		l := make([]string, len(e.List))
+		for i, x := range e.List {
+			l[i] = string(x)
+		}
+		return Value{IsList: true, List: l}, true
+	}
+	return Value{}, false
+}
+
+func fromKV(kv format.KeyValue) Value {
+	return Value{IsList: kv.IsList, Str: kv.Value, List: kv.List}
+}
+
+// Keys returns every key of path with its value, sorted by key.
+func (s *Store) Keys(path string) (kvs []KeyValue, err error) {
+	err = s.read(func(v view) { kvs = v.keys([]byte(path)) })
+	return
+}
+
+func (v view) keys(path []byte) []KeyValue {
+	seen := map[string]*KeyValue{}
+	var order []string
+	final, ok := v.walk(path, func(e *format.Entry, p []byte) bool {
+		if isKeyOp(e.Op) && bytes.Equal(e.Path, p) {
+			k := string(e.Key)
+			if _, dup := seen[k]; !dup {
+				val, found := entryValue(e)
+				if found {
+					seen[k] = &KeyValue{Key: k, Value: val}
+				} else {
+					seen[k] = nil
+				}
+				order = append(order, k)
+			}
+		}
+		return true
+	})
+	var out []KeyValue
+	for _, k := range order {
+		if kv := seen[k]; kv != nil {
+			out = append(out, *kv)
+		}
+	}
+	if ok && v.tree != nil {
+		if d, found, err := v.tree.Lookup(final); err == nil && found {
+			if data, err := d.Data(); err == nil {
+				for i := 0; i < data.Len(); i++ {
+					kv, ok := readItem(data.Item(i))
+					if !ok {
+						continue
+					}
+					if _, dup := seen[kv.Key]; dup {
+						continue
+					}
+					out = append(out, KeyValue{Key: kv.Key, Value: fromKV(kv)})
+				}
+			}
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Key < out[j].Key })
+	return out
+}
+
+// LastChanged returns when path last changed, 0 when unknown, with the C
+// reader's rules (a newer key change or removal of path decides).
+func (s *Store) LastChanged(path string) (t int64, err error) {
+	err = s.read(func(v view) { t = v.lastChanged([]byte(path)) })
+	return
+}
+
+func (v view) lastChanged(path []byte) int64 {
+	var t int64
+	decided := false
+	final, ok := v.walk(path, func(e *format.Entry, p []byte) bool {
+		if isKeyOp(e.Op) && bytes.Equal(e.Path, p) {
+			t, decided = int64(e.Mtime), true
+			return false
+		}
+		if e.Op == format.OpRemove {
+			if _, hit := prefixRemainder(p, e.Path); hit {
+				t, decided = int64(e.Mtime), true
+			}
+		}
+		return true
+	})
+	if decided || !ok || v.tree == nil {
+		return t
+	}
+	if d, found, err := v.tree.Lookup(final); err == nil && found {
+		return d.LastChanged()
+	}
+	return 0
+}
+
+// Children lists the entries directly under path, with the C reader's
+// merge of tree and journal, sorted by name.
+func (s *Store) Children(path string) (kids []Child, err error) {
+	err = s.read(func(v view) { kids = v.children([]byte(path)) })
+	return
+}
+
+type childInfo struct {
+	Child
+	exists, deleted, reported bool
+}
+
+func (v view) children(path []byte) []Child {
+	infos := map[string]*childInfo{}
+	info := func(rest []byte) (*childInfo, bool) {
+		name, _, nested := bytes.Cut(rest, []byte("/"))
+		ci := infos[string(name)]
+		if ci == nil {
+			ci = &childInfo{Child: Child{Name: string(name)}}
+			infos[ci.Name] = ci
+		}
+		return ci, !nested
+	}
+	final, ok := v.walk(path, func(e *format.Entry, p []byte) bool {
+		rest, under := prefixRemainder(e.Path, p)
+		if !under || len(rest) == 0 {
+			return true
+		}
+		ci, direct := info(rest)
+		switch {
+		case isKeyOp(e.Op):
+			if !ci.deleted {
+				ci.exists = true
+				if ci.LastChanged == 0 {
+					ci.LastChanged = int64(e.Mtime)
+				}
+				ci.HasChildren = ci.HasChildren || !direct
+				ci.HasData = ci.HasData || (direct && e.Op != format.OpUnset)
+			}
+		case e.Op == format.OpCopy:
+			if !ci.deleted {
+				ci.exists = true
+				if ci.LastChanged == 0 {
+					ci.LastChanged = int64(e.Mtime)
+				}
+				ci.HasChildren, ci.HasData = true, true
+			}
+		case e.Op == format.OpRemove && direct:
+			ci.deleted = true
+		}
+		return true
+	})
+	var out []Child
+	if ok && v.tree != nil {
+		if d, found, err := v.tree.Lookup(final); err == nil && found {
+			if dir, err := d.Children(); err == nil {
+				for i := 0; i < dir.Len(); i++ {
+					c := dir.Child(i)
+					name, err := c.Name()
+					if err != nil {
+						continue
+					}
+					ch := Child{Name: string(name), LastChanged: c.LastChanged(), HasChildren: c.HasChildrenBlock(), HasData: c.HasDataBlock()}
+					if ci := infos[ch.Name]; ci != nil {
+						if ci.deleted {
+							continue
+						}
+						ci.reported = true
+						ch.LastChanged = max(ch.LastChanged, ci.LastChanged)
+						ch.HasChildren = ch.HasChildren || ci.HasChildren
+						ch.HasData = ch.HasData || ci.HasData
+					}
+					out = append(out, ch)
+				}
+			}
+		}
+	}
+	for _, ci := range infos {
+		if ci.exists && !ci.reported {
+			out = append(out, ci.Child)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out
+}

@@ -1,0 +1,346 @@
+package store
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"math/rand/v2"
+	"path/filepath"
+	"time"
+
+	"gvfs-metadata/format"
+)
+
+// rotationState tracks the rotation in flight and the writes waiting for
+// it. Guarded by Store.mu.
+type rotationState struct {
+	running bool
+	done    chan struct{} // closed when the running rotation ends
+
+	// pending holds entries, oldest first, that did not fit in the journal
+	// while a rotation ran; they go into the next journal at the swap.
+	pending      []byte
+	pendingCount int
+	// filled is set when the journal filled during the running rotation.
+	filled bool
+
+	nextSize int   // size of the next journal
+	err      error // why the last rotation failed, nil after a success
+	last     time.Time
+	count    int
+}
+
+// rotation is one rewrite of the tree: the snapshot it starts from and the
+// files it produces.
+type rotation struct {
+	old       *treeFile // nil when creating the first tree
+	entries   []byte    // journal entries merged into the new tree
+	merged    int       // how many entries that is
+	tag       uint32
+	size      int // size of the new journal
+	tmpPath   string
+	journal   *journalFile
+	damaged   int
+	buildTime time.Duration
+}
+
+// startRotationLocked snapshots the tree and journal and rebuilds the tree
+// in a background goroutine. Called with s.mu held.
+func (s *Store) startRotationLocked() {
+	if s.rot.running {
+		return
+	}
+	r := s.snapshotLocked()
+	s.rot.running = true
+	s.rot.filled = false
+	done := make(chan struct{})
+	s.rot.done = done
+	go func() {
+		defer close(done)
+		err := r.build(s)
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		if err == nil {
+			err = s.commitLocked(r)
+		}
+		if err != nil {
+			s.abortLocked(r, err)
+		}
+		s.rot.running = false
+	}()
+}
+
+// rotateLocked runs a whole rotation in the caller, holding s.mu, as the C
+// daemon does inside the write that found its journal full.
+func (s *Store) rotateLocked() error {
+	r := s.snapshotLocked()
+	err := r.build(s)
+	if err == nil {
+		err = s.commitLocked(r)
+	}
+	if err != nil {
+		s.abortLocked(r, err)
+	}
+	return err
+}
+
+func (s *Store) snapshotLocked() *rotation {
+	r := &rotation{size: s.rot.nextSize}
+	if r.size == 0 {
+		r.size = SteadyJournalSize
+	}
+	if s.tree != nil {
+		r.old = s.tree.acquire()
+		r.tag = s.tree.t.Tag()
+	}
+	for r.tag == 0 || (s.tree != nil && r.tag == s.tree.t.Tag()) {
+		r.tag = rand.Uint32()
+	}
+	if s.journal != nil {
+		s.journal.j.Refresh()
+		r.merged = s.journal.j.Len()
+		r.entries = s.journal.j.EntryBytes(0, r.merged)
+	}
+	return r
+}
+
+// waitRotation waits for a background rotation to end.
+func (s *Store) waitRotation() {
+	s.mu.Lock()
+	done := s.rot.done
+	running := s.rot.running
+	s.mu.Unlock()
+	if running {
+		<-done
+	}
+}
+
+// build merges the snapshot into a new tree file (written to a temporary
+// name and fsynced) and creates the new, empty journal. It needs no lock:
+// the old tree and the merged journal entries never change.
+func (r *rotation) build(s *Store) error {
+	start := time.Now()
+	root := &format.Node{Name: "/"}
+	if r.old != nil {
+		root, r.damaged = loadTree(r.old.t)
+	}
+	for off := 0; off < len(r.entries); {
+		e, err := format.DecodeEntry(r.entries, uint32(off))
+		if err != nil {
+			return fmt.Errorf("journal entry vanished during rotation: %w", err)
+		}
+		c := e.Change()
+		apply(root, &c)
+		off += int(e.Size)
+	}
+	data := format.Build(root, r.tag)
+	tmp, err := s.writeTemp(data)
+	if err != nil {
+		return err
+	}
+	r.tmpPath = tmp
+	jpath := journalPath(s.fs, s.path, r.tag, s.nfs, s.opts.RuntimeDir)
+	r.journal, err = createJournal(s.fs, jpath, r.tag, r.size)
+	r.buildTime = time.Since(start)
+	return err
+}
+
+// writeTemp writes a complete tree next to the real one and makes it
+// durable, so that the rename that publishes it can never expose a torn
+// file.
+func (s *Store) writeTemp(data []byte) (string, error) {
+	var f File
+	var name string
+	var err error
+	for range 100 {
+		name = s.path + "." + randomSuffix()
+		f, err = s.fs.CreateExclusive(name, 0o600)
+		if !errors.Is(err, fs.ErrExist) {
+			break
+		}
+	}
+	if err != nil {
+		return "", err
+	}
+	_, err = f.WriteAt(data, 0)
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		s.fs.Remove(name)
+		return "", err
+	}
+	return name, nil
+}
+
+// createJournal creates an empty journal of size bytes, durable before any
+// tree names it: a tree whose journal is missing or torn after a crash
+// would leave the C daemon unable to write.
+func createJournal(fsys FS, path string, tag uint32, size int) (*journalFile, error) {
+	f, err := fsys.CreateExclusive(path, 0o600)
+	if errors.Is(err, fs.ErrExist) {
+		// A leftover of a rotation that crashed before its rename: nothing
+		// names it, so it holds nothing anyone can see.
+		fsys.Remove(path)
+		f, err = fsys.CreateExclusive(path, 0o600)
+	}
+	if err != nil {
+		return nil, err
+	}
+	fail := func(err error) (*journalFile, error) {
+		f.Close()
+		fsys.Remove(path)
+		return nil, err
+	}
+	if _, err := f.WriteAt(format.NewJournalHeader(tag, uint32(size)), 0); err != nil {
+		return fail(err)
+	}
+	if err := f.Truncate(int64(size)); err != nil {
+		return fail(err)
+	}
+	if err := f.Sync(); err != nil {
+		return fail(err)
+	}
+	m, err := f.Map(size)
+	if err != nil {
+		return fail(err)
+	}
+	j, err := format.ParseJournal(m.Bytes(), tag)
+	if err != nil {
+		m.Unmap()
+		return fail(err)
+	}
+	return &journalFile{path: path, file: f, m: m, j: j}, nil
+}
+
+// commitLocked publishes a built rotation: it carries every entry written
+// since the snapshot into the new journal, renames the new tree over the
+// old one, makes the rename durable, marks the old tree rotated so that
+// every reader reopens, and removes the old journal.
+func (s *Store) commitLocked(r *rotation) error {
+	if s.tree != r.old {
+		return errors.New("tree was reopened during the rotation")
+	}
+	var carried []byte
+	count := 0
+	if s.journal != nil {
+		s.journal.j.Refresh()
+		carried = append(carried, s.journal.j.EntryBytes(r.merged, s.journal.j.Len())...)
+		count = s.journal.j.Len() - r.merged
+	}
+	carried = append(carried, s.rot.pending...)
+	count += s.rot.pendingCount
+
+	if need := format.JournalHeaderSize + len(carried); need > r.size {
+		// Entries larger than the planned journal: make one that holds them
+		// with room to spare rather than ever refusing a write.
+		r.journal.close()
+		s.fs.Remove(r.journal.path)
+		r.size = roundUp(need+SteadyJournalSize/2, 4096)
+		var err error
+		if r.journal, err = createJournal(s.fs, r.journal.path, r.tag, r.size); err != nil {
+			return err
+		}
+	}
+	if count > 0 {
+		if err := r.journal.append(carried, count); err != nil {
+			return err
+		}
+	}
+
+	var oldFile File
+	if r.old != nil {
+		f, err := s.fs.OpenWrite(s.path)
+		if err == nil {
+			if st, serr := f.Stat(); serr != nil || st.Inode != r.old.inode {
+				f.Close()
+				return errors.New("tree file was replaced by another writer during the rotation")
+			}
+			oldFile = f
+		}
+		if r.damaged > 0 {
+			keep := fmt.Sprintf("%s.damaged-%d", s.path, s.opts.Now().Unix())
+			if err := s.fs.Link(s.path, keep); err == nil {
+				s.opts.Logf("%s: %d damaged parts could not be carried into the new tree; the old tree is kept as %s", s.path, r.damaged, keep)
+			}
+		}
+	}
+	if err := s.fs.Rename(r.tmpPath, s.path); err != nil {
+		if oldFile != nil {
+			oldFile.Close()
+		}
+		return err
+	}
+	r.tmpPath = ""
+	if err := s.fs.SyncDir(filepath.Dir(s.path)); err != nil {
+		s.opts.Logf("%s: syncing the directory after rotation: %v", s.path, err)
+	}
+	if oldFile != nil {
+		var mark [4]byte
+		be.PutUint32(mark[:], format.RotatedMark)
+		if _, err := oldFile.WriteAt(mark[:], format.RotatedOffset); err != nil {
+			s.opts.Logf("%s: marking the old tree rotated: %v", s.path, err)
+		}
+		oldFile.Close()
+	}
+	if s.journal != nil {
+		s.journal.close()
+		s.fs.Remove(s.journal.path)
+		s.journal = nil
+	} else if r.old != nil {
+		s.fs.Remove(journalPath(s.fs, s.path, r.old.t.Tag(), s.nfs, s.opts.RuntimeDir))
+	}
+
+	tree, err := openTree(s.fs, s.path, s.nfs)
+	if r.old != nil {
+		r.old.release() // the snapshot's reference
+	}
+	if s.tree != nil {
+		s.tree.release()
+		s.tree = nil
+	}
+	s.journal = r.journal
+	r.journal = nil
+	s.rot.pending, s.rot.pendingCount = nil, 0
+	s.rot.nextSize = nextJournalSize(r.size, s.rot.filled)
+	s.rot.filled = false
+	s.rot.err = nil
+	s.rot.last = s.opts.Now()
+	s.rot.count++
+	if err != nil {
+		return fmt.Errorf("reopening the new tree: %w", err)
+	}
+	s.tree = tree
+	return nil
+}
+
+// nextJournalSize sizes the journal after the one just created: bigger
+// while writes outrun rotation, back to the steady size otherwise.
+func nextJournalSize(current int, filled bool) int {
+	if !filled {
+		return SteadyJournalSize
+	}
+	return min(max(2*current, SteadyJournalSize), MaxBurstJournal)
+}
+
+func roundUp(n, to int) int { return (n + to - 1) / to * to }
+
+// abortLocked undoes a rotation that failed before its rename. The old
+// tree and journal stay in use; pending writes wait for the next attempt.
+func (s *Store) abortLocked(r *rotation, err error) {
+	s.rot.err = err
+	s.opts.Logf("%s: rotation failed: %v", s.path, err)
+	if r.tmpPath != "" {
+		s.fs.Remove(r.tmpPath)
+	}
+	if r.journal != nil {
+		r.journal.close()
+		s.fs.Remove(r.journal.path)
+	}
+	if r.old != nil {
+		r.old.release()
+	}
+}

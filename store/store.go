@@ -1,0 +1,181 @@
+package store
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"gvfs-metadata/format"
+)
+
+// Journal sizes. Every GIO application walks the whole journal on each
+// metadata lookup, so the steady state is the small journal the C daemon
+// uses; a larger one exists only while a write burst outruns rotation.
+const (
+	SteadyJournalSize = format.NewJournalSize
+	MaxBurstJournal   = 1 << 20
+)
+
+// Options tune a Store. The zero value is a writable store on the real
+// file system that rotates inside the write that finds the journal full.
+type Options struct {
+	FS         FS               // OS{} when nil
+	RuntimeDir string           // $XDG_RUNTIME_DIR when empty; holds journals of trees on NFS
+	Now        func() time.Time // time.Now when nil
+	ReadOnly   bool
+	// Background makes rotation run off the writer's path: it starts once
+	// the journal is half full, writes continue into the old journal and,
+	// if that fills, into memory, and everything written meanwhile is
+	// carried into the new journal at the swap.
+	Background bool
+	// Logf receives warnings (damaged trees, failed rotations).
+	Logf func(format string, args ...any)
+}
+
+// Store is one tree file and its journal.
+type Store struct {
+	path string
+	opts Options
+	fs   FS
+	nfs  bool
+
+	mu      sync.Mutex
+	tree    *treeFile    // nil: no tree file yet (read-only stores only)
+	journal *journalFile // nil: missing or unreadable journal
+
+	rot rotationState
+}
+
+// Open opens the tree file at path and its journal. A writable store
+// creates the directory (0700), an empty tree and a journal if they do not
+// exist; a read-only store of a missing tree is empty.
+func Open(path string, opts Options) (*Store, error) {
+	if opts.FS == nil {
+		opts.FS = OS{}
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.RuntimeDir == "" {
+		opts.RuntimeDir = os.Getenv("XDG_RUNTIME_DIR")
+	}
+	if opts.Logf == nil {
+		opts.Logf = func(string, ...any) {}
+	}
+	s := &Store{path: path, opts: opts, fs: opts.FS}
+	s.nfs = s.fs.IsNFS(filepath.Dir(path))
+	if err := s.load(); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// Path is the tree file's path.
+func (s *Store) Path() string { return s.path }
+
+// OnNFS reports whether the tree lives on NFS.
+func (s *Store) OnNFS() bool { return s.nfs }
+
+// load opens tree and journal from disk, creating them for a writable
+// store. Called with s.mu held (or before the store is shared).
+func (s *Store) load() error {
+	tree, err := openTree(s.fs, s.path, s.nfs)
+	if errors.Is(err, fs.ErrNotExist) {
+		if s.opts.ReadOnly {
+			return nil
+		}
+		if err := s.createEmpty(); err != nil {
+			return err
+		}
+		tree, err = openTree(s.fs, s.path, s.nfs)
+	}
+	if err != nil {
+		return err
+	}
+	s.tree = tree
+	s.openJournal()
+	if s.journal == nil && !s.opts.ReadOnly {
+		return s.repairJournal()
+	}
+	return nil
+}
+
+// openJournal opens the current tree's journal, or leaves s.journal nil
+// when it is missing or unreadable; readers then see the tree alone.
+func (s *Store) openJournal() {
+	path := journalPath(s.fs, s.path, s.tree.t.Tag(), s.nfs, s.opts.RuntimeDir)
+	j, err := openJournal(s.fs, path, s.tree.t.Tag(), !s.opts.ReadOnly, s.nfs)
+	if err == nil {
+		s.journal = j
+		return
+	}
+	if !errors.Is(err, fs.ErrNotExist) {
+		s.opts.Logf("metadata journal %s unusable: %v", path, err)
+	}
+}
+
+// repairJournal gives a writable store whose journal is missing or
+// unreadable a fresh one, by rotating the tree (which carries no entries).
+func (s *Store) repairJournal() error {
+	return s.rotateLocked()
+}
+
+func (s *Store) createEmpty() error {
+	dir := filepath.Dir(s.path)
+	if err := s.fs.MkdirAll(dir, 0o700); err != nil {
+		return err
+	}
+	return s.rotateLocked()
+}
+
+// Close releases the files. It does not flush; call Flush first to merge
+// the journal into the tree.
+func (s *Store) Close() error {
+	s.waitRotation()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.journal != nil {
+		s.journal.close()
+		s.journal = nil
+	}
+	if s.tree != nil {
+		s.tree.release()
+		s.tree = nil
+	}
+	return nil
+}
+
+// refresh reopens tree and journal when another process rotated the tree,
+// and picks up journal entries other writers published. Called with s.mu.
+func (s *Store) refresh() error {
+	if s.tree == nil {
+		if s.opts.ReadOnly {
+			return s.load()
+		}
+		return errors.New("store is closed")
+	}
+	if s.tree.t.Rotated() {
+		st, err := s.fs.Lstat(s.path)
+		if err == nil && st.Inode != s.tree.inode {
+			if s.journal != nil {
+				s.journal.close()
+				s.journal = nil
+			}
+			s.tree.release()
+			s.tree = nil
+			return s.load()
+		}
+	}
+	if s.journal != nil {
+		s.journal.j.Refresh()
+	}
+	return nil
+}
+
+func (s *Store) errorf(format string, args ...any) error {
+	return fmt.Errorf("%s: "+format, append([]any{s.path}, args...)...)
+}
