@@ -8,23 +8,39 @@ import (
 	"gvfs-metadata/format"
 )
 
+// Damage lists the parts of a tree file that could not be read. Count is
+// exact; Errors keeps the first few, with their offsets.
+type Damage struct {
+	Count  int
+	Errors []error
+}
+
+const keptDamageErrors = 20
+
+func (d *Damage) add(err error) {
+	d.Count++
+	if len(d.Errors) < keptDamageErrors {
+		d.Errors = append(d.Errors, err)
+	}
+}
+
 // loadTree copies a tree file into nodes. Unreadable parts (bad offsets,
-// unterminated strings, a children block seen twice) are skipped and
-// counted, the way the C writer skips them when it rotates, so one bad
+// unterminated strings, a children block reached twice) are skipped and
+// recorded, the way the C writer skips them when it rotates, so one bad
 // block never stops a tree from being rewritten.
-func loadTree(t *format.Tree) (root *format.Node, damaged int) {
+func loadTree(t *format.Tree) (root *format.Node, damage Damage) {
 	root = &format.Node{Name: "/"}
 	seen := map[uint32]bool{}
 	var load func(d format.Dirent, n *format.Node)
 	load = func(d format.Dirent, n *format.Node) {
 		n.LastChanged = d.LastChanged()
 		if data, err := d.Data(); err != nil {
-			damaged++
+			damage.add(err)
 		} else {
 			for i := 0; i < data.Len(); i++ {
-				kv, ok := readItem(data.Item(i))
-				if !ok {
-					damaged++
+				kv, err := readItem(data.Item(i))
+				if err != nil {
+					damage.add(err)
 					continue
 				}
 				n.Keys = append(n.Keys, kv)
@@ -32,14 +48,14 @@ func loadTree(t *format.Tree) (root *format.Node, damaged int) {
 		}
 		dir, err := d.Children()
 		if err != nil {
-			damaged++
+			damage.add(err)
 			return
 		}
 		if dir.Len() == 0 {
 			return
 		}
 		if seen[dir.Offset()] {
-			damaged++
+			damage.add(&format.FormatError{Offset: int64(d.Offset()) + 4, Msg: "children block reached twice"})
 			return
 		}
 		seen[dir.Offset()] = true
@@ -47,8 +63,11 @@ func loadTree(t *format.Tree) (root *format.Node, damaged int) {
 		for i := 0; i < dir.Len(); i++ {
 			c := dir.Child(i)
 			name, err := c.Name()
-			if err != nil || len(name) == 0 || bytes.IndexByte(name, '/') >= 0 {
-				damaged++
+			if err == nil && (len(name) == 0 || bytes.IndexByte(name, '/') >= 0) {
+				err = &format.FormatError{Offset: int64(c.Offset()), Msg: "entry name is empty or contains a slash"}
+			}
+			if err != nil {
+				damage.add(err)
 				continue
 			}
 			child := &format.Node{Name: string(name)}
@@ -59,23 +78,23 @@ func loadTree(t *format.Tree) (root *format.Node, damaged int) {
 	load(t.Root(), root)
 	// A damaged file may break the sort orders the format promises; the
 	// builder relies on them.
-	if damaged > 0 {
+	if damage.Count > 0 {
 		root.Sort()
 		dedupe(root)
 	}
-	return root, damaged
+	return root, damage
 }
 
-func readItem(it format.Item) (format.KeyValue, bool) {
+func readItem(it format.Item) (format.KeyValue, error) {
 	key, err := it.Key()
 	if err != nil {
-		return format.KeyValue{}, false
+		return format.KeyValue{}, err
 	}
 	kv := format.KeyValue{Key: string(key), IsList: it.IsList}
 	if it.IsList {
 		vals, err := it.Values()
 		if err != nil {
-			return format.KeyValue{}, false
+			return format.KeyValue{}, err
 		}
 		kv.List = make([]string, len(vals))
 		for i, v := range vals {
@@ -84,11 +103,11 @@ func readItem(it format.Item) (format.KeyValue, bool) {
 	} else {
 		v, err := it.Value()
 		if err != nil {
-			return format.KeyValue{}, false
+			return format.KeyValue{}, err
 		}
 		kv.Value = string(v)
 	}
-	return kv, true
+	return kv, nil
 }
 
 // dedupe drops repeated names and keys (first wins) from sorted nodes.

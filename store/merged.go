@@ -4,17 +4,17 @@ import "gvfs-metadata/format"
 
 // Merged returns the whole tree as readers see it now: the tree file with
 // every valid journal entry (and every write waiting for a rotation)
-// applied. damaged counts unreadable parts of the tree file left out.
-func (s *Store) Merged() (root *format.Node, damaged int, err error) {
-	err = s.read(func(v view) { root, damaged = v.merged() })
+// applied. damage lists unreadable parts of the tree file left out.
+func (s *Store) Merged() (root *format.Node, damage Damage, err error) {
+	err = s.read(func(v view) { root, damage = v.merged() })
 	return
 }
 
-func (v view) merged() (*format.Node, int) {
+func (v view) merged() (*format.Node, Damage) {
 	root := &format.Node{Name: "/"}
-	damaged := 0
+	var damage Damage
 	if v.tree != nil {
-		root, damaged = loadTree(v.tree)
+		root, damage = loadTree(v.tree)
 	}
 	for i := len(v.entries) - 1; i >= 0; i-- {
 		e, err := format.DecodeEntry(v.entries[i], 0)
@@ -24,7 +24,7 @@ func (v view) merged() (*format.Node, int) {
 		c := e.Change()
 		apply(root, &c)
 	}
-	return root, damaged
+	return root, damage
 }
 
 // Stats describes a store's files.

@@ -165,8 +165,8 @@ func (v view) get(path []byte, key string) (val Value, found bool) {
 	if !ok {
 		return Value{}, false
 	}
-	kv, ok := readItem(it)
-	if !ok {
+	kv, err := readItem(it)
+	if err != nil {
 		return Value{}, false
 	}
 	return fromKV(kv), true
@@ -224,8 +224,8 @@ func (v view) keys(path []byte) []KeyValue {
 		if d, found, err := v.tree.Lookup(final); err == nil && found {
 			if data, err := d.Data(); err == nil {
 				for i := 0; i < data.Len(); i++ {
-					kv, ok := readItem(data.Item(i))
-					if !ok {
+					kv, err := readItem(data.Item(i))
+					if err != nil {
 						continue
 					}
 					if _, dup := seen[kv.Key]; dup {

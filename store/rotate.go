@@ -40,7 +40,7 @@ type rotation struct {
 	size      int // size of the new journal
 	tmpPath   string
 	journal   *journalFile
-	damaged   int
+	damage    Damage
 	buildTime time.Duration
 }
 
@@ -122,7 +122,7 @@ func (r *rotation) build(s *Store) error {
 	start := time.Now()
 	root := &format.Node{Name: "/"}
 	if r.old != nil {
-		root, r.damaged = loadTree(r.old.t)
+		root, r.damage = loadTree(r.old.t)
 	}
 	for off := 0; off < len(r.entries); {
 		e, err := format.DecodeEntry(r.entries, uint32(off))
@@ -261,10 +261,10 @@ func (s *Store) commitLocked(r *rotation) error {
 			}
 			oldFile = f
 		}
-		if r.damaged > 0 {
+		if r.damage.Count > 0 {
 			keep := fmt.Sprintf("%s.damaged-%d", s.path, s.opts.Now().Unix())
 			if err := s.fs.Link(s.path, keep); err == nil {
-				s.opts.Logf("%s: %d damaged parts could not be carried into the new tree; the old tree is kept as %s", s.path, r.damaged, keep)
+				s.opts.Logf("%s: %d damaged parts (first: %v) could not be carried into the new tree; the old tree is kept as %s", s.path, r.damage.Count, r.damage.Errors[0], keep)
 			}
 		}
 	}

@@ -350,9 +350,9 @@ func runRandomOps(t *testing.T, seed uint64, background bool) {
 	if err := s.Flush(); err != nil {
 		t.Fatal(err)
 	}
-	root, damaged, err := s.Merged()
-	if err != nil || damaged != 0 {
-		t.Fatal(err, damaged)
+	root, damage, err := s.Merged()
+	if err != nil || damage.Count != 0 {
+		t.Fatal(err, damage)
 	}
 	seen := 0
 	var walk func(n *format.Node, p string)

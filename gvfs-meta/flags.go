@@ -1,0 +1,48 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"io"
+)
+
+// newFlags makes a subcommand's flag set whose --help shows the synopsis,
+// a description, the options and an example.
+func newFlags(name, synopsis, description, example string, stderr io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet("gvfs-meta "+name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		out := fs.Output()
+		fmt.Fprintf(out, "Usage: gvfs-meta %s %s\n\n%s\n", name, synopsis, description)
+		fmt.Fprintln(out, "\nOptions:")
+		fs.PrintDefaults()
+		fmt.Fprintf(out, "\nExample:\n%s", indent(example))
+	}
+	return fs
+}
+
+// parseFlags parses args and reports the exit status to return when the
+// command should stop: --help (0) or a usage error (2).
+func parseFlags(fs *flag.FlagSet, args []string, stdout io.Writer) (stop bool, status int) {
+	for _, a := range args {
+		if a == "-h" || a == "-help" || a == "--help" {
+			fs.SetOutput(stdout)
+			fs.Usage()
+			return true, exitOK
+		}
+		if a == "--" {
+			break
+		}
+	}
+	if err := fs.Parse(args); err != nil {
+		return true, exitUsage
+	}
+	return false, exitOK
+}
+
+// usageError reports a wrong invocation and returns the usage status.
+func usageError(fs *flag.FlagSet, format string, args ...any) int {
+	fmt.Fprintf(fs.Output(), "%s: %s\n", fs.Name(), fmt.Sprintf(format, args...))
+	fmt.Fprintf(fs.Output(), "Run '%s --help' for usage.\n", fs.Name())
+	return exitUsage
+}

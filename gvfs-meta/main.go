@@ -1,0 +1,77 @@
+// Command gvfs-meta inspects, checks, repairs and moves GNOME metadata
+// (the files under ~/.local/share/gvfs-metadata that gvfsd-metadata writes
+// and every GIO application reads).
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"sort"
+	"strings"
+)
+
+// Exit statuses shared by every subcommand.
+const (
+	exitOK       = 0
+	exitProblems = 1 // the command failed or found problems
+	exitUsage    = 2
+)
+
+// command is one subcommand.
+type command struct {
+	summary string
+	run     func(args []string, stdout, stderr io.Writer) int
+}
+
+var commands = map[string]command{
+	"dump": {"print the merged metadata of a tree (tree file + journal)", runDump},
+}
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+func run(args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+		usage(stdout)
+		if len(args) == 0 {
+			return exitUsage
+		}
+		return exitOK
+	}
+	cmd, ok := commands[args[0]]
+	if !ok {
+		fmt.Fprintf(stderr, "gvfs-meta: unknown command %q\n\n", args[0])
+		usage(stderr)
+		return exitUsage
+	}
+	return cmd.run(args[1:], stdout, stderr)
+}
+
+func usage(w io.Writer) {
+	fmt.Fprintln(w, "Usage: gvfs-meta COMMAND [OPTIONS] [ARGS]")
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "Commands:")
+	names := make([]string, 0, len(commands))
+	for name := range commands {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		fmt.Fprintf(w, "  %-16s %s\n", name, commands[name].summary)
+	}
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "Run 'gvfs-meta COMMAND --help' for a command's options and an example.")
+}
+
+// fail prints an error prefixed with the command name and returns the
+// "problems" exit status.
+func fail(stderr io.Writer, cmd string, err error) int {
+	fmt.Fprintf(stderr, "gvfs-meta %s: %v\n", cmd, err)
+	return exitProblems
+}
+
+func indent(s string) string {
+	return "  " + strings.ReplaceAll(strings.TrimRight(s, "\n"), "\n", "\n  ") + "\n"
+}
