@@ -1,6 +1,9 @@
 package store
 
-import "os"
+import (
+	"os"
+	"time"
+)
 
 // FS is every file-system operation the store performs. The production
 // implementation is OS; tests substitute one that records operations and
@@ -22,6 +25,8 @@ type FS interface {
 	SyncDir(dir string) error
 	// Lstat describes a path without following a final symlink.
 	Lstat(name string) (FileInfo, error)
+	// ReadDir lists the names in a directory.
+	ReadDir(dir string) ([]string, error)
 	// IsNFS reports whether dir lives on NFS, where the journal goes to
 	// the runtime directory and files are opened through a private link.
 	IsNFS(dir string) bool
@@ -48,6 +53,7 @@ type Mapping interface {
 
 // FileInfo is what the store needs to know about a file.
 type FileInfo struct {
+	ModTime   time.Time
 	Size      int64
 	Inode     uint64
 	Mode      os.FileMode

@@ -2,6 +2,7 @@ package store
 
 import (
 	"os"
+	"time"
 
 	"golang.org/x/sys/unix"
 )
@@ -48,6 +49,15 @@ func (OS) Link(oldname, newname string) error   { return os.Link(oldname, newnam
 
 func (OS) MkdirAll(dir string, perm os.FileMode) error { return os.MkdirAll(dir, perm) }
 
+func (OS) ReadDir(dir string) ([]string, error) {
+	entries, err := os.ReadDir(dir)
+	names := make([]string, len(entries))
+	for i, e := range entries {
+		names[i] = e.Name()
+	}
+	return names, err
+}
+
 func (OS) SyncDir(dir string) error {
 	d, err := os.Open(dir)
 	if err != nil {
@@ -75,6 +85,7 @@ func (OS) IsNFS(dir string) bool {
 
 func statInfo(st *unix.Stat_t) FileInfo {
 	return FileInfo{
+		ModTime:   time.Unix(st.Mtim.Unix()),
 		Size:      st.Size,
 		Inode:     st.Ino,
 		Mode:      os.FileMode(st.Mode & 0o777),

@@ -34,6 +34,9 @@ type Options struct {
 	Background bool
 	// Logf receives warnings (damaged trees, failed rotations).
 	Logf func(format string, args ...any)
+	// StaleAge is how old leftovers of interrupted rotations must be for
+	// a writable open to remove them; DefaultStaleAge when zero.
+	StaleAge time.Duration
 }
 
 // Store is one tree file and its journal.
@@ -66,10 +69,16 @@ func Open(path string, opts Options) (*Store, error) {
 	if opts.Logf == nil {
 		opts.Logf = func(string, ...any) {}
 	}
+	if opts.StaleAge == 0 {
+		opts.StaleAge = DefaultStaleAge
+	}
 	s := &Store{path: path, opts: opts, fs: opts.FS}
 	s.nfs = s.fs.IsNFS(filepath.Dir(path))
 	if err := s.load(); err != nil {
 		return nil, err
+	}
+	if !opts.ReadOnly {
+		s.removeLeftovers()
 	}
 	return s, nil
 }
@@ -98,7 +107,7 @@ func (s *Store) load() error {
 	}
 	s.tree = tree
 	s.openJournal()
-	if s.journal == nil && !s.opts.ReadOnly {
+	if !s.opts.ReadOnly && (s.journal == nil || s.journal.j.Broken() != nil) {
 		return s.repairJournal()
 	}
 	return nil
@@ -118,9 +127,14 @@ func (s *Store) openJournal() {
 	}
 }
 
-// repairJournal gives a writable store whose journal is missing or
-// unreadable a fresh one, by rotating the tree (which carries no entries).
+// repairJournal gives a writable store whose journal is missing,
+// unreadable or damaged (what a crash can leave) a fresh one, by rotating:
+// the valid entries go into the new tree, and every reader, including one
+// that stopped reading at the damage, reopens.
 func (s *Store) repairJournal() error {
+	if s.journal != nil {
+		s.opts.Logf("%s: journal %s damaged, rotating: %v", s.path, s.journal.path, s.journal.j.Broken())
+	}
 	return s.rotateLocked()
 }
 

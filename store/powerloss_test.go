@@ -1,0 +1,93 @@
+package store
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"strings"
+	"testing"
+)
+
+// TestPowerLossDuringRotationKeepsOldOrNew records every file operation of
+// writes and a rotation, then rebuilds the disk as power loss may leave it
+// after each prefix of them, several ways each, and opens it: the tree
+// must open, every key must hold its value from before the rotation's
+// writes or after them, and the store must take new writes.
+func TestPowerLossDuringRotationKeepsOldOrNew(t *testing.T) {
+	for _, bg := range []bool{false, true} {
+		t.Run(fmt.Sprintf("background=%v", bg), func(t *testing.T) {
+			powerLossRun(t, bg)
+		})
+	}
+}
+
+func powerLossRun(t *testing.T, background bool) {
+	const path = "/home/u/.local/share/gvfs-metadata/home"
+	const keys = 60
+	keyPath := func(i int) string { return fmt.Sprintf("/dir%d/file%d", i%4, i) }
+	mfs := newMemFS()
+	s, err := Open(path, Options{FS: mfs})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range keys {
+		if err := s.Set(keyPath(i), "k", "old"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := s.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+
+	disk := mfs.checkpoint()
+	start := len(disk.log)
+	s, err = Open(path, Options{FS: disk, Background: background})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Enough writes to fill the journal, so that a rotation happens in the
+	// middle of them (in the background variant, with writes carried over).
+	for i := range keys {
+		if err := s.Set(keyPath(i), "k", fmt.Sprintf("new-%d-%s", i, strings.Repeat("x", 400))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := s.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	if len(disk.log)-start < 20 {
+		t.Fatalf("only %d operations recorded", len(disk.log)-start)
+	}
+
+	rng := rand.New(rand.NewPCG(1, 2))
+	images := 0
+	for n := start; n <= len(disk.log); n++ {
+		for range 4 {
+			img := disk.crashImage(n, rng)
+			images++
+			st, err := Open(path, Options{FS: img})
+			if err != nil {
+				t.Fatalf("after op %d: store does not open: %v", n, err)
+			}
+			for i := range keys {
+				v, ok, err := st.Get(keyPath(i), "k")
+				want := fmt.Sprintf("new-%d-%s", i, strings.Repeat("x", 400))
+				if err != nil || !ok || (v.Str != "old" && v.Str != want) {
+					t.Fatalf("after op %d: key %d = %.20q %v %v, want old or new", n, i, v.Str, ok, err)
+				}
+			}
+			if err := st.Set("/after-crash", "k", "v"); err != nil {
+				t.Fatalf("after op %d: write after recovery: %v", n, err)
+			}
+			if err := st.Flush(); err != nil {
+				t.Fatalf("after op %d: flush after recovery: %v", n, err)
+			}
+			if v, ok, _ := st.Get("/after-crash", "k"); !ok || v.Str != "v" {
+				t.Fatalf("after op %d: write after recovery lost", n)
+			}
+			st.Close()
+		}
+	}
+	t.Logf("%d operations, %d crash images checked", len(disk.log)-start, images)
+}
