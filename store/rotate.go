@@ -34,6 +34,7 @@ type rotationState struct {
 // files it produces.
 type rotation struct {
 	old       *treeFile // nil when creating the first tree
+	initial   *format.Node // the content of a tree being created
 	entries   []byte    // journal entries merged into the new tree
 	merged    int       // how many entries that is
 	tag       uint32
@@ -121,8 +122,11 @@ func (s *Store) waitRotation() {
 func (r *rotation) build(s *Store) error {
 	start := time.Now()
 	root := &format.Node{Name: "/"}
-	if r.old != nil {
+	switch {
+	case r.old != nil:
 		root, r.damage = loadTree(r.old.t)
+	case r.initial != nil:
+		root = r.initial
 	}
 	for off := 0; off < len(r.entries); {
 		e, err := format.DecodeEntry(r.entries, uint32(off))

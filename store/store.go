@@ -57,22 +57,8 @@ type Store struct {
 // creates the directory (0700), an empty tree and a journal if they do not
 // exist; a read-only store of a missing tree is empty.
 func Open(path string, opts Options) (*Store, error) {
-	if opts.FS == nil {
-		opts.FS = OS{}
-	}
-	if opts.Now == nil {
-		opts.Now = time.Now
-	}
-	if opts.RuntimeDir == "" {
-		opts.RuntimeDir = os.Getenv("XDG_RUNTIME_DIR")
-	}
-	if opts.Logf == nil {
-		opts.Logf = func(string, ...any) {}
-	}
-	if opts.StaleAge == 0 {
-		opts.StaleAge = DefaultStaleAge
-	}
-	s := &Store{path: path, opts: opts, fs: opts.FS}
+	s := &Store{path: path, opts: opts}
+	s.applyDefaults()
 	s.nfs = s.fs.IsNFS(filepath.Dir(path))
 	if err := s.load(); err != nil {
 		return nil, err
@@ -81,6 +67,26 @@ func Open(path string, opts Options) (*Store, error) {
 		s.removeLeftovers()
 	}
 	return s, nil
+}
+
+func (s *Store) applyDefaults() {
+	o := &s.opts
+	if o.FS == nil {
+		o.FS = OS{}
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.RuntimeDir == "" {
+		o.RuntimeDir = os.Getenv("XDG_RUNTIME_DIR")
+	}
+	if o.Logf == nil {
+		o.Logf = func(string, ...any) {}
+	}
+	if o.StaleAge == 0 {
+		o.StaleAge = DefaultStaleAge
+	}
+	s.fs = o.FS
 }
 
 // Path is the tree file's path.
@@ -139,11 +145,53 @@ func (s *Store) repairJournal() error {
 }
 
 func (s *Store) createEmpty() error {
+	return s.create(nil)
+}
+
+// create writes the first tree file (with content root, or empty) and its
+// journal, through the same steps as a rotation.
+func (s *Store) create(root *format.Node) error {
 	dir := filepath.Dir(s.path)
 	if err := s.fs.MkdirAll(dir, 0o700); err != nil {
 		return err
 	}
-	return s.rotateLocked()
+	r := s.snapshotLocked()
+	r.initial = root
+	err := r.build(s)
+	if err == nil {
+		err = s.commitLocked(r)
+	}
+	if err != nil {
+		s.abortLocked(r, err)
+	}
+	return err
+}
+
+// ErrExists is returned by Create when the tree file already exists.
+var ErrExists = errors.New("tree file already exists")
+
+// Create writes a new tree file holding root (keys and children sorted, see
+// format.Node.Sort) with an empty journal, and opens it. It refuses to
+// replace an existing tree.
+func Create(path string, root *format.Node, opts Options) (*Store, error) {
+	if opts.ReadOnly {
+		return nil, ErrReadOnly
+	}
+	fsys := opts.FS
+	if fsys == nil {
+		fsys = OS{}
+	}
+	if _, err := fsys.Lstat(path); err == nil {
+		return nil, fmt.Errorf("%s: %w", path, ErrExists)
+	}
+	opts.FS = fsys
+	s := &Store{path: path, opts: opts, fs: fsys}
+	s.applyDefaults()
+	s.nfs = s.fs.IsNFS(filepath.Dir(path))
+	if err := s.create(root); err != nil {
+		return nil, err
+	}
+	return s, nil
 }
 
 // Close releases the files. It does not flush; call Flush first to merge

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"os"
@@ -376,4 +377,20 @@ func runRandomOps(t *testing.T, seed uint64, background bool) {
 		t.Fatalf("merged tree has %d paths with keys, model %d", seen, len(m))
 	}
 	_ = time.Second
+}
+
+func TestCreateWritesContentAndRefusesExisting(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "gvfs-metadata", "home")
+	root := &format.Node{Children: []*format.Node{{Name: "f", Keys: []format.KeyValue{{Key: "k", Value: "v"}}}}}
+	s, err := Create(path, root, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v, ok := mustGet(t, s, "/f", "k"); !ok || v.Str != "v" {
+		t.Fatalf("created tree: %+v %v", v, ok)
+	}
+	s.Close()
+	if _, err := Create(path, root, Options{}); !errors.Is(err, ErrExists) {
+		t.Fatalf("second create: %v", err)
+	}
 }

@@ -1,0 +1,89 @@
+package store
+
+import (
+	"fmt"
+	"path/filepath"
+	"testing"
+
+	"gvfs-metadata/format"
+)
+
+// populated creates a store whose tree already holds n files (written with
+// the format package's builder), as a long-lived user tree would.
+func populated(b *testing.B, n int, opts Options) *Store {
+	b.Helper()
+	root := &format.Node{}
+	var dir *format.Node
+	for i := range n {
+		if i%100 == 0 {
+			dir = &format.Node{Name: fmt.Sprintf("dir%05d", i/100), LastChanged: 1700000000}
+			root.Children = append(root.Children, dir)
+		}
+		dir.Children = append(dir.Children, &format.Node{
+			Name: fmt.Sprintf("file%07d.jpg", i), LastChanged: 1700000000,
+			Keys: []format.KeyValue{{Key: "nautilus-icon-position", Value: fmt.Sprint(i)}},
+		})
+	}
+	s, err := Create(filepath.Join(b.TempDir(), "gvfs-metadata", "home"), root, opts)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return s
+}
+
+// BenchmarkAppend measures one Set into the journal (rotations included,
+// as they come when the journal fills).
+func BenchmarkAppend(b *testing.B) {
+	for _, bg := range []bool{false, true} {
+		b.Run(fmt.Sprintf("background=%v", bg), func(b *testing.B) {
+			s := populated(b, 1000, Options{Background: bg})
+			defer s.Close()
+			b.ReportAllocs()
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				if err := s.Set(fmt.Sprintf("/new/file%d", i%5000), "k", "value"); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkRotation measures merging a full journal into trees of 10k and
+// 100k entries: time and bytes allocated per rotation.
+func BenchmarkRotation(b *testing.B) {
+	for _, n := range []int{10_000, 100_000} {
+		b.Run(fmt.Sprint(n), func(b *testing.B) {
+			s := populated(b, n, Options{})
+			defer s.Close()
+			b.ReportAllocs()
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				b.StopTimer()
+				for j := range 300 {
+					s.Set(fmt.Sprintf("/dir%05d/file%07d.jpg", j, j*7), "k", fmt.Sprint(i))
+				}
+				b.StartTimer()
+				if err := s.Flush(); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+func BenchmarkGet(b *testing.B) {
+	s := populated(b, 100_000, Options{})
+	defer s.Close()
+	for j := range 300 {
+		s.Set(fmt.Sprintf("/journal/f%d", j), "k", "v")
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		n := (i * 97) % 100_000
+		if _, ok, _ := s.Get(fmt.Sprintf("/dir%05d/file%07d.jpg", n/100, n), "nautilus-icon-position"); !ok {
+			b.Fatal("missing")
+		}
+	}
+}
