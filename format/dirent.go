@@ -194,3 +194,7 @@ func (it Item) Values() ([][]byte, error) {
 	}
 	return out, nil
 }
+
+// ValueOffset is the stored value pointer: the string's offset, or the
+// string list table's.
+func (it Item) ValueOffset() uint32 { return it.valueAt }

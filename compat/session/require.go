@@ -1,0 +1,43 @@
+package session
+
+import (
+	"os"
+	"os/exec"
+	"testing"
+)
+
+// Reference binaries from Debian's gvfs-daemons, libglib2.0-bin and dbus.
+const (
+	ReferenceDaemon = "/usr/libexec/gvfsd-metadata"
+	GvfsDaemon      = "/usr/libexec/gvfsd"
+)
+
+// Tools lists the programs a session needs; see Require.
+var Tools = []string{"dbus-daemon", "gio", "gdbus", ReferenceDaemon, GvfsDaemon}
+
+// Missing returns the tools from Tools that are not installed.
+func Missing() []string {
+	var missing []string
+	for _, tool := range Tools {
+		if _, err := exec.LookPath(tool); err != nil {
+			missing = append(missing, tool)
+		}
+	}
+	return missing
+}
+
+// Require stops a test that needs the reference tools when they are not
+// installed: it fails under CI (CI is set), where they must be, and skips,
+// saying why, on a developer machine without them.
+func Require(t testing.TB) {
+	t.Helper()
+	missing := Missing()
+	if len(missing) == 0 {
+		return
+	}
+	msg := "needs the reference gvfs tools, missing: %v (apt-get install -y dbus libglib2.0-bin gvfs-daemons gvfs-libs)"
+	if os.Getenv("CI") != "" {
+		t.Fatalf(msg, missing)
+	}
+	t.Skipf(msg, missing)
+}
