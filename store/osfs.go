@@ -8,20 +8,32 @@ import (
 )
 
 // OS is the real file system.
-type OS struct{}
+type OS struct {
+	// NoFollow refuses to open a tree or journal through a symlink, so a
+	// file swapped for a link after a caller checked it cannot redirect
+	// the daemon's writes.
+	NoFollow bool
+}
 
 type osFile struct{ *os.File }
 
-func (OS) Open(name string) (File, error) {
-	f, err := os.OpenFile(name, os.O_RDONLY|unix.O_CLOEXEC, 0)
+func (o OS) openFlags() int {
+	if o.NoFollow {
+		return unix.O_CLOEXEC | unix.O_NOFOLLOW
+	}
+	return unix.O_CLOEXEC
+}
+
+func (o OS) Open(name string) (File, error) {
+	f, err := os.OpenFile(name, os.O_RDONLY|o.openFlags(), 0)
 	if err != nil {
 		return nil, err
 	}
 	return osFile{f}, nil
 }
 
-func (OS) OpenWrite(name string) (File, error) {
-	f, err := os.OpenFile(name, os.O_RDWR|unix.O_CLOEXEC, 0)
+func (o OS) OpenWrite(name string) (File, error) {
+	f, err := os.OpenFile(name, os.O_RDWR|o.openFlags(), 0)
 	if err != nil {
 		return nil, err
 	}

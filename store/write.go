@@ -127,6 +127,20 @@ func (s *Store) Flush() error {
 			s.mu.Unlock()
 			return nil
 		}
+		if s.opts.Background {
+			// Writers keep going while the tree is rebuilt.
+			s.startRotationLocked()
+			done := s.rot.done
+			s.mu.Unlock()
+			<-done
+			s.mu.Lock()
+			err := s.rot.err
+			s.mu.Unlock()
+			if err != nil {
+				return err
+			}
+			continue
+		}
 		err := s.rotateLocked()
 		s.mu.Unlock()
 		if err != nil {

@@ -1,0 +1,30 @@
+package e2e
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"testing"
+)
+
+// ourDaemon is this project's gvfsd-metadata, built once for the tests.
+var ourDaemon string
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "gvfsd-metadata-e2e")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	ourDaemon = filepath.Join(dir, "gvfsd-metadata")
+	build := exec.Command("go", "build", "-race", "-o", ourDaemon, "gvfs-metadata/gvfsd-metadata")
+	build.Stdout, build.Stderr = os.Stderr, os.Stderr
+	if err := build.Run(); err != nil {
+		fmt.Fprintln(os.Stderr, "building gvfsd-metadata:", err)
+		os.Exit(1)
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}

@@ -1,0 +1,167 @@
+package e2e
+
+import (
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/godbus/dbus/v5"
+
+	"gvfs-metadata/compat/gioinfo"
+	"gvfs-metadata/compat/session"
+)
+
+// world is one private desktop session whose metadata daemon is either the
+// reference or ours, with a client connection that records signals.
+type world struct {
+	t       *testing.T
+	name    string
+	s       *session.Session
+	conn    *dbus.Conn
+	mu      sync.Mutex
+	signals []string
+}
+
+type daemonKind int
+
+const (
+	reference daemonKind = iota
+	ours
+)
+
+func (k daemonKind) String() string { return map[daemonKind]string{reference: "reference", ours: "ours"}[k] }
+
+func newWorld(t *testing.T, kind daemonKind, args ...string) *world {
+	t.Helper()
+	session.Require(t)
+	opts := session.Options{DaemonArgs: args}
+	if kind == ours {
+		opts.Daemon = ourDaemon
+	}
+	s, err := session.Start(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := &world{t: t, name: kind.String(), s: s}
+	t.Cleanup(w.close)
+	conn, err := s.Connect()
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.conn = conn
+	if err := conn.AddMatchSignal(dbus.WithMatchInterface("org.gtk.vfs.Metadata"), dbus.WithMatchMember("AttributeChanged")); err != nil {
+		t.Fatal(err)
+	}
+	ch := make(chan *dbus.Signal, 1024)
+	conn.Signal(ch)
+	go func() {
+		for sig := range ch {
+			if sig.Name != "org.gtk.vfs.Metadata.AttributeChanged" || len(sig.Body) != 2 {
+				continue
+			}
+			tree, _ := sig.Body[0].(string)
+			path, _ := sig.Body[1].(string)
+			w.mu.Lock()
+			w.signals = append(w.signals, strings.TrimPrefix(tree, s.DataHome)+" "+path)
+			w.mu.Unlock()
+		}
+	}()
+	return w
+}
+
+func (w *world) close() {
+	if w.conn != nil {
+		w.conn.Close()
+	}
+	w.s.Close()
+}
+
+// treefile is the home tree's path, as clients name it.
+func (w *world) treefile() string { return filepath.Join(w.s.DataHome, "gvfs-metadata", "home") }
+
+func (w *world) home(rel string) string { return filepath.Join(w.s.Home, rel) }
+
+// files creates empty files (and their directories) under HOME.
+func (w *world) files(rels ...string) {
+	for _, r := range rels {
+		p := w.home(r)
+		if strings.HasSuffix(r, "/") {
+			if err := os.MkdirAll(p, 0o755); err != nil {
+				w.t.Fatal(err)
+			}
+			continue
+		}
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			w.t.Fatal(err)
+		}
+		if err := os.WriteFile(p, nil, 0o644); err != nil {
+			w.t.Fatal(err)
+		}
+	}
+}
+
+// gio runs gio with HOME-relative paths marked by a leading "~/".
+func (w *world) gio(args ...string) (string, error) {
+	for i, a := range args {
+		if rest, ok := strings.CutPrefix(a, "~/"); ok {
+			args[i] = w.home(rest)
+		}
+	}
+	out, _, err := w.s.Gio(args...)
+	return out, err
+}
+
+func (w *world) mustGio(args ...string) {
+	w.t.Helper()
+	if _, err := w.gio(args...); err != nil {
+		w.t.Fatalf("%s: %v", w.name, err)
+	}
+}
+
+// info returns what gio info shows for HOME-relative files.
+func (w *world) info(rels ...string) []gioinfo.Metadata {
+	w.t.Helper()
+	paths := make([]string, len(rels))
+	for i, r := range rels {
+		paths[i] = w.home(r)
+	}
+	md, err := gioinfo.Query(w.s, paths...)
+	if err != nil {
+		w.t.Fatalf("%s: %v", w.name, err)
+	}
+	return md
+}
+
+// call makes a D-Bus call to the metadata daemon with byte-string
+// arguments the way GLib sends them (with a trailing NUL).
+func (w *world) call(method string, args ...any) error {
+	return w.conn.Object("org.gtk.vfs.Metadata", "/org/gtk/vfs/metadata").Call("org.gtk.vfs.Metadata."+method, 0, args...).Err
+}
+
+func bs(s string) []byte { return append([]byte(s), 0) }
+
+// settleSignals waits for pending AttributeChanged signals and returns
+// them, sorted (their timing is not ordered across paths).
+func (w *world) settleSignals() []string {
+	time.Sleep(1500 * time.Millisecond)
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	out := append([]string(nil), w.signals...)
+	w.signals = nil
+	sort.Strings(out)
+	return out
+}
+
+// daemonPID is the process id of whoever owns the metadata name.
+func (w *world) daemonPID() int {
+	w.t.Helper()
+	pid, err := w.s.NameOwnerPID("org.gtk.vfs.Metadata")
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	return pid
+}

@@ -1,0 +1,79 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+)
+
+// version is printed by --version.
+const version = "gvfs-metadata 0.1.0"
+
+// options are the daemon's command line: the reference's (-r/--replace,
+// --version, -h/--help) plus --idle-exit.
+type options struct {
+	replace  bool
+	version  bool
+	help     bool
+	idleExit time.Duration
+	udevDir  string
+}
+
+const helpText = `Usage:
+  %[1]s [OPTION…]
+
+Metadata daemon for GVFS
+
+Help Options:
+  -h, --help                Show help options
+
+Application Options:
+  -r, --replace             Replace old daemon.
+  --version                 Show program version.
+  --idle-exit=DURATION      Exit after DURATION without calls, once every tree is written out (e.g. 10m; default: never).
+
+`
+
+// parseArgs reads the command line with GLib's conventions, so that
+// scripts written for the reference keep working.
+func parseArgs(args []string) (options, error) {
+	o := options{udevDir: defaultUdevData}
+	if dir := os.Getenv("GVFSD_METADATA_UDEV_DATA"); dir != "" {
+		o.udevDir = dir
+	}
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		switch {
+		case a == "-r" || a == "--replace":
+			o.replace = true
+		case a == "--version":
+			o.version = true
+		case a == "-h" || a == "--help" || a == "-?" || a == "--help-all":
+			o.help = true
+		case a == "--idle-exit" || strings.HasPrefix(a, "--idle-exit="):
+			value, ok := strings.CutPrefix(a, "--idle-exit=")
+			if !ok {
+				if i+1 >= len(args) {
+					return o, fmt.Errorf("Missing argument for --idle-exit")
+				}
+				i++
+				value = args[i]
+			}
+			d, err := time.ParseDuration(value)
+			if err != nil || d < 0 {
+				return o, fmt.Errorf("Cannot parse duration value “%s” for --idle-exit", value)
+			}
+			o.idleExit = d
+		default:
+			return o, fmt.Errorf("Unknown option %s", a)
+		}
+	}
+	return o, nil
+}
+
+func printHelp(w io.Writer) {
+	fmt.Fprintf(w, helpText, filepath.Base(os.Args[0]))
+}

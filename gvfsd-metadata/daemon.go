@@ -1,0 +1,171 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"os/signal"
+	"sync/atomic"
+	"syscall"
+	"time"
+	"unicode/utf8"
+
+	"github.com/godbus/dbus/v5"
+)
+
+// signalDelay is how long after the last change to a path its
+// AttributeChanged signal goes out.
+const signalDelay = time.Second
+
+type daemon struct {
+	conn    *dbus.Conn
+	queue   *callQueue
+	trees   *trees
+	notify  *notifier
+	udevDir string
+	logf    func(format string, args ...any)
+
+	lastCall atomic.Int64 // UnixNano of the last metadata call
+	served   chan struct{}
+}
+
+// signalString makes a path fit a D-Bus string, which must be UTF-8. File
+// names need not be; GLib replaces such a string with this placeholder
+// when the reference emits it, so clients already know it.
+func signalString(s string) string {
+	if utf8.ValidString(s) {
+		return s
+	}
+	return "[Invalid UTF-8]"
+}
+
+func (d *daemon) noteCall() { d.lastCall.Store(time.Now().UnixNano()) }
+
+// why the daemon stops.
+type stopReason int
+
+const (
+	stopNameLost stopReason = iota
+	stopBusGone
+	stopSignal
+	stopIdle
+)
+
+func run(opts options) int {
+	logf := func(format string, args ...any) {
+		fmt.Fprintf(os.Stderr, "gvfsd-metadata: "+format+"\n", args...)
+	}
+	d := &daemon{queue: newCallQueue(), trees: newTrees(logf), udevDir: opts.udevDir, logf: logf, served: make(chan struct{})}
+	conn, err := dbus.ConnectSessionBus(dbus.WithHandler(nothing{}), dbus.WithIncomingInterceptor(d.take))
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "Failed to connect to the D-BUS daemon: %v\n", err)
+		return 1
+	}
+	d.conn = conn
+	defer conn.Close()
+	d.notify = newNotifier(signalDelay, func(tree, path string) {
+		if err := conn.Emit(objectPath, ifaceName+".AttributeChanged", signalString(tree), signalString(path)); err != nil && !errors.Is(err, dbus.ErrClosed) {
+			logf("sending AttributeChanged: %v", err)
+		}
+	})
+
+	signals := make(chan os.Signal, 1)
+	signal.Notify(signals, syscall.SIGTERM, syscall.SIGINT, syscall.SIGHUP)
+	lost := make(chan *dbus.Signal, 16)
+	conn.Signal(lost)
+
+	owned, err := d.ownName(opts.replace)
+	if err != nil {
+		logf("%v", err)
+		return 1
+	}
+	if !owned {
+		// Another daemon serves the name; like the reference, leave quietly.
+		return 0
+	}
+	d.noteCall()
+	go d.work()
+
+	reason := d.wait(lost, signals, opts.idleExit)
+	d.shutdown(reason)
+	return 0
+}
+
+// work answers queued calls, one at a time, in arrival order.
+func (d *daemon) work() {
+	defer close(d.served)
+	for {
+		call, ok := d.queue.pop()
+		if !ok {
+			return
+		}
+		d.serve(call)
+	}
+}
+
+// wait blocks until a reason to stop arrives.
+func (d *daemon) wait(busSignals chan *dbus.Signal, signals chan os.Signal, idleExit time.Duration) stopReason {
+	var idleTick <-chan time.Time
+	if idleExit > 0 {
+		t := time.NewTicker(min(idleExit/4+time.Millisecond, time.Second))
+		defer t.Stop()
+		idleTick = t.C
+	}
+	for {
+		select {
+		case s, ok := <-busSignals:
+			if !ok {
+				return stopBusGone
+			}
+			if s.Name == "org.freedesktop.DBus.NameLost" && len(s.Body) == 1 && s.Body[0] == busName {
+				return stopNameLost
+			}
+		case <-d.conn.Context().Done():
+			return stopBusGone
+		case sig := <-signals:
+			d.logf("%v: flushing and exiting", sig)
+			return stopSignal
+		case <-idleTick:
+			if d.idle(idleExit) {
+				return stopIdle
+			}
+		}
+	}
+}
+
+// idle reports whether no call came for the idle period and nothing is
+// left to write or to signal.
+func (d *daemon) idle(period time.Duration) bool {
+	if time.Since(time.Unix(0, d.lastCall.Load())) < period {
+		return false
+	}
+	return d.queue.len() == 0 && d.notify.pending() == 0 && d.trees.clean()
+}
+
+// shutdown finishes the calls already received, flushes every tree and
+// deals with pending signals as the reason requires.
+func (d *daemon) shutdown(reason stopReason) {
+	if reason == stopIdle {
+		// Give the name back first, then answer whatever the bus routed
+		// to us before it noticed; new callers start a new daemon.
+		d.conn.ReleaseName(busName)
+		d.drainQuietCalls(200 * time.Millisecond)
+	}
+	d.queue.close()
+	<-d.served
+	d.trees.flushAll()
+	// A new owner takes over: it must hear about changes we accepted. A
+	// dead bus carries nothing.
+	d.notify.stop(reason != stopBusGone)
+}
+
+// drainQuietCalls waits until no call has arrived for quiet.
+func (d *daemon) drainQuietCalls(quiet time.Duration) {
+	for {
+		before := d.lastCall.Load()
+		time.Sleep(quiet)
+		if d.queue.len() == 0 && d.lastCall.Load() == before {
+			return
+		}
+	}
+}

@@ -1,0 +1,252 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"strings"
+
+	"github.com/godbus/dbus/v5"
+
+	"gvfs-metadata/format"
+)
+
+// header reads a string-valued header field of a message.
+func header[T any](m *dbus.Message, f dbus.HeaderField) T {
+	var zero T
+	v, ok := m.Headers[f]
+	if !ok {
+		return zero
+	}
+	t, _ := v.Value().(T)
+	return t
+}
+
+// serve answers one call. Calls to the metadata object go to its methods;
+// Peer, Introspectable and Properties behave as GDBus makes them behave
+// for the reference daemon.
+func (d *daemon) serve(call *dbus.Message) {
+	path := header[dbus.ObjectPath](call, dbus.FieldPath)
+	iface := header[string](call, dbus.FieldInterface)
+	member := header[string](call, dbus.FieldMember)
+	sig := header[dbus.Signature](call, dbus.FieldSignature).String()
+
+	if iface == ifacePeer {
+		switch member {
+		case "Ping":
+			if d.checkSignature(call, sig, "") {
+				d.reply(call)
+			}
+		case "GetMachineId":
+			if d.checkSignature(call, sig, "") {
+				d.reply(call, machineID())
+			}
+		default:
+			d.fail(call, &callError{errUnknownMeth, fmt.Sprintf("No such method “%s”", member)})
+		}
+		return
+	}
+	if path != objectPath {
+		if iface == ifaceIntrospect && member == "Introspect" && sig == "" {
+			d.reply(call, introspect(path))
+			return
+		}
+		d.fail(call, &callError{errUnknownMeth, fmt.Sprintf("Object does not exist at path “%s”", path)})
+		return
+	}
+	switch iface {
+	case ifaceName, "":
+		d.metadataCall(call, member, sig)
+	case ifaceIntrospect:
+		// GDBus answers a malformed call to its built-in interfaces as if
+		// the interface did not exist.
+		if member == "Introspect" && sig == "" {
+			d.reply(call, introspect(path))
+			return
+		}
+		d.noSuchInterface(call, iface)
+	case ifaceProperties:
+		d.propertiesCall(call, member, sig)
+	default:
+		d.noSuchInterface(call, iface)
+	}
+}
+
+func (d *daemon) noSuchInterface(call *dbus.Message, iface string) {
+	d.fail(call, &callError{errUnknownMeth, fmt.Sprintf("No such interface “%s” on object at path %s", iface, objectPath)})
+}
+
+// checkSignature answers with GDBus's error when a call's arguments do not
+// have the method's types.
+func (d *daemon) checkSignature(call *dbus.Message, got, want string) bool {
+	if got == want {
+		return true
+	}
+	d.fail(call, invalidArgs("Type of message, “(%s)”, does not match expected type “(%s)”", got, want))
+	return false
+}
+
+var methodSignatures = map[string]string{
+	"Set":               "ayaya{sv}",
+	"Remove":            "ayay",
+	"Move":              "ayayay",
+	"GetTreeFromDevice": "uu",
+}
+
+func (d *daemon) metadataCall(call *dbus.Message, member, sig string) {
+	want, ok := methodSignatures[member]
+	if !ok {
+		d.fail(call, &callError{errUnknownMeth, fmt.Sprintf("No such method “%s”", member)})
+		return
+	}
+	if !d.checkSignature(call, sig, want) {
+		return
+	}
+	d.noteCall()
+	var err *callError
+	switch member {
+	case "Set":
+		err = d.set(call.Body[0].([]byte), call.Body[1].([]byte), call.Body[2].(map[string]dbus.Variant))
+	case "Remove":
+		err = d.remove(call.Body[0].([]byte), call.Body[1].([]byte))
+	case "Move":
+		err = d.move(call.Body[0].([]byte), call.Body[1].([]byte), call.Body[2].([]byte))
+	case "GetTreeFromDevice":
+		d.reply(call, treeForDevice(d.udevDir, call.Body[0].(uint32), call.Body[1].(uint32)))
+		return
+	}
+	if err != nil {
+		d.fail(call, err)
+		return
+	}
+	d.reply(call)
+}
+
+func (d *daemon) propertiesCall(call *dbus.Message, member, sig string) {
+	want := map[string]string{"Get": "ss", "GetAll": "s", "Set": "ssv"}[member]
+	if want == "" || sig != want {
+		d.noSuchInterface(call, ifaceProperties)
+		return
+	}
+	iface := call.Body[0].(string)
+	if iface != ifaceName {
+		d.fail(call, invalidArgs("No such interface “%s”", iface))
+		return
+	}
+	if member == "GetAll" {
+		d.reply(call, map[string]dbus.Variant{})
+		return
+	}
+	d.fail(call, invalidArgs("No such property “%s”", call.Body[1].(string)))
+}
+
+// treeAndPath decodes the arguments every metadata method starts with.
+func (d *daemon) treeAndPath(treeArg, pathArg []byte) (*tree, string, string, *callError) {
+	treefile, err := bytestring("treefile", treeArg)
+	if err != nil {
+		return nil, "", "", err
+	}
+	t, err := d.trees.get(treefile)
+	if err != nil {
+		return nil, "", "", err
+	}
+	path, err := bytestring("path", pathArg)
+	if err != nil {
+		return nil, "", "", err
+	}
+	if err := checkPath("path", path); err != nil {
+		return nil, "", "", err
+	}
+	return t, treefile, path, nil
+}
+
+func (d *daemon) set(treeArg, pathArg []byte, data map[string]dbus.Variant) *callError {
+	t, treefile, path, cerr := d.treeAndPath(treeArg, pathArg)
+	if cerr != nil {
+		return cerr
+	}
+	entries, cerr := parseSetData(data)
+	if cerr != nil {
+		return cerr
+	}
+	changes := make([]format.Change, len(entries))
+	onlyUnsets := true
+	for i, e := range entries {
+		c := format.Change{Path: path, Key: e.key}
+		switch e.kind {
+		case 's':
+			c.Op, c.Value = format.OpSet, e.str
+			onlyUnsets = false
+		case 'a':
+			c.Op, c.List = format.OpSetList, e.strv
+			onlyUnsets = false
+		case 'y':
+			c.Op = format.OpUnset
+		}
+		changes[i] = c
+	}
+	if err := t.st.Apply(changes...); err != nil {
+		d.logf("set %s %s: %v", treefile, path, err)
+		d.trees.written(t)
+		if onlyUnsets && len(changes) > 0 {
+			return failed(msgUnsetFailed)
+		}
+		return failed(msgSetFailed)
+	}
+	d.trees.written(t)
+	d.notify.changed(treefile, path)
+	return nil
+}
+
+func (d *daemon) remove(treeArg, pathArg []byte) *callError {
+	t, treefile, path, cerr := d.treeAndPath(treeArg, pathArg)
+	if cerr != nil {
+		return cerr
+	}
+	if err := t.st.Remove(path); err != nil {
+		d.logf("remove %s %s: %v", treefile, path, err)
+		return failed(msgRemoveFailed)
+	}
+	d.notify.changed(treefile, path)
+	d.trees.written(t)
+	return nil
+}
+
+func (d *daemon) move(treeArg, pathArg, destArg []byte) *callError {
+	t, treefile, path, cerr := d.treeAndPath(treeArg, pathArg)
+	if cerr != nil {
+		return cerr
+	}
+	dest, cerr := bytestring("dest_path", destArg)
+	if cerr != nil {
+		return cerr
+	}
+	if cerr := checkPath("dest_path", dest); cerr != nil {
+		return cerr
+	}
+	// The reference destroys the metadata in both cases; no file system
+	// ever asks for either.
+	if dest == path {
+		return nil
+	}
+	if isAncestor(path, dest) || isAncestor(dest, path) {
+		return invalidArgs("Cannot move “%s” to “%s”: one contains the other", path, dest)
+	}
+	if err := t.st.Move(path, dest); err != nil {
+		d.logf("move %s %s -> %s: %v", treefile, path, dest, err)
+		return failed(msgMoveFailed)
+	}
+	d.notify.changed(treefile, path)
+	d.notify.changed(treefile, dest)
+	d.trees.written(t)
+	return nil
+}
+
+// machineID is what GDBus answers to Peer.GetMachineId.
+func machineID() string {
+	for _, p := range []string{"/etc/machine-id", "/var/lib/dbus/machine-id"} {
+		if b, err := os.ReadFile(p); err == nil {
+			return strings.TrimSpace(string(b))
+		}
+	}
+	return ""
+}

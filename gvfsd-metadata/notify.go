@@ -1,0 +1,130 @@
+package main
+
+import (
+	"container/list"
+	"sync"
+	"time"
+)
+
+// notifier coalesces AttributeChanged signals: one per (tree, path), sent
+// a fixed delay after the last change to it, so that a burst of writes to
+// one file makes one signal. Every change restarts the delay, so pending
+// signals are always ordered by deadline and a list kept in that order
+// replaces a priority queue.
+type notifier struct {
+	delay time.Duration
+	emit  func(tree, path string)
+
+	mu      sync.Mutex
+	order   *list.List // of *pendingSignal, by deadline
+	byKey   map[signalKey]*list.Element
+	wake    chan struct{}
+	stopped bool
+	done    chan struct{}
+}
+
+type signalKey struct{ tree, path string }
+
+type pendingSignal struct {
+	signalKey
+	deadline time.Time
+}
+
+func newNotifier(delay time.Duration, emit func(tree, path string)) *notifier {
+	n := &notifier{delay: delay, emit: emit, order: list.New(), byKey: map[signalKey]*list.Element{}, wake: make(chan struct{}, 1), done: make(chan struct{})}
+	go n.loop()
+	return n
+}
+
+// changed records a change to path in tree.
+func (n *notifier) changed(tree, path string) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	if n.stopped {
+		return
+	}
+	k := signalKey{tree, path}
+	deadline := time.Now().Add(n.delay)
+	if e, ok := n.byKey[k]; ok {
+		e.Value.(*pendingSignal).deadline = deadline
+		n.order.MoveToBack(e)
+	} else {
+		n.byKey[k] = n.order.PushBack(&pendingSignal{k, deadline})
+	}
+	select {
+	case n.wake <- struct{}{}:
+	default:
+	}
+}
+
+func (n *notifier) loop() {
+	defer close(n.done)
+	timer := time.NewTimer(time.Hour)
+	for {
+		n.mu.Lock()
+		if n.stopped {
+			n.mu.Unlock()
+			return
+		}
+		var due []signalKey
+		now := time.Now()
+		wait := time.Hour
+		for e := n.order.Front(); e != nil; e = n.order.Front() {
+			p := e.Value.(*pendingSignal)
+			if p.deadline.After(now) {
+				wait = p.deadline.Sub(now)
+				break
+			}
+			due = append(due, p.signalKey)
+			n.order.Remove(e)
+			delete(n.byKey, p.signalKey)
+		}
+		n.mu.Unlock()
+		for _, k := range due {
+			n.emit(k.tree, k.path)
+		}
+		timer.Reset(wait)
+		select {
+		case <-timer.C:
+		case <-n.wake:
+			if !timer.Stop() {
+				select {
+				case <-timer.C:
+				default:
+				}
+			}
+		}
+	}
+}
+
+// stop ends the notifier. With send, every pending signal goes out now (the
+// daemon is handing over to another owner); without, they are dropped
+// (the bus is gone).
+func (n *notifier) stop(send bool) {
+	n.mu.Lock()
+	var pending []signalKey
+	for e := n.order.Front(); e != nil; e = e.Next() {
+		pending = append(pending, e.Value.(*pendingSignal).signalKey)
+	}
+	n.order.Init()
+	clear(n.byKey)
+	n.stopped = true
+	n.mu.Unlock()
+	select {
+	case n.wake <- struct{}{}:
+	default:
+	}
+	<-n.done
+	if send {
+		for _, k := range pending {
+			n.emit(k.tree, k.path)
+		}
+	}
+}
+
+// pending counts signals not sent yet.
+func (n *notifier) pending() int {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	return n.order.Len()
+}
