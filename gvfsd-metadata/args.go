@@ -49,10 +49,10 @@ func isAncestor(dir, p string) bool {
 
 // setEntry is one key of a Set call, checked.
 type setEntry struct {
-	key   string
-	kind  byte // 's', 'a' (string list) or 'y' (unset)
-	str   string
-	strv  []string
+	key  string
+	kind byte // 's', 'a' (string list) or 'y' (unset)
+	str  string
+	strv []string
 }
 
 // parseSetData checks every entry of Set's a{sv} before anything is

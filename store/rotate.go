@@ -33,10 +33,10 @@ type rotationState struct {
 // rotation is one rewrite of the tree: the snapshot it starts from and the
 // files it produces.
 type rotation struct {
-	old       *treeFile // nil when creating the first tree
+	old       *treeFile    // nil when creating the first tree
 	initial   *format.Node // the content of a tree being created
-	entries   []byte    // journal entries merged into the new tree
-	merged    int       // how many entries that is
+	entries   []byte       // journal entries merged into the new tree
+	merged    int          // how many entries that is
 	tag       uint32
 	size      int // size of the new journal
 	tmpPath   string

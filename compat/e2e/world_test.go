@@ -33,7 +33,9 @@ const (
 	ours
 )
 
-func (k daemonKind) String() string { return map[daemonKind]string{reference: "reference", ours: "ours"}[k] }
+func (k daemonKind) String() string {
+	return map[daemonKind]string{reference: "reference", ours: "ours"}[k]
+}
 
 func newWorld(t *testing.T, kind daemonKind, args ...string) *world {
 	t.Helper()

@@ -17,4 +17,3 @@ func TestParseGioInfoKeepsTrailingSpacesAndOrder(t *testing.T) {
 		t.Fatalf("%v, want %v", blocks, want)
 	}
 }
-
