@@ -134,12 +134,17 @@ func (d *daemon) wait(busSignals chan *dbus.Signal, signals chan os.Signal, idle
 }
 
 // idle reports whether no call came for the idle period and nothing is
-// left to write or to signal.
+// left to write or to signal. An idle daemon writes its journals out now
+// rather than when their flush timers say.
 func (d *daemon) idle(period time.Duration) bool {
-	if time.Since(time.Unix(0, d.lastCall.Load())) < period {
+	quiet := func() bool {
+		return time.Since(time.Unix(0, d.lastCall.Load())) >= period && d.queue.len() == 0
+	}
+	if !quiet() {
 		return false
 	}
-	return d.queue.len() == 0 && d.notify.pending() == 0 && d.trees.clean()
+	d.trees.flushDirty()
+	return quiet() && d.notify.pending() == 0 && d.trees.clean()
 }
 
 // shutdown finishes the calls already received, flushes every tree and

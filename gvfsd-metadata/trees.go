@@ -101,6 +101,26 @@ func (ts *trees) flushAll() {
 	clear(ts.open)
 }
 
+// flushDirty writes out every tree with a flush pending, now.
+func (ts *trees) flushDirty() {
+	ts.mu.Lock()
+	var dirty []*tree
+	for _, t := range ts.open {
+		t.mu.Lock()
+		if t.timer != nil && t.timer.Stop() {
+			t.timer = nil
+			dirty = append(dirty, t)
+		}
+		t.mu.Unlock()
+	}
+	ts.mu.Unlock()
+	for _, t := range dirty {
+		if err := t.st.Flush(); err != nil {
+			ts.logf("flushing %s: %v", t.st.Path(), err)
+		}
+	}
+}
+
 // clean reports whether every open tree is flushed, with no flush pending.
 func (ts *trees) clean() bool {
 	ts.mu.Lock()

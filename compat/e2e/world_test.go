@@ -1,7 +1,9 @@
 package e2e
 
 import (
+	"bytes"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -166,4 +168,60 @@ func (w *world) daemonPID() int {
 		w.t.Fatal(err)
 	}
 	return pid
+}
+
+// start runs a metadata daemon directly (not through activation) inside
+// the world's session, and waits until it owns the name.
+func (w *world) start(daemon string, args ...string) *exec.Cmd {
+	w.t.Helper()
+	cmd := exec.Command(daemon, args...)
+	cmd.Env = w.s.Env()
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		w.t.Fatal(err)
+	}
+	w.t.Cleanup(func() {
+		if cmd.ProcessState == nil {
+			cmd.Process.Kill()
+			cmd.Wait()
+		}
+		if w.t.Failed() && stderr.Len() > 0 {
+			w.t.Logf("%s said: %s", daemon, stderr.String())
+		}
+	})
+	deadline := time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) {
+		if pid, err := w.s.NameOwnerPID("org.gtk.vfs.Metadata"); err == nil && pid == cmd.Process.Pid {
+			return cmd
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	w.t.Fatalf("%s did not take the name: %s", daemon, stderr.String())
+	return nil
+}
+
+// exitCode waits for a daemon started with start to end.
+func exitCode(t *testing.T, cmd *exec.Cmd, within time.Duration) int {
+	t.Helper()
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case <-done:
+		return cmd.ProcessState.ExitCode()
+	case <-time.After(within):
+		t.Fatalf("%s still running after %v", cmd.Path, within)
+		return -1
+	}
+}
+
+// launch starts a program in the session without waiting for anything.
+func launch(t *testing.T, w *world, name string, args ...string) *exec.Cmd {
+	t.Helper()
+	cmd := exec.Command(name, args...)
+	cmd.Env = w.s.Env()
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	return cmd
 }

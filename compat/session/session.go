@@ -194,9 +194,18 @@ func (s *Session) Gio(args ...string) (stdout, stderr string, err error) {
 	return s.Run("gio", args...)
 }
 
-// Close stops the bus. Activated services see their connection close and
-// exit on their own; whatever is left after a grace period is killed.
+// Close stops the bus and removes the session's directories.
 func (s *Session) Close() {
+	s.StopBus()
+	if s.ownsRoot {
+		_ = os.RemoveAll(s.Root)
+	}
+}
+
+// StopBus stops the bus and keeps the files. Activated services see their
+// connection close and exit on their own; whatever is left after a grace
+// period is killed.
+func (s *Session) StopBus() {
 	if s.bus != nil && s.bus.Process != nil {
 		pgid := s.bus.Process.Pid
 		_ = s.bus.Process.Signal(syscall.SIGTERM)
@@ -209,8 +218,5 @@ func (s *Session) Close() {
 			<-done
 		}
 		s.bus = nil
-	}
-	if s.ownsRoot {
-		_ = os.RemoveAll(s.Root)
 	}
 }

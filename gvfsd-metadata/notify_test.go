@@ -1,0 +1,65 @@
+package main
+
+import (
+	"sync"
+	"testing"
+	"time"
+)
+
+type recorder struct {
+	mu   sync.Mutex
+	sent []string
+	at   []time.Time
+}
+
+func (r *recorder) emit(tree, path string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.sent = append(r.sent, tree+" "+path)
+	r.at = append(r.at, time.Now())
+}
+
+func (r *recorder) get() []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]string(nil), r.sent...)
+}
+
+func TestNotifierCoalescesPerPathAndRestartsTheDelay(t *testing.T) {
+	var r recorder
+	n := newNotifier(100*time.Millisecond, r.emit)
+	defer n.stop(false)
+	start := time.Now()
+	for range 5 {
+		n.changed("t", "/a")
+		time.Sleep(40 * time.Millisecond)
+	}
+	n.changed("t", "/b")
+	n.changed("u", "/a")
+	time.Sleep(300 * time.Millisecond)
+	got := r.get()
+	if len(got) != 3 || got[0] != "t /a" || got[1] != "t /b" || got[2] != "u /a" {
+		t.Fatalf("sent %v", got)
+	}
+	// Five changes 40ms apart: the signal waits 100ms after the last one.
+	if d := r.at[0].Sub(start); d < 260*time.Millisecond {
+		t.Fatalf("signal for a path changed until %v went out after %v", 160*time.Millisecond, d)
+	}
+}
+
+func TestNotifierStopSendsOrDropsPending(t *testing.T) {
+	for _, send := range []bool{true, false} {
+		var r recorder
+		n := newNotifier(time.Hour, r.emit)
+		n.changed("t", "/a")
+		n.changed("t", "/b")
+		n.stop(send)
+		if got := r.get(); (len(got) == 2) != send {
+			t.Fatalf("stop(%v) sent %v", send, got)
+		}
+		n.changed("t", "/c")
+		if len(r.get()) > 2 {
+			t.Fatal("signal after stop")
+		}
+	}
+}
