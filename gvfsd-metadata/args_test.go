@@ -3,6 +3,7 @@ package main
 import (
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/godbus/dbus/v5"
 )
@@ -75,5 +76,20 @@ func TestParseSetDataChecksEveryValueFirst(t *testing.T) {
 	}
 	if _, err := parseSetData(map[string]dbus.Variant{"k": dbus.MakeVariant([]byte("x"))}); err == nil {
 		t.Fatal("byte array accepted")
+	}
+}
+
+func TestErrorMessagesAreAlwaysValidUTF8(t *testing.T) {
+	bad := "/caf\xe9/\xff\xfe" + strings.Repeat("x", 5000)
+	for _, e := range []*callError{notFound(bad), invalidArgs("Path “%s” is bad", bad)} {
+		if !utf8.ValidString(e.msg) {
+			t.Errorf("%q is not UTF-8: the reply could not be sent", e.msg)
+		}
+		if len(e.msg) > 5000 {
+			t.Errorf("message of %d bytes", len(e.msg))
+		}
+	}
+	if got := notFound("/a/gvfs-metadata/home").msg; got != "Can’t find metadata file /a/gvfs-metadata/home" {
+		t.Errorf("%q", got)
 	}
 }

@@ -119,7 +119,13 @@ func (d *daemon) reply(call *dbus.Message, values ...any) {
 	if len(values) > 0 {
 		m.Headers[dbus.FieldSignature] = dbus.MakeVariant(dbus.SignatureOf(values...))
 	}
-	d.conn.Send(m, nil)
+	d.send(m)
+}
+
+func (d *daemon) send(m *dbus.Message) {
+	if err := d.conn.Send(m, nil).Err; err != nil && err != dbus.ErrClosed {
+		d.logf("sending a reply: %v", err)
+	}
 }
 
 // fail answers a call with an error.
@@ -135,5 +141,5 @@ func (d *daemon) fail(call *dbus.Message, e *callError) {
 	if sender, ok := call.Headers[dbus.FieldSender]; ok {
 		m.Headers[dbus.FieldDestination] = sender
 	}
-	d.conn.Send(m, nil)
+	d.send(m)
 }

@@ -1,6 +1,9 @@
 package main
 
-import "fmt"
+import (
+	"fmt"
+	"strings"
+)
 
 // D-Bus error names. GIO errors travel as GDBus "unmapped" errors named
 // after the GIOError quark and code; clients strip the name and show the
@@ -25,11 +28,42 @@ type callError struct {
 func (e *callError) Error() string { return e.name + ": " + e.msg }
 
 func notFound(treefile string) *callError {
-	return &callError{errIONotFound, "Can’t find metadata file " + treefile}
+	if len(treefile) > 4096 {
+		treefile = treefile[:4096] + "…"
+	}
+	return &callError{errIONotFound, "Can’t find metadata file " + strings.ToValidUTF8(treefile, "\uFFFD")}
 }
 
 func failed(msg string) *callError { return &callError{errIOFailed, msg} }
 
+// invalidArgs builds an InvalidArgs error. Client strings in the message
+// are cut short and made UTF-8: a D-Bus string must be valid UTF-8, and a
+// reply that cannot be sent would leave the caller waiting.
 func invalidArgs(format string, args ...any) *callError {
+	for i, a := range args {
+		if s, ok := a.(string); ok {
+			args[i] = printable(s)
+		}
+	}
 	return &callError{errInvalidArgs, fmt.Sprintf(format, args...)}
+}
+
+// printable shortens a client string and replaces bytes that are not
+// UTF-8, for use in a D-Bus message.
+func printable(s string) string {
+	const max = 200
+	if len(s) > max {
+		s = s[:max] + "…"
+	}
+	return strings.ToValidUTF8(s, "\uFFFD")
+}
+
+// brief quotes a client-supplied string for a log line, cut short: a
+// client must not be able to fill the journal with one call.
+func brief(s string) string {
+	const max = 120
+	if len(s) > max {
+		return fmt.Sprintf("%q... (%d bytes)", s[:max], len(s))
+	}
+	return fmt.Sprintf("%q", s)
 }

@@ -185,7 +185,7 @@ func (d *daemon) set(treeArg, pathArg []byte, data map[string]dbus.Variant) *cal
 		changes[i] = c
 	}
 	if err := t.st.Apply(changes...); err != nil {
-		d.logf("set %s %s: %v", treefile, path, err)
+		d.logf("set %s %s: %v", treefile, brief(path), err)
 		d.trees.written(t)
 		if onlyUnsets && len(changes) > 0 {
 			return failed(msgUnsetFailed)
@@ -203,7 +203,7 @@ func (d *daemon) remove(treeArg, pathArg []byte) *callError {
 		return cerr
 	}
 	if err := t.st.Remove(path); err != nil {
-		d.logf("remove %s %s: %v", treefile, path, err)
+		d.logf("remove %s %s: %v", treefile, brief(path), err)
 		return failed(msgRemoveFailed)
 	}
 	d.notify.changed(treefile, path)
@@ -232,7 +232,7 @@ func (d *daemon) move(treeArg, pathArg, destArg []byte) *callError {
 		return invalidArgs("Cannot move “%s” to “%s”: one contains the other", path, dest)
 	}
 	if err := t.st.Move(path, dest); err != nil {
-		d.logf("move %s %s -> %s: %v", treefile, path, dest, err)
+		d.logf("move %s %s -> %s: %v", treefile, brief(path), brief(dest), err)
 		return failed(msgMoveFailed)
 	}
 	d.notify.changed(treefile, path)

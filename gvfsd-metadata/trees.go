@@ -44,7 +44,7 @@ func (ts *trees) get(treefile string) (*tree, *callError) {
 		return t, nil
 	}
 	if !confineTreefile(treefile) {
-		ts.logf("refusing metadata file %q: not a plain file directly in a %q directory", treefile, treeDirName)
+		ts.logf("refusing metadata file %s: not a plain file directly in a %q directory", brief(treefile), treeDirName)
 		return nil, notFound(treefile)
 	}
 	st, err := store.Open(treefile, store.Options{
@@ -53,7 +53,7 @@ func (ts *trees) get(treefile string) (*tree, *callError) {
 		Logf:       ts.logf,
 	})
 	if err != nil {
-		ts.logf("can't open metadata tree %s: %v", treefile, err)
+		ts.logf("can't open metadata tree %s: %v", brief(treefile), err)
 		return nil, notFound(treefile)
 	}
 	t := &tree{st: st}

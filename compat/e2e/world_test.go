@@ -149,9 +149,23 @@ func (w *world) call(method string, args ...any) error {
 func bs(s string) []byte { return append([]byte(s), 0) }
 
 // settleSignals waits for pending AttributeChanged signals and returns
-// them, sorted (their timing is not ordered across paths).
+// them, sorted (their timing is not ordered across paths). The reference
+// emits through GLib's whole-second timers, which may fire up to a second
+// late on a busy machine, so it waits until no signal came for a while.
 func (w *world) settleSignals() []string {
-	time.Sleep(1500 * time.Millisecond)
+	count := func() int {
+		w.mu.Lock()
+		defer w.mu.Unlock()
+		return len(w.signals)
+	}
+	time.Sleep(2500 * time.Millisecond)
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); {
+		before := count()
+		time.Sleep(time.Second)
+		if count() == before {
+			break
+		}
+	}
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	out := append([]string(nil), w.signals...)
@@ -187,7 +201,11 @@ func (w *world) start(daemon string, args ...string) *exec.Cmd {
 			cmd.Wait()
 		}
 		if w.t.Failed() && stderr.Len() > 0 {
-			w.t.Logf("%s said: %s", daemon, stderr.String())
+			out := stderr.String()
+			if len(out) > 4000 {
+				out = "..." + out[len(out)-4000:]
+			}
+			w.t.Logf("%s said: %s", daemon, out)
 		}
 	})
 	deadline := time.Now().Add(10 * time.Second)
