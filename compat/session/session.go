@@ -24,6 +24,10 @@ type Options struct {
 	// Root is the directory to create the session under; a new temporary
 	// directory when empty.
 	Root string
+	// ServiceFile, when set, is an org.gtk.vfs.Metadata.service file to
+	// activate the daemon with instead of one made from Daemon (to test an
+	// installed activation file).
+	ServiceFile string
 }
 
 // Session is a private session bus with its own HOME, XDG_DATA_HOME and
@@ -89,6 +93,13 @@ func (s *Session) writeServices(dir string) error {
 	files := map[string]string{
 		"org.gtk.vfs.Metadata.service": "[D-BUS Service]\nName=org.gtk.vfs.Metadata\nExec=" + line + "\n",
 		"org.gtk.vfs.Daemon.service":   "[D-BUS Service]\nName=org.gtk.vfs.Daemon\nExec=" + GvfsDaemon + "\n",
+	}
+	if s.opts.ServiceFile != "" {
+		b, err := os.ReadFile(s.opts.ServiceFile)
+		if err != nil {
+			return err
+		}
+		files["org.gtk.vfs.Metadata.service"] = string(b)
 	}
 	for name, body := range files {
 		if err := os.WriteFile(filepath.Join(dir, name), []byte(body), 0o644); err != nil {
