@@ -26,6 +26,10 @@ type memFS struct {
 	// base is the durable state the log starts from.
 	baseNames  map[string]int
 	baseInodes map[int][]byte
+	// nfs makes IsNFS true; beforeSync, when set, runs before each fsync
+	// of a file (tests hold a rotation there).
+	nfs        bool
+	beforeSync func(name string)
 }
 
 type opKind int
@@ -152,7 +156,7 @@ func (m *memFS) Lstat(name string) (FileInfo, error) {
 	return FileInfo{Size: int64(len(m.inodes[ino])), Inode: uint64(ino), Mode: 0o600}, nil
 }
 
-func (m *memFS) IsNFS(string) bool { return false }
+func (m *memFS) IsNFS(string) bool { return m.nfs }
 
 func (m *memFS) ReadDir(dir string) ([]string, error) {
 	m.mu.Lock()
@@ -218,6 +222,9 @@ func (f *memFile) Truncate(size int64) error {
 }
 
 func (f *memFile) Sync() error {
+	if hook := f.fs.beforeSync; hook != nil {
+		hook(f.name)
+	}
 	f.fs.mu.Lock()
 	defer f.fs.mu.Unlock()
 	f.fs.record(fsOp{kind: opSync, ino: f.ino})
