@@ -57,22 +57,28 @@ func parseArgs(args []string) (options, error) {
 			value, ok := strings.CutPrefix(a, "--idle-exit=")
 			if !ok {
 				if i+1 >= len(args) {
-					return o, fmt.Errorf("Missing argument for --idle-exit")
+					return o, optionError("Missing argument for --idle-exit")
 				}
 				i++
 				value = args[i]
 			}
 			d, err := time.ParseDuration(value)
 			if err != nil || d < 0 {
-				return o, fmt.Errorf("Cannot parse duration value “%s” for --idle-exit", value)
+				return o, optionError(fmt.Sprintf("Cannot parse duration value “%s” for --idle-exit", value))
 			}
 			o.idleExit = d
 		default:
-			return o, fmt.Errorf("Unknown option %s", a)
+			return o, optionError("Unknown option " + a)
 		}
 	}
 	return o, nil
 }
+
+// optionError is a command-line error, worded (and capitalised) as GLib
+// words them, since it is printed after the program's name.
+type optionError string
+
+func (e optionError) Error() string { return string(e) }
 
 func printHelp(w io.Writer) {
 	fmt.Fprintf(w, helpText, filepath.Base(os.Args[0]))

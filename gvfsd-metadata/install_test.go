@@ -22,7 +22,7 @@ func TestMesonInstallsAnActivatableDaemon(t *testing.T) {
 		if os.Getenv("CI") != "" {
 			t.Fatal(msg)
 		}
-		t.Skip(msg)
+		t.Skip(msg + "; outside CI only") // under CI the line above fails instead
 	}
 	tmp := t.TempDir()
 	prefix := filepath.Join(tmp, "prefix")

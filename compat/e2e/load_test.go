@@ -40,7 +40,7 @@ func peakRSS(t *testing.T, pid int) int {
 func TestEightClientsThenSIGTERMKeepEveryAcknowledgedWrite(t *testing.T) {
 	const clients, perClient = 8, 5000
 	if testing.Short() {
-		t.Skip("-short: skipping the 40,000-write load test")
+		t.Skip("the 40,000-write load test does not run with testing.Short (-short); CI runs it")
 	}
 	w := newWorld(t, ours)
 	cmd := w.start(ourDaemonPlain)
