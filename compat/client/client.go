@@ -1,0 +1,121 @@
+// Package client calls the metadata daemon the way GIO applications do:
+// org.gtk.vfs.Metadata on the session bus, byte-string arguments with a
+// trailing NUL, values as string, string list, or a byte to unset.
+package client
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/godbus/dbus/v5"
+)
+
+// D-Bus names of the metadata service.
+const (
+	BusName    = "org.gtk.vfs.Metadata"
+	ObjectPath = dbus.ObjectPath("/org/gtk/vfs/metadata")
+	Interface  = "org.gtk.vfs.Metadata"
+)
+
+// Client is a connection to the metadata daemon.
+type Client struct {
+	conn *dbus.Conn
+	obj  dbus.BusObject
+	own  bool
+}
+
+// Connect connects to the session bus. The daemon is started by D-Bus
+// activation on the first call if it does not run.
+func Connect() (*Client, error) {
+	conn, err := dbus.ConnectSessionBus()
+	if err != nil {
+		return nil, fmt.Errorf("connecting to the session bus: %w", err)
+	}
+	return &Client{conn: conn, obj: conn.Object(BusName, ObjectPath), own: true}, nil
+}
+
+// New uses an existing connection.
+func New(conn *dbus.Conn) *Client {
+	return &Client{conn: conn, obj: conn.Object(BusName, ObjectPath)}
+}
+
+// Close closes the connection if Connect opened it.
+func (c *Client) Close() error {
+	if c.own {
+		return c.conn.Close()
+	}
+	return nil
+}
+
+// Unset, as a value in Set, removes the key.
+var Unset = struct{}{}
+
+func bytestring(s string) []byte { return append([]byte(s), 0) }
+
+// Error is an error the daemon answered with. Message is what GIO shows
+// the user (the D-Bus name stripped).
+type Error struct {
+	Method  string
+	Name    string
+	Message string
+}
+
+func (e *Error) Error() string { return e.Message }
+
+func wrap(method string, err error) error {
+	var de dbus.Error
+	if errors.As(err, &de) {
+		msg := de.Name
+		if len(de.Body) > 0 {
+			if s, ok := de.Body[0].(string); ok {
+				msg = s
+			}
+		}
+		return &Error{Method: method, Name: de.Name, Message: msg}
+	}
+	if err != nil {
+		return fmt.Errorf("%s: %w", method, err)
+	}
+	return nil
+}
+
+// Set sets keys of path in treefile: each value is a string, a []string,
+// or Unset.
+func (c *Client) Set(treefile, path string, values map[string]any) error {
+	data := make(map[string]dbus.Variant, len(values))
+	for k, v := range values {
+		switch v := v.(type) {
+		case string, []string:
+			data[k] = dbus.MakeVariant(v)
+		case struct{}:
+			data[k] = dbus.MakeVariant(byte(0))
+		default:
+			return fmt.Errorf("value of %q: unsupported type %T", k, v)
+		}
+	}
+	return wrap("Set", c.obj.Call(Interface+".Set", 0, bytestring(treefile), bytestring(path), data).Err)
+}
+
+// Remove removes path and everything under it from treefile.
+func (c *Client) Remove(treefile, path string) error {
+	return wrap("Remove", c.obj.Call(Interface+".Remove", 0, bytestring(treefile), bytestring(path)).Err)
+}
+
+// Move moves path's metadata (and its subtree's) to dest in treefile.
+func (c *Client) Move(treefile, path, dest string) error {
+	return wrap("Move", c.obj.Call(Interface+".Move", 0, bytestring(treefile), bytestring(path), bytestring(dest)).Err)
+}
+
+// TreeFromDevice names the metadata tree of a block device ("" for none).
+func (c *Client) TreeFromDevice(major, minor uint32) (string, error) {
+	var tree string
+	err := c.obj.Call(Interface+".GetTreeFromDevice", 0, major, minor).Store(&tree)
+	return tree, wrap("GetTreeFromDevice", err)
+}
+
+// Running reports whether a daemon owns the name now (without starting one).
+func (c *Client) Running() bool {
+	var has bool
+	err := c.conn.BusObject().Call("org.freedesktop.DBus.NameHasOwner", 0, BusName).Store(&has)
+	return err == nil && has
+}
