@@ -11,6 +11,10 @@ import (
 	"gvfs-metadata/store"
 )
 
+func init() {
+	register("dump", "print the merged metadata of a tree (tree file + journal)", runDump)
+}
+
 func runDump(args []string, stdout, stderr io.Writer) int {
 	fs := newFlags("dump", "[--json] TREEFILE",
 		"Print every path of a metadata tree that has keys or a change time, as\n"+

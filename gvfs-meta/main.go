@@ -24,8 +24,12 @@ type command struct {
 	run     func(args []string, stdout, stderr io.Writer) int
 }
 
-var commands = map[string]command{
-	"dump": {"print the merged metadata of a tree (tree file + journal)", runDump},
+// commands holds every subcommand; each registers itself from its own
+// file with register.
+var commands = map[string]command{}
+
+func register(name, summary string, run func(args []string, stdout, stderr io.Writer) int) {
+	commands[name] = command{summary, run}
 }
 
 func main() {
