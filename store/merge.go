@@ -33,6 +33,7 @@ func loadTree(t *format.Tree) (root *format.Node, damage Damage) {
 	seen := map[uint32]bool{}
 	var load func(d format.Dirent, n *format.Node)
 	load = func(d format.Dirent, n *format.Node) {
+		defer restoreOrder(n)
 		n.LastChanged = d.LastChanged()
 		if data, err := d.Data(); err != nil {
 			damage.add(err)
@@ -76,13 +77,39 @@ func loadTree(t *format.Tree) (root *format.Node, damage Damage) {
 		}
 	}
 	load(t.Root(), root)
-	// A damaged file may break the sort orders the format promises; the
-	// builder relies on them.
-	if damage.Count > 0 {
-		root.Sort()
-		dedupe(root)
-	}
 	return root, damage
+}
+
+// restoreOrder re-sorts a node loaded from a damaged file whose keys or
+// children are out of the order the format promises (and the builder and
+// every reader's binary search rely on), dropping repeats.
+func restoreOrder(n *format.Node) {
+	sorted := true
+	for i := 1; i < len(n.Keys) && sorted; i++ {
+		sorted = n.Keys[i-1].Key < n.Keys[i].Key
+	}
+	for i := 1; i < len(n.Children) && sorted; i++ {
+		sorted = n.Children[i-1].Name < n.Children[i].Name
+	}
+	if sorted {
+		return
+	}
+	sort.SliceStable(n.Keys, func(i, j int) bool { return n.Keys[i].Key < n.Keys[j].Key })
+	sort.SliceStable(n.Children, func(i, j int) bool { return n.Children[i].Name < n.Children[j].Name })
+	keys := n.Keys[:0]
+	for i, kv := range n.Keys {
+		if i == 0 || kv.Key != n.Keys[i-1].Key {
+			keys = append(keys, kv)
+		}
+	}
+	n.Keys = keys
+	kids := n.Children[:0]
+	for i, c := range n.Children {
+		if i == 0 || c.Name != n.Children[i-1].Name {
+			kids = append(kids, c)
+		}
+	}
+	n.Children = kids
 }
 
 func readItem(it format.Item) (format.KeyValue, error) {
@@ -108,27 +135,6 @@ func readItem(it format.Item) (format.KeyValue, error) {
 		kv.Value = string(v)
 	}
 	return kv, nil
-}
-
-// dedupe drops repeated names and keys (first wins) from sorted nodes.
-func dedupe(n *format.Node) {
-	keys := n.Keys[:0]
-	for i, kv := range n.Keys {
-		if i == 0 || kv.Key != n.Keys[i-1].Key {
-			keys = append(keys, kv)
-		}
-	}
-	n.Keys = keys
-	kids := n.Children[:0]
-	for i, c := range n.Children {
-		if i == 0 || c.Name != n.Children[i-1].Name {
-			kids = append(kids, c)
-		}
-	}
-	n.Children = kids
-	for _, c := range n.Children {
-		dedupe(c)
-	}
 }
 
 // apply replays one journal entry on an in-memory tree with the writer's

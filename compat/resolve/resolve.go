@@ -138,3 +138,10 @@ func mountPointOf(file string, dev uint64) string {
 // major and minor split a Linux dev_t.
 func major(dev uint64) uint32 { return uint32((dev>>8)&0xfff | (dev>>32)&^0xfff) }
 func minor(dev uint64) uint32 { return uint32(dev&0xff | (dev>>12)&^0xff) }
+
+// HomeExpanded is the home directory with every symlink resolved: home
+// tree paths are relative to it.
+func (r *Resolver) HomeExpanded() string {
+	r.init()
+	return r.homeExpanded
+}

@@ -1,0 +1,77 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"path/filepath"
+
+	"gvfs-metadata/store"
+)
+
+func init() {
+	register("get", "print a file's metadata (reads the files, no daemon needed)", runGet)
+}
+
+func runGet(args []string, stdout, stderr io.Writer) int {
+	fs := newFlags("get", "[--json] FILE [KEY...]",
+		"Print FILE's metadata keys (all, or the KEYs named) as applications see\n"+
+			"them, reading the tree and its journal directly. The text output is the\n"+
+			"metadata:: lines of `gio info -a 'metadata::*' FILE`.",
+		"gvfs-meta get ~/Pictures/holiday.jpg\n"+
+			"gvfs-meta get --json ~/Pictures/holiday.jpg emblems", stderr)
+	asJSON := fs.Bool("json", false, "print {file, tree, path, keys}")
+	if stop, status := parseFlags(fs, args, stdout); stop {
+		return status
+	}
+	if fs.NArg() == 0 {
+		return usageError(fs, "expected FILE")
+	}
+	var daemon lazyClient
+	defer daemon.close()
+	r, err := newResolver(&daemon)
+	if err != nil {
+		return fail(stderr, "get", err)
+	}
+	abs, _ := filepath.Abs(fs.Arg(0))
+	loc := r.Resolve(abs)
+	s, err := store.Open(loc.TreeFile, store.Options{ReadOnly: true})
+	if err != nil {
+		return fail(stderr, "get", err)
+	}
+	defer s.Close()
+	kvs, err := s.Keys(loc.Path)
+	if err != nil {
+		return fail(stderr, "get", err)
+	}
+	wanted := map[string]bool{}
+	for _, k := range fs.Args()[1:] {
+		wanted[k] = true
+	}
+	keys := map[string]any{}
+	var order []store.KeyValue
+	for _, kv := range kvs {
+		if len(wanted) > 0 && !wanted[kv.Key] {
+			continue
+		}
+		order = append(order, kv)
+		if kv.IsList {
+			list := kv.List
+			if list == nil {
+				list = []string{}
+			}
+			keys[kv.Key] = list
+		} else {
+			keys[kv.Key] = kv.Str
+		}
+	}
+	if *asJSON {
+		b, _ := json.MarshalIndent(map[string]any{"file": fs.Arg(0), "tree": loc.TreeFile, "path": loc.Path, "keys": keys}, "", "  ")
+		fmt.Fprintln(stdout, string(b))
+		return exitOK
+	}
+	for _, kv := range order {
+		fmt.Fprintf(stdout, "  metadata::%s: %s\n", kv.Key, formatValue(keys[kv.Key]))
+	}
+	return exitOK
+}

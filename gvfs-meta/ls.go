@@ -1,0 +1,60 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"time"
+
+	"gvfs-metadata/store"
+)
+
+func init() {
+	register("ls", "list the entries under a path of a tree", runLs)
+}
+
+func runLs(args []string, stdout, stderr io.Writer) int {
+	fs := newFlags("ls", "[-l] TREEFILE [DIR]",
+		"List the children of DIR (default /) in TREEFILE as applications see them\n"+
+			"(tree merged with its journal). With -l, also whether each has children\n"+
+			"(c) and metadata (d), and when it last changed.",
+		"gvfs-meta ls -l ~/.local/share/gvfs-metadata/home /Pictures", stderr)
+	long := fs.Bool("l", false, "long listing")
+	if stop, status := parseFlags(fs, args, stdout); stop {
+		return status
+	}
+	if fs.NArg() < 1 || fs.NArg() > 2 {
+		return usageError(fs, "expected TREEFILE [DIR]")
+	}
+	dir := "/"
+	if fs.NArg() == 2 {
+		dir = fs.Arg(1)
+	}
+	s, err := store.Open(fs.Arg(0), store.Options{ReadOnly: true})
+	if err != nil {
+		return fail(stderr, "ls", err)
+	}
+	defer s.Close()
+	kids, err := s.Children(dir)
+	if err != nil {
+		return fail(stderr, "ls", err)
+	}
+	for _, c := range kids {
+		if !*long {
+			fmt.Fprintln(stdout, quotePath(c.Name))
+			continue
+		}
+		flags := []byte("  ")
+		if c.HasChildren {
+			flags[0] = 'c'
+		}
+		if c.HasData {
+			flags[1] = 'd'
+		}
+		changed := "-"
+		if c.LastChanged != 0 {
+			changed = time.Unix(c.LastChanged, 0).UTC().Format("2006-01-02 15:04:05")
+		}
+		fmt.Fprintf(stdout, "%-24s %s  %s\n", quotePath(c.Name), flags, changed)
+	}
+	return exitOK
+}

@@ -1,0 +1,55 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"path/filepath"
+)
+
+func init() {
+	register("where", "show which tree file and path hold a file's metadata", runWhere)
+}
+
+func runWhere(args []string, stdout, stderr io.Writer) int {
+	fs := newFlags("where", "[--json] FILE...",
+		"Show where applications keep each FILE's metadata: the tree file and the\n"+
+			"path inside it, computed as the GIO client computes it (canonical path,\n"+
+			"parents' symlinks expanded, the home tree for files under the home\n"+
+			"directory, a volume's own tree on removable media, the root tree otherwise).",
+		"gvfs-meta where ~/Pictures/holiday.jpg /media/usb/notes.txt", stderr)
+	asJSON := fs.Bool("json", false, "print a JSON array of {file, tree, treefile, path}")
+	if stop, status := parseFlags(fs, args, stdout); stop {
+		return status
+	}
+	if fs.NArg() == 0 {
+		return usageError(fs, "expected at least one FILE")
+	}
+	var daemon lazyClient
+	defer daemon.close()
+	r, err := newResolver(&daemon)
+	if err != nil {
+		return fail(stderr, "where", err)
+	}
+	type result struct {
+		File     string `json:"file"`
+		Tree     string `json:"tree"`
+		TreeFile string `json:"treefile"`
+		Path     string `json:"path"`
+	}
+	var results []result
+	for _, f := range fs.Args() {
+		abs, _ := filepath.Abs(f)
+		loc := r.Resolve(abs)
+		results = append(results, result{f, loc.Tree, loc.TreeFile, loc.Path})
+	}
+	if *asJSON {
+		b, _ := json.MarshalIndent(results, "", "  ")
+		fmt.Fprintln(stdout, string(b))
+		return exitOK
+	}
+	for _, res := range results {
+		fmt.Fprintf(stdout, "%s\n  tree: %s (%s)\n  path: %s\n", quotePath(res.File), res.Tree, quotePath(res.TreeFile), quotePath(res.Path))
+	}
+	return exitOK
+}
