@@ -139,3 +139,15 @@ func TestUsageErrorsExitTwo(t *testing.T) {
 		t.Errorf("dump --help: exit %d\n%s", code, out)
 	}
 }
+
+func TestEveryCommandHasHelpWithAnExample(t *testing.T) {
+	for name := range commands {
+		code, out, _ := runTool(name, "--help")
+		if code != exitOK || !strings.Contains(out, "Example:") || !strings.Contains(out, "Usage: gvfs-meta "+name) {
+			t.Errorf("%s --help: exit %d\n%s", name, code, out)
+		}
+	}
+	if len(commands) < 11 {
+		t.Errorf("only %d commands registered", len(commands))
+	}
+}

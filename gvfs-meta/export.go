@@ -47,7 +47,10 @@ func runExport(args []string, stdout, stderr io.Writer) int {
 	if flags.NArg() != 1 {
 		return usageError(flags, "expected one TREEFILE")
 	}
+	prog := newProgress(stderr, "export: reading "+flags.Arg(0), 0)
+	prog.update(0)
 	entries, warnings, err := dumpEntries(flags.Arg(0))
+	prog.done()
 	for _, w := range warnings {
 		fmt.Fprintf(stderr, "gvfs-meta export: warning: %s\n", w)
 	}

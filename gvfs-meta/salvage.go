@@ -26,14 +26,20 @@ func runSalvage(args []string, stdout, stderr io.Writer) int {
 	if fs.NArg() != 1 || *out == "" {
 		return usageError(fs, "expected TREEFILE and --out NEWFILE")
 	}
+	prog := newProgress(stderr, "salvage: reading "+fs.Arg(0), 0)
+	prog.update(0)
 	root, rep, err := store.Salvage(fs.Arg(0))
+	prog.done()
 	if err != nil {
 		return fail(stderr, "salvage", err)
 	}
 	keys := 0
 	entries := 0
 	visitNodes(root, func(n int) { entries++; keys += n })
+	prog = newProgress(stderr, "salvage: writing "+*out, entries)
+	prog.update(entries)
 	s, err := store.Create(*out, root, store.Options{})
+	prog.done()
 	if err != nil {
 		return fail(stderr, "salvage", err)
 	}
