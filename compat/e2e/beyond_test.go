@@ -268,3 +268,20 @@ func TestBusGoneFlushesAndExits(t *testing.T) {
 		t.Fatalf("bus gone: tree %q, journal %d entries", v, n)
 	}
 }
+
+// TestGetTreeFromDeviceReadsTheUdevDatabase gives the daemon a udev
+// database of its own and asks it for volume tree names.
+func TestGetTreeFromDeviceReadsTheUdevDatabase(t *testing.T) {
+	w := newWorld(t, ours)
+	udev := t.TempDir()
+	os.WriteFile(filepath.Join(udev, "b8:17"), []byte("E:ID_FS_LABEL_ENC=USB\\x20STICK\nE:ID_FS_UUID_ENC=2F1C-93AB\n"), 0o644)
+	os.WriteFile(filepath.Join(udev, "b8:18"), []byte("E:ID_FS_LABEL_ENC=Backup\n"), 0o644)
+	w.startWithEnv([]string{"GVFSD_METADATA_UDEV_DATA=" + udev}, ourDaemon)
+	for dev, want := range map[[2]uint32]string{{8, 17}: "uuid-2F1C-93AB", {8, 18}: "label-Backup", {8, 19}: ""} {
+		var got string
+		err := w.conn.Object("org.gtk.vfs.Metadata", "/org/gtk/vfs/metadata").Call("org.gtk.vfs.Metadata.GetTreeFromDevice", 0, dev[0], dev[1]).Store(&got)
+		if err != nil || got != want {
+			t.Errorf("GetTreeFromDevice(%d, %d) = %q, %v; want %q", dev[0], dev[1], got, err, want)
+		}
+	}
+}

@@ -188,8 +188,14 @@ func (w *world) daemonPID() int {
 // the world's session, and waits until it owns the name.
 func (w *world) start(daemon string, args ...string) *exec.Cmd {
 	w.t.Helper()
+	return w.startWithEnv(nil, daemon, args...)
+}
+
+// startWithEnv is start with extra VAR=value settings for the daemon.
+func (w *world) startWithEnv(env []string, daemon string, args ...string) *exec.Cmd {
+	w.t.Helper()
 	cmd := exec.Command(daemon, args...)
-	cmd.Env = w.s.Env()
+	cmd.Env = append(w.s.Env(), env...)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	if err := cmd.Start(); err != nil {
