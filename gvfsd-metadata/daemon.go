@@ -19,14 +19,13 @@ const signalDelay = time.Second
 
 type daemon struct {
 	conn    *dbus.Conn
-	queue   *callQueue
+	calls   *dispatcher
 	trees   *trees
 	notify  *notifier
 	udevDir string
 	logf    func(format string, args ...any)
 
 	lastCall atomic.Int64 // UnixNano of the last metadata call
-	served   chan struct{}
 }
 
 // signalString makes a path fit a D-Bus string, which must be UTF-8. File
@@ -55,7 +54,9 @@ func run(opts options) int {
 	logf := func(format string, args ...any) {
 		fmt.Fprintf(os.Stderr, "gvfsd-metadata: "+format+"\n", args...)
 	}
-	d := &daemon{queue: newCallQueue(), trees: newTrees(logf), udevDir: opts.udevDir, logf: logf, served: make(chan struct{})}
+	defer startProfile()()
+	d := &daemon{trees: newTrees(logf), udevDir: opts.udevDir, logf: logf}
+	d.calls = newDispatcher(d.serve)
 	conn, err := dbus.ConnectSessionBus(dbus.WithHandler(nothing{}), dbus.WithIncomingInterceptor(d.take))
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "Failed to connect to the D-BUS daemon: %v\n", err)
@@ -84,23 +85,11 @@ func run(opts options) int {
 		return 0
 	}
 	d.noteCall()
-	go d.work()
+	d.calls.start()
 
 	reason := d.wait(lost, signals, opts.idleExit)
 	d.shutdown(reason)
 	return 0
-}
-
-// work answers queued calls, one at a time, in arrival order.
-func (d *daemon) work() {
-	defer close(d.served)
-	for {
-		call, ok := d.queue.pop()
-		if !ok {
-			return
-		}
-		d.serve(call)
-	}
 }
 
 // wait blocks until a reason to stop arrives.
@@ -138,7 +127,7 @@ func (d *daemon) wait(busSignals chan *dbus.Signal, signals chan os.Signal, idle
 // rather than when their flush timers say.
 func (d *daemon) idle(period time.Duration) bool {
 	quiet := func() bool {
-		return time.Since(time.Unix(0, d.lastCall.Load())) >= period && d.queue.len() == 0
+		return time.Since(time.Unix(0, d.lastCall.Load())) >= period && !d.calls.busy()
 	}
 	if !quiet() {
 		return false
@@ -156,8 +145,7 @@ func (d *daemon) shutdown(reason stopReason) {
 		d.conn.ReleaseName(busName)
 		d.drainQuietCalls(200 * time.Millisecond)
 	}
-	d.queue.close()
-	<-d.served
+	d.calls.close()
 	d.trees.flushAll()
 	// A new owner takes over: it must hear about changes we accepted. A
 	// dead bus carries nothing.
@@ -169,7 +157,7 @@ func (d *daemon) drainQuietCalls(quiet time.Duration) {
 	for {
 		before := d.lastCall.Load()
 		time.Sleep(quiet)
-		if d.queue.len() == 0 && d.lastCall.Load() == before {
+		if !d.calls.busy() && d.lastCall.Load() == before {
 			return
 		}
 	}

@@ -12,68 +12,108 @@ import (
 // their writes landing in the order they sent them. The daemon therefore
 // takes every method call off the connection in arrival order (the
 // incoming interceptor runs in the connection's reader, one message at a
-// time), queues it, and answers it from a single goroutine. godbus's own
+// time) and answers it right there, or, while calls are waiting (before
+// the daemon is ready to serve), queues it behind them. godbus's own
 // dispatch is left with nothing to do: the interceptor marks the copy it
 // dispatches as needing no reply and routes it to a handler that does
 // nothing.
 
-// handledMarker replaces the interface of a taken call in godbus's copy,
-// so godbus's built-in Peer handling does not answer it a second time.
+// handledMarker replaces the interface of a taken Peer call in godbus's
+// copy, so godbus's built-in Peer handling does not answer it a second
+// time.
 const handledMarker = "org.gtk.vfs.Metadata.Taken"
 
-// callQueue is an unbounded FIFO of calls: the connection's reader must
-// never block on the daemon.
-type callQueue struct {
-	mu     sync.Mutex
-	cond   *sync.Cond
-	calls  []*dbus.Message
-	closed bool
+// dispatcher serves calls one at a time in arrival order.
+type dispatcher struct {
+	serve func(*dbus.Message)
+
+	mu       sync.Mutex
+	changed  *sync.Cond
+	pending  []*dbus.Message
+	open     bool // serving has started
+	closed   bool // calls are no longer taken
+	draining bool // a goroutine serves the pending calls
+	serving  bool // the reader is serving a call itself
 }
 
-func newCallQueue() *callQueue {
-	q := &callQueue{}
-	q.cond = sync.NewCond(&q.mu)
-	return q
+func newDispatcher(serve func(*dbus.Message)) *dispatcher {
+	p := &dispatcher{serve: serve}
+	p.changed = sync.NewCond(&p.mu)
+	return p
 }
 
-func (q *callQueue) push(m *dbus.Message) {
-	q.mu.Lock()
-	if !q.closed {
-		q.calls = append(q.calls, m)
-		q.cond.Signal()
+// take is called by the connection's reader for every method call. It
+// serves the call at once when nothing is ahead of it; otherwise the call
+// waits its turn.
+func (p *dispatcher) take(m *dbus.Message) {
+	p.mu.Lock()
+	switch {
+	case p.closed:
+		p.mu.Unlock()
+		return
+	case !p.open || p.draining || len(p.pending) > 0:
+		p.pending = append(p.pending, m)
+		p.mu.Unlock()
+		return
 	}
-	q.mu.Unlock()
+	p.serving = true
+	p.mu.Unlock()
+	p.serve(m)
+	p.mu.Lock()
+	p.serving = false
+	p.changed.Broadcast()
+	p.mu.Unlock()
 }
 
-// pop waits for the next call; ok is false once the queue is closed and
-// drained.
-func (q *callQueue) pop() (m *dbus.Message, ok bool) {
-	q.mu.Lock()
-	defer q.mu.Unlock()
-	for len(q.calls) == 0 && !q.closed {
-		q.cond.Wait()
+// start begins serving, first the calls that arrived before.
+func (p *dispatcher) start() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.open = true
+	if len(p.pending) > 0 && !p.draining {
+		p.draining = true
+		go p.drain()
 	}
-	if len(q.calls) == 0 {
-		return nil, false
+}
+
+// drain serves the pending calls in order, then hands serving back to the
+// reader.
+func (p *dispatcher) drain() {
+	for {
+		p.mu.Lock()
+		if len(p.pending) == 0 {
+			p.draining = false
+			p.changed.Broadcast()
+			p.mu.Unlock()
+			return
+		}
+		m := p.pending[0]
+		p.pending[0] = nil
+		p.pending = p.pending[1:]
+		p.mu.Unlock()
+		p.serve(m)
 	}
-	m = q.calls[0]
-	q.calls[0] = nil
-	q.calls = q.calls[1:]
-	return m, true
 }
 
-// close stops accepting calls; those queued are still popped.
-func (q *callQueue) close() {
-	q.mu.Lock()
-	q.closed = true
-	q.cond.Broadcast()
-	q.mu.Unlock()
+// close stops taking calls and returns once every call taken is answered.
+func (p *dispatcher) close() {
+	p.mu.Lock()
+	p.closed = true
+	if len(p.pending) > 0 && !p.draining {
+		p.draining = true
+		go p.drain()
+	}
+	for p.draining || p.serving {
+		p.changed.Wait()
+	}
+	p.mu.Unlock()
 }
 
-func (q *callQueue) len() int {
-	q.mu.Lock()
-	defer q.mu.Unlock()
-	return len(q.calls)
+// busy reports whether calls are waiting or being served.
+func (p *dispatcher) busy() bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return len(p.pending) > 0 || p.draining || p.serving
 }
 
 // take is the connection's incoming interceptor.
@@ -82,10 +122,12 @@ func (d *daemon) take(msg *dbus.Message) {
 		return
 	}
 	mine := *msg
-	mine.Headers = maps.Clone(msg.Headers)
 	msg.Flags |= dbus.FlagNoReplyExpected
-	msg.Headers[dbus.FieldInterface] = dbus.MakeVariant(handledMarker)
-	d.queue.push(&mine)
+	if iface, _ := msg.Headers[dbus.FieldInterface].Value().(string); iface == ifacePeer {
+		mine.Headers = maps.Clone(msg.Headers)
+		msg.Headers[dbus.FieldInterface] = dbus.MakeVariant(handledMarker)
+	}
+	d.calls.take(&mine)
 }
 
 // nothing is the godbus handler for calls the interceptor took: every

@@ -1,0 +1,112 @@
+package main
+
+import (
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/godbus/dbus/v5"
+)
+
+// Burst is one workload of back-to-back calls.
+type Burst struct {
+	Want      int // calls asked for
+	Calls     int // calls answered
+	Elapsed   time.Duration
+	Limited   bool // stopped by the time budget before Want calls
+	Lat       Latency
+	Rotations int             // tree files renamed into place meanwhile
+	Worst     []time.Duration // the slowest calls, slowest first
+}
+
+// Rate is answered calls per second.
+func (b Burst) Rate() float64 {
+	if b.Elapsed <= 0 {
+		return 0
+	}
+	return float64(b.Calls) / b.Elapsed.Seconds()
+}
+
+// SetBurst writes total Sets to distinct new paths from clients
+// connections at once (clients == 1: the world's own connection), each
+// client one call at a time, until done or budget (0: none) ran out.
+func SetBurst(w *World, clients, total int, budget time.Duration) (Burst, error) {
+	conns := []*dbus.Conn{w.conn}
+	for len(conns) < clients {
+		c, err := w.S.Connect()
+		if err != nil {
+			return Burst{}, err
+		}
+		defer c.Close()
+		conns = append(conns, c)
+	}
+	paths := make([][]string, clients)
+	for i := range total {
+		paths[i%clients] = append(paths[i%clients], w.NewPath(fmt.Sprintf("c%d-", i%clients)))
+	}
+	return burst(w, conns, paths, budget, func(c *dbus.Conn, p string) error { return w.Set(c, p) })
+}
+
+// PingBurst makes total Peer.Ping calls to the daemon from the world's
+// connection, one at a time.
+func PingBurst(w *World, total int, budget time.Duration) (Burst, error) {
+	return burst(w, []*dbus.Conn{w.conn}, [][]string{make([]string, total)}, budget, func(c *dbus.Conn, _ string) error { return w.Ping(c) })
+}
+
+func burst(w *World, conns []*dbus.Conn, work [][]string, budget time.Duration, call func(*dbus.Conn, string) error) (Burst, error) {
+	var b Burst
+	lat := make([][]time.Duration, len(conns))
+	errs := make([]error, len(conns))
+	for _, paths := range work {
+		b.Want += len(paths)
+	}
+	rotations := w.watch.Count()
+	start := time.Now()
+	deadline := start.Add(budget)
+	var wg sync.WaitGroup
+	for i, c := range conns {
+		lat[i] = make([]time.Duration, 0, len(work[i]))
+		wg.Go(func() {
+			for _, p := range work[i] {
+				if budget > 0 && time.Now().After(deadline) {
+					return
+				}
+				t := time.Now()
+				if err := call(c, p); err != nil {
+					errs[i] = fmt.Errorf("%s: call %d of client %d: %w", w.D.Name, len(lat[i])+1, i, err)
+					return
+				}
+				lat[i] = append(lat[i], time.Since(t))
+			}
+		})
+	}
+	wg.Wait()
+	b.Elapsed = time.Since(start)
+	b.Rotations = w.watch.Count() - rotations
+	var all []time.Duration
+	for i := range conns {
+		if errs[i] != nil {
+			return b, errs[i]
+		}
+		all = append(all, lat[i]...)
+	}
+	b.Calls = len(all)
+	b.Limited = b.Calls < b.Want
+	b.Lat = summarise(all)
+	b.Worst = worst(all, 5)
+	return b, nil
+}
+
+func worst(d []time.Duration, n int) []time.Duration {
+	var top []time.Duration
+	for _, v := range d {
+		top = append(top, v)
+		for j := len(top) - 1; j > 0 && top[j] > top[j-1]; j-- {
+			top[j], top[j-1] = top[j-1], top[j]
+		}
+		if len(top) > n {
+			top = top[:n]
+		}
+	}
+	return top
+}

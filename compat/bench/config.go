@@ -1,0 +1,74 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"time"
+)
+
+// Config says what to run and how much of it.
+type Config struct {
+	Ours      string // our daemon's executable
+	Reference string // the reference daemon's executable
+	Sizes     []int  // entries pre-populated in the tree, one size point each
+	Sets      int    // Set calls per size point and workload (and as many Pings)
+	Clients   int    // clients of the concurrent Set workload
+	Budget    time.Duration
+	ColdReps  int           // cold starts per size and daemon
+	Reads     int           // gio list runs per reader measurement
+	Files     int           // files in the directory gio lists
+	Flushed   int           // Sets written before the isolated flush
+	Settle    time.Duration // quiet time before reading idle RSS
+	WorkDir   string
+	QuickMode bool
+	Log       io.Writer
+}
+
+// DefaultConfig is the full run of issue 6.
+func DefaultConfig() Config {
+	return Config{
+		Reference: "/usr/libexec/gvfsd-metadata",
+		Sizes:     []int{0, 10_000, 100_000, 1_000_000},
+		Sets:      20_000,
+		Clients:   8,
+		Budget:    60 * time.Second,
+		ColdReps:  5,
+		Reads:     5,
+		Files:     1000,
+		Flushed:   100,
+		Settle:    time.Second,
+		Log:       io.Discard,
+	}
+}
+
+// Quick is a run of a minute or two: the small trees and fewer calls.
+func (c Config) Quick() Config {
+	c.QuickMode = true
+	c.Sizes = []int{0, 10_000}
+	c.Sets = 2000
+	c.Budget = 20 * time.Second
+	c.ColdReps = 3
+	c.Reads = 3
+	return c
+}
+
+func (c Config) logf(format string, args ...any) {
+	if c.Log != nil {
+		fmt.Fprintf(c.Log, "bench: "+format+"\n", args...)
+	}
+}
+
+// BuildOurs builds this project's daemon, without the race detector, into
+// dir and returns its path. It must run inside the module.
+func BuildOurs(dir string) (string, error) {
+	bin := filepath.Join(dir, "gvfsd-metadata")
+	cmd := exec.Command("go", "build", "-o", bin, "gvfs-metadata/gvfsd-metadata")
+	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
+	if err := cmd.Run(); err != nil {
+		return "", fmt.Errorf("building gvfsd-metadata: %w", err)
+	}
+	return bin, nil
+}

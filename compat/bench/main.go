@@ -1,0 +1,113 @@
+// Command bench runs the same workloads against the reference gvfsd-metadata
+// (Debian's gvfs 1.50.3) and this project's daemon, each in its own private
+// session bus with its own fresh data directory, and prints one table of
+// ours / reference ratios with the targets of issue 6. It also writes the
+// table as Markdown and a throughput chart as SVG (see -out).
+//
+//	go build -o /tmp/gvfsd-metadata ./gvfsd-metadata
+//	go run ./compat/bench -ours /tmp/gvfsd-metadata -out docs/bench        # full: trees up to 1M entries
+//	go run ./compat/bench -ours /tmp/gvfsd-metadata -quick                 # about two minutes
+//
+// scripts/bench does both steps. Nothing here asserts a timing: the
+// targets are reported, pass or fail, for people to read.
+package main
+
+import (
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"gvfs-metadata/compat/session"
+)
+
+func main() {
+	cfg := DefaultConfig()
+	quick := flag.Bool("quick", false, "quick run: trees of 0 and 10k entries, 2,000 calls per point, 3 repetitions")
+	sizes := flag.String("sizes", "", "comma-separated tree sizes (entries pre-populated in the tree); default 0,10000,100000,1000000")
+	flag.StringVar(&cfg.Ours, "ours", "", "our gvfsd-metadata binary; built into the work directory when empty")
+	flag.StringVar(&cfg.Reference, "reference", session.ReferenceDaemon, "the reference gvfsd-metadata binary")
+	sets := flag.Int("sets", 0, "Set calls per size point (and as many Pings); default 20000")
+	flag.IntVar(&cfg.Clients, "clients", cfg.Clients, "clients of the concurrent Set workload")
+	budget := flag.Duration("budget", 0, "time budget of one workload at one size; what was done by then is reported, marked *; default 60s")
+	reps := flag.Int("reps", 0, "cold starts per size and daemon (median); default 5")
+	reads := flag.Int("reads", 0, "gio list runs per reader measurement (median); default 5")
+	flag.IntVar(&cfg.Files, "files", cfg.Files, "files in the directory gio lists")
+	flag.DurationVar(&cfg.Settle, "settle", cfg.Settle, "quiet time before reading idle RSS")
+	out := flag.String("out", "", "directory to write results.md and throughput.svg to (e.g. docs/bench); none when empty")
+	work := flag.String("workdir", "", "directory for the generated trees and worlds; a temporary one when empty")
+	flag.Parse()
+
+	if *quick {
+		cfg = cfg.Quick()
+	}
+	if *sizes != "" {
+		cfg.Sizes = nil
+		for _, f := range strings.Split(*sizes, ",") {
+			n, err := strconv.Atoi(strings.TrimSpace(f))
+			if err != nil || n < 0 {
+				fail(fmt.Errorf("-sizes: %q is not a tree size", f))
+			}
+			cfg.Sizes = append(cfg.Sizes, n)
+		}
+	}
+	setIf(&cfg.Sets, *sets)
+	setIf(&cfg.ColdReps, *reps)
+	setIf(&cfg.Reads, *reads)
+	if *budget > 0 {
+		cfg.Budget = *budget
+	}
+	if missing := session.Missing(); len(missing) > 0 {
+		fail(fmt.Errorf("missing %v; run scripts/setup", missing))
+	}
+
+	dir := *work
+	if dir == "" {
+		d, err := os.MkdirTemp("", "gvfs-bench")
+		if err != nil {
+			fail(err)
+		}
+		defer os.RemoveAll(d)
+		dir = d
+	}
+	cfg.WorkDir = dir
+	if cfg.Ours == "" {
+		bin, err := BuildOurs(filepath.Join(dir, "bin"))
+		if err != nil {
+			fail(err)
+		}
+		cfg.Ours = bin
+	}
+	cfg.Log = os.Stderr
+
+	res, err := Run(cfg)
+	if err != nil {
+		os.RemoveAll(dir)
+		fail(err)
+	}
+	rep := NewReport(res)
+	fmt.Print(rep.Text())
+	if *out != "" {
+		if err := rep.Write(*out); err != nil {
+			fail(err)
+		}
+		fmt.Fprintf(os.Stderr, "bench: wrote %s and %s\n", filepath.Join(*out, "results.md"), filepath.Join(*out, "throughput.svg"))
+	}
+}
+
+func setIf(dst *int, v int) {
+	if v > 0 {
+		*dst = v
+	}
+}
+
+func fail(err error) {
+	fmt.Fprintln(os.Stderr, "bench:", err)
+	os.Exit(1)
+}
+
+// Elapsed is a duration rounded for progress lines.
+func Elapsed(since time.Time) time.Duration { return time.Since(since).Round(time.Millisecond) }

@@ -1,0 +1,241 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"text/tabwriter"
+	"time"
+)
+
+// Row is one line of the table: one metric at one tree size.
+type Row struct {
+	Metric, Size        string
+	Ref, Ours, Ratio    string
+	Target, Verdict     string
+	Checked, Passed     bool
+	refValue, oursValue float64
+}
+
+// Report turns results into the table, the Markdown page and the chart.
+type Report struct {
+	Res     *Results
+	Rows    []Row
+	Metrics []metric
+}
+
+// NewReport computes every row and applies the targets.
+func NewReport(res *Results) *Report {
+	r := &Report{Res: res, Metrics: metrics(res.Cfg.Clients)}
+	for _, m := range r.Metrics {
+		for _, sp := range res.Sizes {
+			r.Rows = append(r.Rows, row(m, sp))
+		}
+	}
+	return r
+}
+
+func row(m metric, sp SizePoint) Row {
+	ref, refLim := m.value(&sp.P[Ref])
+	ours, oursLim := m.value(&sp.P[Ours])
+	r := Row{Metric: m.name, Size: sizeLabel(sp.Size), Ref: formatValue(m.kind, ref, refLim), Ours: formatValue(m.kind, ours, oursLim),
+		refValue: ref, oursValue: ours}
+	if ref != 0 {
+		r.Ratio = fmt.Sprintf("%.2f", ours/ref)
+	}
+	if m.target != nil {
+		if c, ok := m.target(sp.Size, ref, ours, &sp.P[Ours]); ok {
+			r.Target, r.Checked, r.Passed = c.desc, true, c.pass
+			r.Verdict = "pass"
+			if !c.pass {
+				r.Verdict = "FAIL"
+			}
+		}
+	}
+	return r
+}
+
+func sizeLabel(n int) string {
+	switch {
+	case n >= m1 && n%m1 == 0:
+		return fmt.Sprintf("%dM", n/m1)
+	case n >= 1000 && n%1000 == 0:
+		return fmt.Sprintf("%dk", n/1000)
+	}
+	return fmt.Sprint(n)
+}
+
+// formatValue prints a value; a * marks a workload cut short by the time budget.
+func formatValue(k valueKind, v float64, limited bool) string {
+	var s string
+	switch k {
+	case rate:
+		s = thousands(int64(v+0.5)) + "/s"
+	case millis:
+		switch {
+		case v < 10:
+			s = fmt.Sprintf("%.2f ms", v)
+		case v < 100:
+			s = fmt.Sprintf("%.1f ms", v)
+		default:
+			s = thousands(int64(v+0.5)) + " ms"
+		}
+	case mebibytes:
+		s = fmt.Sprintf("%.1f MiB", v)
+	case fraction:
+		s = fmt.Sprintf("%.2f", v)
+	case count:
+		s = fmt.Sprintf("%.0f", v)
+	}
+	if limited {
+		s += "*"
+	}
+	return s
+}
+
+func thousands(n int64) string {
+	s := fmt.Sprint(n)
+	for i := len(s) - 3; i > 0 && s[i-1] != '-'; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
+}
+
+// Failed returns the rows whose target was missed.
+func (r *Report) Failed() []Row {
+	var out []Row
+	for _, row := range r.Rows {
+		if row.Checked && !row.Passed {
+			out = append(out, row)
+		}
+	}
+	return out
+}
+
+func (r *Report) checked() int {
+	n := 0
+	for _, row := range r.Rows {
+		if row.Checked {
+			n++
+		}
+	}
+	return n
+}
+
+func (r *Report) mode() string {
+	c := r.Res.Cfg
+	mode := "full run"
+	if c.QuickMode {
+		mode = "quick run (-quick)"
+	}
+	return fmt.Sprintf("%s: %d Sets and %d Pings per size point and workload, %d clients for the concurrent one, %v budget per workload, %d cold starts, %d gio list runs per reading, %d files listed",
+		mode, c.Sets, c.Sets, c.Clients, c.Budget, c.ColdReps, c.Reads, c.Files)
+}
+
+// Text is the table for a terminal.
+func (r *Report) Text() string {
+	var b strings.Builder
+	tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "metric\tsize\treference\tours\tours/ref\ttarget\t")
+	last := ""
+	for _, row := range r.Rows {
+		if row.Metric != last && last != "" {
+			fmt.Fprintln(tw, "\t\t\t\t\t\t")
+		}
+		last = row.Metric
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", row.Metric, row.Size, row.Ref, row.Ours, row.Ratio, row.Target, row.Verdict)
+	}
+	tw.Flush()
+	fmt.Fprintf(&b, "\ncold start, first Ping (activation alone): reference %s, ours %s\n",
+		formatValue(millis, dur(r.Res.ColdPing[Ref]), false), formatValue(millis, dur(r.Res.ColdPing[Ours]), false))
+	fmt.Fprintf(&b, "targets: %d of %d pass", r.checked()-len(r.Failed()), r.checked())
+	fmt.Fprintf(&b, "; * = stopped by the %v time budget\n%s; took %v\n", r.Res.Cfg.Budget, r.mode(), r.Res.Took.Round(time.Second))
+	return b.String()
+}
+
+// Markdown is the results page.
+func (r *Report) Markdown() string {
+	res := r.Res
+	var b strings.Builder
+	fmt.Fprintf(&b, "# gvfsd-metadata: ours against the reference\n\n")
+	fmt.Fprintf(&b, "Written by `scripts/bench` (`go run ./compat/bench`) on %s, a %s that took %v. ",
+		res.Start.Format("2006-01-02 15:04 MST"), r.mode(), res.Took.Round(time.Second))
+	fmt.Fprintf(&b, "Every workload at every size ran in a fresh private session bus and data directory per daemon, the reference's first, then ours, "+
+		"both starting from a copy of the same generated tree (N entries under `/bench`, 100 per directory, one key each, plus the %d files of the listed directory). "+
+		"Ratios compare numbers taken minutes apart on the same machine; the machine is shared, so expect a few percent of noise, more on latency tails.\n\n", res.Cfg.Files)
+	for _, h := range res.Host {
+		fmt.Fprintf(&b, "- %s\n", h)
+	}
+	fmt.Fprintf(&b, "\n![Set and Ping throughput against tree size, both daemons](throughput.svg)\n\n")
+
+	failed := r.Failed()
+	fmt.Fprintf(&b, "## Targets\n\n%d of %d checks pass.", r.checked()-len(failed), r.checked())
+	if res.Cfg.QuickMode || res.Sizes[len(res.Sizes)-1].Size < m1 {
+		fmt.Fprintf(&b, " The targets for 100k and 1M entries apply only to those sizes, which this run did not include.")
+	}
+	fmt.Fprintln(&b)
+	if len(failed) > 0 {
+		fmt.Fprintf(&b, "\nMissed:\n\n")
+		for _, f := range failed {
+			fmt.Fprintf(&b, "- %s at %s: ours %s, reference %s (target %s)\n", f.Metric, f.Size, f.Ours, f.Ref, f.Target)
+		}
+	}
+
+	fmt.Fprintf(&b, "\n## Results\n\n| metric | tree size | reference | ours | ours / ref | target | |\n|---|---:|---:|---:|---:|---|---|\n")
+	for _, row := range r.Rows {
+		verdict := row.Verdict
+		if verdict == "FAIL" {
+			verdict = "**FAIL**"
+		}
+		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s | %s |\n", row.Metric, row.Size, row.Ref, row.Ours, row.Ratio, row.Target, verdict)
+	}
+	fmt.Fprintf(&b, "| cold start, first Ping | – | %s | %s | %s | | |\n",
+		formatValue(millis, dur(res.ColdPing[Ref]), false), formatValue(millis, dur(res.ColdPing[Ours]), false), ratio(res.ColdPing[Ours], res.ColdPing[Ref]))
+	fmt.Fprintf(&b, "\n`*`: the workload hit its %v time budget before its %d calls; the value is over the calls done.\n", res.Cfg.Budget, res.Cfg.Sets)
+
+	fmt.Fprintf(&b, "\n## Slowest calls\n\nThe five slowest Sets of each burst, slowest first (ms), and the rotations during it.\n\n")
+	fmt.Fprintf(&b, "| tree size | daemon | 1 client | rotations | %d clients | rotations |\n|---:|---|---|---:|---|---:|\n", res.Cfg.Clients)
+	for _, sp := range res.Sizes {
+		for side, d := range res.Daemons {
+			p := sp.P[side]
+			fmt.Fprintf(&b, "| %s | %s | %s | %d | %s | %d |\n", sizeLabel(sp.Size), d.Name, msList(p.Set1.Worst), p.Set1.Rotations, msList(p.SetN.Worst), p.SetN.Rotations)
+		}
+	}
+
+	fmt.Fprintf(&b, "\n## What each row measures\n\n")
+	for _, m := range r.Metrics {
+		fmt.Fprintf(&b, "- **%s**: %s\n", m.name, m.what)
+	}
+	fmt.Fprintf(&b, "- **cold start, first Ping**: as the cold start, with a Peer.Ping as the first call (activation alone, no tree opened), in worlds of the first tree size.\n")
+	fmt.Fprintf(&b, "\nRSS figures are the kernel's VmRSS / VmHWM of the daemon process, which count the pages of the memory-mapped tree it touched as well as its heap. "+
+		"Latencies are measured in the Go client (godbus) around each call. "+
+		"The chart's x axis is the tree size on a log scale (0 drawn one decade left of the smallest non-zero size); its y axis is calls per second on a log scale.\n")
+	return b.String()
+}
+
+func ratio(ours, ref time.Duration) string {
+	if ref == 0 {
+		return ""
+	}
+	return fmt.Sprintf("%.2f", float64(ours)/float64(ref))
+}
+
+func msList(d []time.Duration) string {
+	s := make([]string, len(d))
+	for i, v := range d {
+		s[i] = fmt.Sprintf("%.1f", dur(v))
+	}
+	return strings.Join(s, ", ")
+}
+
+// Write writes results.md and throughput.svg into dir.
+func (r *Report) Write(dir string) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	if err := os.WriteFile(filepath.Join(dir, "results.md"), []byte(r.Markdown()), 0o644); err != nil {
+		return err
+	}
+	return os.WriteFile(filepath.Join(dir, "throughput.svg"), []byte(Chart(r.Res)), 0o644)
+}

@@ -1,0 +1,278 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"runtime"
+	"strings"
+	"time"
+)
+
+// Side indexes the two daemons in results: the reference first.
+type Side int
+
+const (
+	Ref Side = iota
+	Ours
+)
+
+// Point is everything measured for one daemon at one tree size.
+type Point struct {
+	FirstCall       time.Duration // activation + tree open, in the main world
+	Ping            Burst         // Peer.Ping, 1 client
+	Set1            Burst         // Set to new paths, 1 client
+	SetN            Burst         // Set to new paths, Config.Clients clients
+	RSSStart        int           // KiB; VmRSS after the first Set, settled
+	RSSAfterSet1    int
+	RSSAfterReaders int
+	RSSAfterSetN    int
+	PeakSet1        int // KiB; VmHWM right after the 1-client burst
+	PeakSetN        int
+	Flush           Flush // isolated flush at name loss
+	FlushRSSBefore  int
+	Cold            time.Duration // median first Set of a fresh world
+	ColdAll         []time.Duration
+	ReadAfterSet1   time.Duration // gio list medians
+	ReadDuring      time.Duration
+	DuringSets      int
+	ReadAfterSetN   time.Duration
+	ReadIdle        time.Duration
+	IdleFlush       Flush // the flush that made the main world idle
+}
+
+// SizePoint is one tree size with both daemons' measurements.
+type SizePoint struct {
+	Size int
+	P    [2]Point
+}
+
+// Results is one whole run.
+type Results struct {
+	Cfg      Config
+	Daemons  [2]Daemon
+	Sizes    []SizePoint
+	ColdPing [2]time.Duration // median first Ping of a fresh world
+	Start    time.Time
+	Took     time.Duration
+	Host     []string // lines describing the machine and the builds
+}
+
+// Run runs every workload at every size against both daemons. Each
+// workload at each size gets a fresh world per daemon, the reference's
+// first, then ours, so noise from the machine spreads over both.
+func Run(cfg Config) (*Results, error) {
+	res := &Results{
+		Cfg:     cfg,
+		Daemons: [2]Daemon{{"reference", cfg.Reference}, {"ours", cfg.Ours}},
+		Start:   time.Now(),
+		Host:    hostInfo(cfg),
+	}
+	for _, size := range cfg.Sizes {
+		t0 := time.Now()
+		tmpl, err := NewTemplate(cfg.WorkDir, size, cfg.Files)
+		if err != nil {
+			return nil, err
+		}
+		cfg.logf("tree of %d entries (+%d readers' files) generated in %v", size, cfg.Files, Elapsed(t0))
+		sp := SizePoint{Size: size}
+		steps := []struct {
+			name string
+			run  func(Config, Daemon, *Template, *Point) error
+		}{
+			{"1 client", mainWorld},
+			{fmt.Sprintf("%d clients", cfg.Clients), concurrentWorld},
+			{"flush", flushWorld},
+		}
+		for _, step := range steps {
+			for side, d := range res.Daemons {
+				t0 := time.Now()
+				if err := step.run(cfg, d, tmpl, &sp.P[side]); err != nil {
+					return nil, fmt.Errorf("size %d, %s: %w", size, step.name, err)
+				}
+				cfg.logf("size %d, %s, %s: done in %v", size, step.name, d.Name, Elapsed(t0))
+			}
+		}
+		for range cfg.ColdReps {
+			for side, d := range res.Daemons {
+				took, err := ColdStart(d, tmpl, false)
+				if err != nil {
+					return nil, fmt.Errorf("size %d, cold start: %w", size, err)
+				}
+				sp.P[side].ColdAll = append(sp.P[side].ColdAll, took)
+			}
+		}
+		for side := range sp.P {
+			sp.P[side].Cold = median(sp.P[side].ColdAll)
+		}
+		cfg.logf("size %d, cold start: reference %v, ours %v", size, sp.P[Ref].Cold, sp.P[Ours].Cold)
+		res.Sizes = append(res.Sizes, sp)
+		if len(res.Sizes) == 1 {
+			var all [2][]time.Duration
+			for range cfg.ColdReps {
+				for side, d := range res.Daemons {
+					took, err := ColdStart(d, tmpl, true)
+					if err != nil {
+						return nil, fmt.Errorf("cold start (Ping): %w", err)
+					}
+					all[side] = append(all[side], took)
+				}
+			}
+			res.ColdPing = [2]time.Duration{median(all[Ref]), median(all[Ours])}
+		}
+	}
+	res.Took = time.Since(res.Start)
+	return res, nil
+}
+
+// mainWorld: activation, idle RSS, Ping burst, 1-client Set burst, readers
+// right after it, readers during a burst, then the flush to idle and the
+// readers once idle.
+func mainWorld(cfg Config, d Daemon, t *Template, p *Point) error {
+	w, err := NewWorld(d, t, true)
+	if err != nil {
+		return err
+	}
+	defer w.Close()
+	if p.FirstCall, err = w.Activate(); err != nil {
+		return err
+	}
+	// The first gio run starts gvfsd on this bus; keep that out of the timings.
+	if _, err := w.gioList(); err != nil {
+		return err
+	}
+	if p.RSSStart, err = w.IdleRSS(cfg.Settle); err != nil {
+		return err
+	}
+	if p.Ping, err = PingBurst(w, cfg.Sets, cfg.Budget); err != nil {
+		return err
+	}
+	cfg.logf("  %s Ping: %s", d.Name, p.Ping)
+	if p.Set1, err = SetBurst(w, 1, cfg.Sets, cfg.Budget); err != nil {
+		return err
+	}
+	cfg.logf("  %s Set, 1 client: %s", d.Name, p.Set1)
+	if p.PeakSet1, err = w.PeakRSS(); err != nil {
+		return err
+	}
+	if p.ReadAfterSet1, err = w.Readers(cfg.Reads); err != nil {
+		return err
+	}
+	if p.RSSAfterSet1, err = w.IdleRSS(cfg.Settle); err != nil {
+		return err
+	}
+	if p.ReadDuring, p.DuringSets, err = w.ReadersDuringBurst(cfg.Reads); err != nil {
+		return err
+	}
+	if p.RSSAfterReaders, err = w.IdleRSS(cfg.Settle); err != nil {
+		return err
+	}
+	// A write just before, so that both daemons have a journal to write out.
+	if err := w.Set(w.conn, w.NewPath("last")); err != nil {
+		return err
+	}
+	if p.IdleFlush, err = w.FlushByNameLoss(); err != nil {
+		return err
+	}
+	if p.ReadIdle, err = w.Readers(cfg.Reads); err != nil {
+		return err
+	}
+	cfg.logf("  %s gio list: after burst %v, during burst %v (%d Sets meanwhile), idle %v",
+		d.Name, ms(p.ReadAfterSet1), ms(p.ReadDuring), p.DuringSets, ms(p.ReadIdle))
+	return nil
+}
+
+// concurrentWorld: Config.Clients clients writing at once, then the
+// readers right after and the idle RSS.
+func concurrentWorld(cfg Config, d Daemon, t *Template, p *Point) error {
+	w, err := NewWorld(d, t, true)
+	if err != nil {
+		return err
+	}
+	defer w.Close()
+	if _, err = w.Activate(); err != nil {
+		return err
+	}
+	if _, err := w.gioList(); err != nil {
+		return err
+	}
+	time.Sleep(cfg.Settle)
+	if p.SetN, err = SetBurst(w, cfg.Clients, cfg.Sets, cfg.Budget); err != nil {
+		return err
+	}
+	cfg.logf("  %s Set, %d clients: %s", d.Name, cfg.Clients, p.SetN)
+	if p.PeakSetN, err = w.PeakRSS(); err != nil {
+		return err
+	}
+	if p.ReadAfterSetN, err = w.Readers(cfg.Reads); err != nil {
+		return err
+	}
+	p.RSSAfterSetN, err = w.IdleRSS(cfg.Settle)
+	return err
+}
+
+// flushWorld: a small journal (Config.Flushed Sets, under half a journal,
+// so that neither daemon rotates on its own) written out by a flush at
+// name loss, timed and with its peak RSS sampled.
+func flushWorld(cfg Config, d Daemon, t *Template, p *Point) error {
+	w, err := NewWorld(d, t, false)
+	if err != nil {
+		return err
+	}
+	defer w.Close()
+	if _, err = w.Activate(); err != nil {
+		return err
+	}
+	for range cfg.Flushed - 1 {
+		if err := w.Set(w.conn, w.NewPath("f")); err != nil {
+			return err
+		}
+	}
+	if p.FlushRSSBefore, err = w.IdleRSS(cfg.Settle); err != nil {
+		return err
+	}
+	if p.Flush, err = w.FlushByNameLoss(); err != nil {
+		return err
+	}
+	if !p.Flush.Rotated {
+		return fmt.Errorf("%s: exited at name loss without rewriting the tree", d.Name)
+	}
+	cfg.logf("  %s flush: tree replaced after %v, exit after %v, peak RSS %d KiB", d.Name, ms(p.Flush.Replaced), ms(p.Flush.Exit), p.Flush.Peak)
+	return nil
+}
+
+func (b Burst) String() string {
+	s := fmt.Sprintf("%d/%d calls in %v, %.0f/s, p50 %s p99 %s max %s, %d rotations",
+		b.Calls, b.Want, b.Elapsed.Round(time.Millisecond), b.Rate(), ms(b.Lat.P50), ms(b.Lat.P99), ms(b.Lat.Max), b.Rotations)
+	if b.Limited {
+		s += " (time budget)"
+	}
+	return s
+}
+
+func ms(d time.Duration) string { return fmt.Sprintf("%.2fms", float64(d)/1e6) }
+
+// hostInfo describes where and what ran, for the report.
+func hostInfo(cfg Config) []string {
+	var lines []string
+	if b, err := os.ReadFile("/proc/cpuinfo"); err == nil {
+		for line := range strings.Lines(string(b)) {
+			if v, ok := strings.CutPrefix(line, "model name"); ok {
+				lines = append(lines, fmt.Sprintf("CPU: %d × %s", runtime.NumCPU(), strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(v), ":"))))
+				break
+			}
+		}
+	}
+	if out, err := exec.Command("uname", "-sr").Output(); err == nil {
+		lines = append(lines, "Kernel: "+strings.TrimSpace(string(out)))
+	}
+	if out, err := exec.Command("dpkg-query", "-W", "-f=${Version}", "gvfs-daemons").Output(); err == nil {
+		lines = append(lines, fmt.Sprintf("Reference: %s (gvfs-daemons %s)", cfg.Reference, out))
+	}
+	ours := "Ours: " + cfg.Ours + " (" + runtime.Version()
+	if out, err := exec.Command("git", "describe", "--always", "--dirty").Output(); err == nil {
+		ours += ", tree " + strings.TrimSpace(string(out))
+	}
+	lines = append(lines, ours+")")
+	return lines
+}

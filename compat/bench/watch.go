@@ -1,0 +1,84 @@
+package main
+
+import (
+	"encoding/binary"
+	"fmt"
+	"os"
+	"strings"
+	"sync"
+	"time"
+
+	"golang.org/x/sys/unix"
+)
+
+// TreeWatch notes, through inotify, each time a new tree file is renamed
+// over the tree: the last step of every rotation, in both daemons.
+type TreeWatch struct {
+	f    *os.File
+	name string
+	mu   sync.Mutex
+	at   []time.Time // when each replacement was seen
+	done chan struct{}
+}
+
+// WatchTree watches dir for files renamed to name.
+func WatchTree(dir, name string) (*TreeWatch, error) {
+	fd, err := unix.InotifyInit1(unix.IN_CLOEXEC | unix.IN_NONBLOCK)
+	if err != nil {
+		return nil, fmt.Errorf("inotify: %w", err)
+	}
+	if _, err := unix.InotifyAddWatch(fd, dir, unix.IN_MOVED_TO); err != nil {
+		unix.Close(fd)
+		return nil, fmt.Errorf("inotify watch %s: %w", dir, err)
+	}
+	// A non-blocking descriptor goes through the runtime poller, so Close
+	// ends the pending Read.
+	w := &TreeWatch{f: os.NewFile(uintptr(fd), "inotify"), name: name, done: make(chan struct{})}
+	go w.read()
+	return w, nil
+}
+
+func (w *TreeWatch) read() {
+	defer close(w.done)
+	buf := make([]byte, 64<<10)
+	for {
+		n, err := w.f.Read(buf)
+		if err != nil {
+			return
+		}
+		now := time.Now()
+		for off := 0; off+unix.SizeofInotifyEvent <= n; {
+			nameLen := int(binary.NativeEndian.Uint32(buf[off+12:]))
+			name := buf[off+unix.SizeofInotifyEvent : min(n, off+unix.SizeofInotifyEvent+nameLen)]
+			if strings.TrimRight(string(name), "\x00") == w.name {
+				w.mu.Lock()
+				w.at = append(w.at, now)
+				w.mu.Unlock()
+			}
+			off += unix.SizeofInotifyEvent + nameLen
+		}
+	}
+}
+
+// Count is how many replacements were seen so far.
+func (w *TreeWatch) Count() int {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return len(w.at)
+}
+
+// Seen returns when replacement i (counting from 0) was seen.
+func (w *TreeWatch) Seen(i int) (time.Time, bool) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if i < len(w.at) {
+		return w.at[i], true
+	}
+	return time.Time{}, false
+}
+
+// Close stops watching.
+func (w *TreeWatch) Close() {
+	w.f.Close()
+	<-w.done
+}

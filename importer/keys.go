@@ -1,0 +1,148 @@
+package importer
+
+import "sort"
+
+// Translations maps the old attribute names to the keys (without the
+// "metadata::" prefix) that Nautilus, and for the generic ones Caja and
+// Nemo, read today. The child element "keyword" is not here: its items
+// become the "emblems" list.
+var Translations = map[string]string{
+	"default_component":             "nautilus-default-view",
+	"background_color":              "folder-background-color",
+	"background_tile_image":         "folder-background-image",
+	"icon_view_zoom_level":          "nautilus-icon-view-zoom-level",
+	"icon_view_auto_layout":         "nautilus-icon-view-auto-layout",
+	"icon_view_tighter_layout":      "nautilus-icon-view-tighter-layout",
+	"icon_view_sort_by":             "nautilus-icon-view-sort-by",
+	"icon_view_sort_reversed":       "nautilus-icon-view-sort-reversed",
+	"icon_view_keep_aligned":        "nautilus-icon-view-keep-aligned",
+	"icon_view_layout_timestamp":    "nautilus-icon-view-layout-timestamp",
+	"list_view_zoom_level":          "nautilus-list-view-zoom-level",
+	"list_view_sort_column":         "nautilus-list-view-sort-column",
+	"list_view_sort_reversed":       "nautilus-list-view-sort-reversed",
+	"list_view_visible_columns":     "nautilus-list-view-visible-columns",
+	"list_view_column_order":        "nautilus-list-view-column-order",
+	"compact_view_zoom_level":       "nautilus-compact-view-zoom-level",
+	"window_geometry":               "nautilus-window-geometry",
+	"window_scroll_position":        "nautilus-window-scroll-position",
+	"window_show_hidden_files":      "nautilus-window-show-hidden-files",
+	"window_maximized":              "nautilus-window-maximized",
+	"window_sticky":                 "nautilus-window-sticky",
+	"window_keep_above":             "nautilus-window-keep-above",
+	"sidebar_background_color":      "nautilus-sidebar-background-color",
+	"sidebar_background_tile_image": "nautilus-sidebar-background-image",
+	"sidebar_buttons":               "nautilus-sidebar-buttons",
+	"annotation":                    "annotation",
+	"icon_position":                 "nautilus-icon-position",
+	"icon_position_timestamp":       "nautilus-icon-position-timestamp",
+	"icon_scale":                    "icon-scale",
+	"custom_icon":                   "custom-icon",
+	"screen":                        "screen",
+}
+
+// EmblemElement is the child element whose attributes are emblem names.
+const EmblemElement = "keyword"
+
+// EmblemsKey is the list key emblems live in today.
+const EmblemsKey = "emblems"
+
+// Value is a metadata value: a string, or a string list when IsList.
+type Value struct {
+	Str    string
+	List   []string
+	IsList bool
+}
+
+// Equal reports whether two values are the same.
+func (v Value) Equal(w Value) bool {
+	if v.IsList != w.IsList {
+		return false
+	}
+	if !v.IsList {
+		return v.Str == w.Str
+	}
+	if len(v.List) != len(w.List) {
+		return false
+	}
+	for i := range v.List {
+		if v.List[i] != w.List[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// KeyValue is a named Value.
+type KeyValue struct {
+	Key string
+	Value
+}
+
+// Raw gives an entry's keys as the raw conversion does: attributes as
+// written, and list "E-A" for attribute A of child element E. Sorted by
+// key.
+func Raw(e *Entry) []KeyValue {
+	var kvs []KeyValue
+	for _, a := range e.Strings {
+		kvs = setKey(kvs, KeyValue{Key: a.Key, Value: Value{Str: a.Value}})
+	}
+	for _, l := range e.Lists() {
+		kvs = setKey(kvs, KeyValue{Key: l.Key, Value: Value{IsList: true, List: l.Values}})
+	}
+	sortKeys(kvs)
+	return kvs
+}
+
+// Translate gives an entry's keys as the translated conversion does, and
+// the old keys that have no translation (attribute names, and "E-A" for
+// child elements), which are kept under those raw names when keepUnknown
+// and otherwise left out. Both sorted.
+func Translate(e *Entry, keepUnknown bool) (kvs []KeyValue, unknown []string) {
+	for _, a := range e.Strings {
+		if key, ok := Translations[a.Key]; ok {
+			kvs = setKey(kvs, KeyValue{Key: key, Value: Value{Str: a.Value}})
+			continue
+		}
+		unknown = append(unknown, a.Key)
+		if keepUnknown {
+			kvs = setKey(kvs, KeyValue{Key: a.Key, Value: Value{Str: a.Value}})
+		}
+	}
+	var emblems []string
+	for _, it := range e.Items {
+		if it.Element == EmblemElement {
+			emblems = append(emblems, it.Value)
+		}
+	}
+	if len(emblems) > 0 {
+		kvs = setKey(kvs, KeyValue{Key: EmblemsKey, Value: Value{IsList: true, List: emblems}})
+	}
+	for _, l := range e.Lists() {
+		if l.Element == EmblemElement {
+			continue
+		}
+		unknown = append(unknown, l.Key)
+		if keepUnknown {
+			kvs = setKey(kvs, KeyValue{Key: l.Key, Value: Value{IsList: true, List: l.Values}})
+		}
+	}
+	sortKeys(kvs)
+	sort.Strings(unknown)
+	return kvs, unknown
+}
+
+// setKey adds kv, replacing an earlier key of the same name (a later
+// attribute or list wins, as in a GFileInfo).
+func setKey(kvs []KeyValue, kv KeyValue) []KeyValue {
+	for i := range kvs {
+		if kvs[i].Key == kv.Key {
+			kvs[i] = kv
+			return kvs
+		}
+	}
+	return append(kvs, kv)
+}
+
+func sortKeys(kvs []KeyValue) {
+	sort.Slice(kvs, func(i, j int) bool { return kvs[i].Key < kvs[j].Key })
+}
