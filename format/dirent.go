@@ -198,3 +198,8 @@ func (it Item) Values() ([][]byte, error) {
 // ValueOffset is the stored value pointer: the string's offset, or the
 // string list table's.
 func (it Item) ValueOffset() uint32 { return it.valueAt }
+
+// DirentAt returns the entry at off, which must be the Offset of an entry
+// of t obtained earlier (callers keep offsets instead of Dirents to save
+// memory on large trees).
+func (t *Tree) DirentAt(off uint32) Dirent { return Dirent{t: t, off: off} }

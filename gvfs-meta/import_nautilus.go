@@ -7,8 +7,6 @@ import (
 	"os"
 	"path/filepath"
 
-	"gvfs-metadata/compat/client"
-	"gvfs-metadata/compat/resolve"
 	"gvfs-metadata/importer"
 	"gvfs-metadata/store"
 )
@@ -30,11 +28,14 @@ func runImportNautilus(args []string, stdout, stderr io.Writer) int {
 			"~/.nautilus/metafiles). Old keys are translated to today's names and written\n"+
 			"through the metadata daemon, each file into the tree applications read it\n"+
 			"from (home, root, removable volumes, sftp/smb/ftp/dav locations). Keys a\n"+
-			"file already has are kept. Runs once per directory: afterwards DIR holds\n"+
-			"the marker migrated-to-gvfs, and later runs stop there unless --force.\n\n"+
+			"file already has are kept. Runs once per directory: after an import\n"+
+			"without errors DIR holds the marker migrated-to-gvfs, and later runs stop\n"+
+			"there unless --force (--dry-run and --raw never create it).\n\n"+
 			"--raw --out TREEFILE instead writes gvfs's own raw conversion (keys as\n"+
-			"written, element E attribute A as the list E-A) of file:// locations into\n"+
-			"a new tree file. Exit status 1 when anything could not be imported.",
+			"written, element E attribute A as the list E-A, timestamps kept) of\n"+
+			"file:// locations into a new tree file, for a tree no daemon has open.\n"+
+			"Problems are reported with the metafile and line; the rest still\n"+
+			"imports. Exit status 1 when anything could not be imported.",
 		"gvfs-meta import-nautilus --dry-run\n"+
 			"gvfs-meta import-nautilus\n"+
 			"gvfs-meta import-nautilus /mnt/backup/home/me/.nautilus/metafiles\n"+
@@ -47,7 +48,7 @@ func runImportNautilus(args []string, stdout, stderr io.Writer) int {
 	fs.BoolVar(&o.overwrite, "overwrite", false, "replace keys a file already has")
 	fs.BoolVar(&o.keepUnknown, "keep-unknown", false, "keep keys with no translation under their old names")
 	fs.BoolVar(&o.force, "force", false, "import again although the marker says it was done; with --raw, replace TREEFILE")
-	if stop, status := parseFlags(fs, args, stdout); stop {
+	if stop, status := parseFlags(fs, flagsFirst(fs, args), stdout); stop {
 		return status
 	}
 	switch {
@@ -57,6 +58,13 @@ func runImportNautilus(args []string, stdout, stderr io.Writer) int {
 		return usageError(fs, "--out and --relative-to go with --raw")
 	case o.raw && (o.overwrite || o.keepUnknown):
 		return usageError(fs, "--overwrite and --keep-unknown are for translated imports; --raw keeps every key and writes a new file")
+	}
+	if o.relativeTo != "" {
+		abs, err := filepath.Abs(o.relativeTo)
+		if err != nil {
+			return fail(stderr, "import-nautilus", err)
+		}
+		o.relativeTo = abs
 	}
 	home, err := nautilusHome()
 	if err != nil {
@@ -111,18 +119,9 @@ func runImportNautilus(args []string, stdout, stderr io.Writer) int {
 // importNautilusTranslated imports through the metadata daemon (started
 // by D-Bus activation if needed), reading existing values from the trees.
 func importNautilusTranslated(o nautilusOptions, metafiles []*importer.Metafile, out *nautilusOutput) (importer.Stats, error) {
-	c, err := client.Connect()
-	if err != nil && !o.dryRun {
-		return importer.Stats{}, fmt.Errorf("cannot reach the metadata daemon: %w", err)
-	}
-	var treeForDevice func(major, minor uint32) (string, error)
-	if c != nil {
-		defer c.Close()
-		treeForDevice = c.TreeFromDevice
-	} else {
-		out.warn("no session bus (%v): files on removable volumes are shown in the \"root\" tree", err)
-	}
-	r, err := resolve.FromEnvironment(treeForDevice)
+	var daemon lazyClient
+	defer daemon.close()
+	r, err := newResolver(&daemon)
 	if err != nil {
 		return importer.Stats{}, err
 	}
@@ -136,10 +135,17 @@ func importNautilusTranslated(o nautilusOptions, metafiles []*importer.Metafile,
 		Report:      out.problem,
 	}
 	if !o.dryRun {
+		c, err := daemon.get()
+		if err != nil {
+			return importer.Stats{}, fmt.Errorf("cannot reach the metadata daemon: %w", err)
+		}
 		im.Write = c
 	}
 	for _, m := range metafiles {
 		im.Import(m, out.file(o))
+	}
+	if daemon.err != nil {
+		out.warn("the metadata daemon could not name removable volumes (%v): their files are shown in the \"root\" tree", daemon.err)
 	}
 	return im.Stats, nil
 }
@@ -155,7 +161,7 @@ func importNautilusRaw(o nautilusOptions, metafiles []*importer.Metafile, out *n
 		return t.Stats, nil
 	}
 	if o.force {
-		if err := os.Remove(o.out); err != nil && !errors.Is(err, os.ErrNotExist) {
+		if err := removeTree(o.out); err != nil {
 			return t.Stats, err
 		}
 	}
@@ -164,6 +170,24 @@ func importNautilusRaw(o nautilusOptions, metafiles []*importer.Metafile, out *n
 		return t.Stats, err
 	}
 	return t.Stats, s.Close()
+}
+
+// removeTree removes a tree file and its journal, so that --force leaves
+// no journal behind that no tree names.
+func removeTree(path string) error {
+	if old, err := store.Open(path, store.Options{ReadOnly: true}); err == nil {
+		st, err := old.Stats()
+		old.Close()
+		if err == nil && st.JournalPath != "" {
+			if err := os.Remove(st.JournalPath); err != nil && !errors.Is(err, os.ErrNotExist) {
+				return err
+			}
+		}
+	}
+	if err := os.Remove(path); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return err
+	}
+	return nil
 }
 
 func nautilusHome() (string, error) {

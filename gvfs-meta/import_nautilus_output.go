@@ -1,8 +1,10 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"sort"
 	"strings"
 	"time"
@@ -15,8 +17,13 @@ import (
 // progress line on a terminal for big imports.
 type nautilusOutput struct {
 	stdout, stderr io.Writer
-	progress       *nautilusProgress
+	progress       *progress // nil for small imports
+	files          int       // entries handled so far
 }
+
+// nautilusProgressThreshold is the number of files above which an import
+// shows how far it is: smaller ones finish before anyone would read it.
+const nautilusProgressThreshold = 300
 
 func newNautilusOutput(stdout, stderr io.Writer) *nautilusOutput {
 	return &nautilusOutput{stdout: stdout, stderr: stderr}
@@ -30,25 +37,37 @@ func (o *nautilusOutput) read(paths []string) []*importer.Metafile {
 	for _, p := range paths {
 		m, err := importer.ReadMetafile(p)
 		if err != nil {
+			var pe *fs.PathError
+			if errors.As(err, &pe) {
+				err = pe.Err // the problem names the file already
+			}
 			// Counted and reported with the others when imported.
-			m = &importer.Metafile{Path: p, Problems: []importer.Problem{{File: p, Severity: importer.Error, Msg: err.Error()}}}
+			m = &importer.Metafile{Path: p, Problems: []importer.Problem{{File: p, Severity: importer.Error, Msg: "cannot read it: " + err.Error()}}}
 		}
 		ms = append(ms, m)
 		total += len(m.Entries)
 	}
-	if total > nautilusProgressThreshold && nautilusIsTerminal(o.stderr) {
-		o.progress = &nautilusProgress{w: o.stderr, total: total}
+	if total > nautilusProgressThreshold {
+		o.progress = newProgress(o.stderr, "importing files", total)
 	}
 	return ms
 }
 
+// clearProgress takes the progress line away so that other output starts
+// at the margin; the next update draws it again.
+func (o *nautilusOutput) clearProgress() {
+	if o.progress != nil {
+		o.progress.done()
+	}
+}
+
 func (o *nautilusOutput) problem(p importer.Problem) {
-	o.progress.clear()
+	o.clearProgress()
 	fmt.Fprintf(o.stderr, "gvfs-meta import-nautilus: %v\n", p)
 }
 
 func (o *nautilusOutput) warn(format string, args ...any) {
-	o.progress.clear()
+	o.clearProgress()
 	fmt.Fprintf(o.stderr, "gvfs-meta import-nautilus: warning: "+format+"\n", args...)
 }
 
@@ -57,14 +76,17 @@ func (o *nautilusOutput) warn(format string, args ...any) {
 func (o *nautilusOutput) file(opts nautilusOptions) func(importer.FileResult) {
 	return func(r importer.FileResult) {
 		if opts.dryRun {
-			o.progress.clear()
+			o.clearProgress()
 			printNautilusPlan(o.stdout, r, opts.raw)
 		}
-		o.progress.step()
+		o.files++
+		if o.progress != nil {
+			o.progress.update(o.files)
+		}
 	}
 }
 
-func (o *nautilusOutput) done() { o.progress.clear() }
+func (o *nautilusOutput) done() { o.clearProgress() }
 
 // printNautilusPlan shows one file: where its metadata goes and each key.
 func printNautilusPlan(w io.Writer, r importer.FileResult, raw bool) {
@@ -132,7 +154,10 @@ func nautilusUnknownList(unknown map[string]int) string {
 	})
 	parts := make([]string, len(keys))
 	for i, k := range keys {
-		parts[i] = fmt.Sprintf("%s ×%d", k, unknown[k])
+		parts[i] = k
+		if n := unknown[k]; n > 1 {
+			parts[i] += fmt.Sprintf(" ×%d", n)
+		}
 	}
 	return " (no translation: " + strings.Join(parts, ", ") + "; --keep-unknown keeps them)"
 }

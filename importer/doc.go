@@ -37,9 +37,35 @@
 // path whose parent is missing, would say "root", where no application
 // looks once the directory exists again).
 //
-// Remote locations go to the tree GIO names after the location's mount
-// spec, computed from the URI exactly as the gvfs GIO module does in
-// every application (see RemoteTarget), with the path as the URI gives it.
+// Remote locations go to the tree GIO names after the file's mount spec,
+// which the gvfs GIO module computes from the URI alone, without a mount
+// (ParseLocation, MountSpec.String):
+//
+//   - sftp (alias ssh), ftp, ftps, ftpis: type = the scheme (ssh → sftp);
+//     host lower-cased, IPv6 brackets removed; user if given (even
+//     "anonymous"); port unless it is the default (22, 21, 21, 990);
+//     query and fragment if present; path = the URI's path.
+//   - dav, davs: type "dav"; ssl=true|false; host as written; user if
+//     given; port unless 80 (dav) or 443 (davs); path = the URI's whole
+//     path — the server's base path is a mount prefix only inside the
+//     backend, never in the client's tree name.
+//   - smb: smb://server/share/p → "smb-share" with server and share
+//     case-folded, path /p; smb://server/ → "smb-server"; smb:/// →
+//     "smb-network"; "DOMAIN;user" gives domain and user; port unless 445.
+//   - the name: "<type>:" then the items sorted by key as key=value joined
+//     by ",", values URI-escaped keeping $&'()*+ and UTF-8, then
+//     ",prefix=<escaped>" for a mount prefix other than "/"; the tree file
+//     is $XDG_DATA_HOME/gvfs-metadata/<name>. Paths are canonical
+//     (no ".", "..", repeated or trailing slashes).
+//
+// The defaults and host rules of the generic schemes come from the
+// backends' .mount files (Debian's gvfs-backends), which a desktop that
+// can reach such locations has; without them GIO keeps ports and host
+// case as written. The rule is checked against the real client (gio set
+// on each kind of URI, then reading where the daemon stored it) in this
+// package's tests. As with GIO's g_file_get_child, a file listed in a
+// remote directory stays in its directory's tree (a share listed in
+// smb://server/ is in the server's tree).
 //
 // # Bad input
 //

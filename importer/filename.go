@@ -34,7 +34,7 @@ func URIFromFileName(name string) (string, error) {
 	}
 	uri := b.String()
 	if _, ok := schemeOf(uri); !ok {
-		return "", fmt.Errorf("file name %q does not decode to a URI (got %q)", base, printable(uri))
+		return "", fmt.Errorf("file name %q does not decode to a URI (got \"%s\")", base, printable(uri))
 	}
 	return uri, nil
 }

@@ -28,7 +28,7 @@ func (l Location) IsLocal() bool { return l.Local != "" }
 type UnsupportedError struct{ Scheme string }
 
 func (e *UnsupportedError) Error() string {
-	return fmt.Sprintf("%s: locations have no gvfs metadata to import into", e.Scheme)
+	return fmt.Sprintf("gvfs keeps no metadata for %s: locations", e.Scheme)
 }
 
 // errNotURI is returned for strings that no GIO client takes as a URI.
@@ -76,8 +76,8 @@ func localPath(uri string) (string, error) {
 	if !ok {
 		return "", fmt.Errorf("%w: bad escape in the path", errNotURI)
 	}
-	if len(p) > 1 {
-		p = strings.TrimRight(p, "/")
+	if p = strings.TrimRight(p, "/"); p == "" {
+		p = "/"
 	}
 	return p, nil
 }

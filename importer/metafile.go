@@ -36,12 +36,12 @@ func ReadMetafile(path string) (*Metafile, error) {
 	index := map[string]int{}
 	Parse(f, path, func(e Entry) {
 		if i, dup := index[e.Name]; dup {
-			m.problem(e.Line, Warning, "another entry for %q (first at line %d); the last one wins", printable(e.Name), m.Entries[i].Line)
+			m.problem(e.Line, Warning, "another entry for \"%s\" (first at line %d); the last one wins", printable(e.Name), m.Entries[i].Line)
 			m.Entries[i] = e
 			return
 		}
 		if !utf8.ValidString(e.Name) {
-			m.problem(e.Line, Warning, "name %q is not UTF-8 (a legacy encoding?); imported under these bytes", printable(e.Name))
+			m.problem(e.Line, Warning, "name \"%s\" is not UTF-8 (a legacy encoding?); imported under these bytes", printable(e.Name))
 		}
 		index[e.Name] = len(m.Entries)
 		m.Entries = append(m.Entries, e)
@@ -63,10 +63,10 @@ func (m *Metafile) locate() {
 		// Desktop icons, computer:/// and the like: a known end, not a
 		// failure.
 		m.Dir = Location{URI: uri}
-		m.problem(0, Warning, "%s: %v; skipped", printable(uri), err)
+		m.problem(0, Warning, "%s skipped: %v", printable(uri), err)
 		return
 	case err != nil:
-		m.problem(0, Error, "file name decodes to %q, which is %v; nothing in it imported", printable(uri), err)
+		m.problem(0, Error, "file name decodes to \"%s\", which is %v; nothing in it imported", printable(uri), err)
 		return
 	}
 	m.Dir, m.Usable = loc, true

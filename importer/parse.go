@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"strings"
 )
 
 // Attr is one attribute of a <file> element: a string key as written.
@@ -101,10 +102,10 @@ func (p *parser) syntaxError(err error) {
 		line = se.Line
 		err = errors.New(se.Msg)
 	}
-	if errors.Is(err, io.ErrUnexpectedEOF) {
+	if errors.Is(err, io.ErrUnexpectedEOF) || err.Error() == "unexpected EOF" {
 		err = errors.New("file ends in the middle of the document (truncated?)")
 	}
-	p.report(line, Error, "malformed XML, nothing after this point imported (%d entries before it were): %v", p.entries, err)
+	p.report(line, Error, "malformed XML: %v; the %d complete entries before this point are imported, nothing after it", err, p.entries)
 }
 
 func (p *parser) run() {
@@ -206,8 +207,8 @@ func (p *parser) fileStart(t xml.StartElement, line int) (e Entry, keep bool) {
 	case !ok:
 		p.report(line, Error, "name %q does not unescape to a file name (broken %%XX escape, '/' or NUL); skipped", e.Name)
 		return e, false
-	case name == "" || name == "..":
-		p.report(line, Error, "name %q is not a file name; skipped", e.Name)
+	case name == "" || name == ".." || strings.Contains(name, "/"):
+		p.report(line, Error, "name %q is not a single file name; skipped", e.Name)
 		return e, false
 	}
 	e.Name = name

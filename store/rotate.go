@@ -121,23 +121,10 @@ func (s *Store) waitRotation() {
 // the old tree and the merged journal entries never change.
 func (r *rotation) build(s *Store) error {
 	start := time.Now()
-	root := &format.Node{Name: "/"}
-	switch {
-	case r.old != nil:
-		root, r.damage = loadTree(r.old.t)
-	case r.initial != nil:
-		root = r.initial
+	data, err := r.newTree()
+	if err != nil {
+		return err
 	}
-	for off := 0; off < len(r.entries); {
-		e, err := format.DecodeEntry(r.entries, uint32(off))
-		if err != nil {
-			return fmt.Errorf("journal entry vanished during rotation: %w", err)
-		}
-		c := e.Change()
-		apply(root, &c)
-		off += int(e.Size)
-	}
-	data := format.Build(root, r.tag)
 	tmp, err := s.writeTemp(data)
 	if err != nil {
 		return err
@@ -148,6 +135,38 @@ func (r *rotation) build(s *Store) error {
 	r.buildTime = time.Since(start)
 	return err
 }
+
+// newTree merges the snapshot into the bytes of a new tree file: by
+// copying the old tree's untouched blocks when it is laid out as the
+// builders lay it out, else by decoding all of it into nodes.
+func (r *rotation) newTree() ([]byte, error) {
+	if r.old != nil && !forceFullRebuild {
+		if data, err := rebuild(r.old.t, r.entries, r.tag); err == nil {
+			return data, nil
+		}
+	}
+	root := &format.Node{Name: "/"}
+	switch {
+	case r.old != nil:
+		root, r.damage = loadTree(r.old.t)
+	case r.initial != nil:
+		root = r.initial
+	}
+	for off := 0; off < len(r.entries); {
+		e, err := format.DecodeEntry(r.entries, uint32(off))
+		if err != nil {
+			return nil, fmt.Errorf("journal entry vanished during rotation: %w", err)
+		}
+		c := e.Change()
+		apply(root, &c)
+		off += int(e.Size)
+	}
+	return format.Build(root, r.tag), nil
+}
+
+// forceFullRebuild makes every rotation decode the whole tree; tests use
+// it to compare the two ways of rotating.
+var forceFullRebuild = false
 
 // writeTemp writes a complete tree next to the real one and makes it
 // durable, so that the rename that publishes it can never expose a torn

@@ -12,7 +12,7 @@ import (
 // floor). A hollow marker is a point cut short by the time budget.
 func Chart(res *Results) string {
 	const (
-		width, height          = 780, 440
+		width, height          = 840, 450
 		left, right, top, base = 80, 560, 50, 370 // plot area
 	)
 	type series struct {
@@ -79,11 +79,22 @@ func Chart(res *Results) string {
 	fmt.Fprintf(&b, `<rect width="100%%" height="100%%" fill="white"/>`+"\n")
 	fmt.Fprintf(&b, `<text x="%d" y="26" font-size="15" font-weight="bold">Set throughput against tree size: ours and the reference gvfsd-metadata</text>`+"\n", left)
 
-	// Grid and y labels, one per decade.
+	// Grid and y labels: every decade, and 2 and 5 times it when the
+	// chart spans few decades.
 	for e := ylo; e <= yhi; e++ {
-		y := py(math.Pow(10, e))
-		fmt.Fprintf(&b, `<line x1="%d" y1="%.1f" x2="%d" y2="%.1f" stroke="#ddd"/>`+"\n", left, y, right, y)
-		fmt.Fprintf(&b, `<text x="%d" y="%.1f" text-anchor="end" dominant-baseline="middle">%s</text>`+"\n", left-8, y, decade(e))
+		for _, m := range []float64{1, 2, 5} {
+			v := m * math.Pow(10, e)
+			if m != 1 && (yhi-ylo > 2 || e == yhi) {
+				continue
+			}
+			y := py(v)
+			stroke := "#ddd"
+			if m != 1 {
+				stroke = "#f0f0f0"
+			}
+			fmt.Fprintf(&b, `<line x1="%d" y1="%.1f" x2="%d" y2="%.1f" stroke="%s"/>`+"\n", left, y, right, y, stroke)
+			fmt.Fprintf(&b, `<text x="%d" y="%.1f" text-anchor="end" dominant-baseline="middle">%s</text>`+"\n", left-8, y, perSecond(v))
+		}
 	}
 	for _, sp := range res.Sizes {
 		x := px(xval(sp.Size))
@@ -147,8 +158,7 @@ const (
 	oursColor = "#1b6fb3"
 )
 
-func decade(e float64) string {
-	v := math.Pow(10, e)
+func perSecond(v float64) string {
 	switch {
 	case v >= 1e6:
 		return fmt.Sprintf("%gM", v/1e6)
@@ -163,6 +173,6 @@ func chartCaption(res *Results) string {
 	if res.Cfg.QuickMode {
 		mode = "quick run"
 	}
-	return fmt.Sprintf("%s, %s: %d Sets per point to new paths, one call at a time per client; each point a fresh private bus and data dir",
+	return fmt.Sprintf("%s of %s: %d Sets per point to new paths, one call at a time per client, each point in a fresh private bus and data dir",
 		mode, res.Start.Format("2006-01-02"), res.Cfg.Sets)
 }

@@ -48,7 +48,7 @@ func DefaultConfig() Config {
 func (c Config) Quick() Config {
 	c.QuickMode = true
 	c.Sizes = []int{0, 10_000}
-	c.Sets = 2000
+	c.Sets = 5000
 	c.Budget = 20 * time.Second
 	c.ColdReps = 3
 	c.Reads = 3

@@ -26,7 +26,7 @@ import (
 
 func main() {
 	cfg := DefaultConfig()
-	quick := flag.Bool("quick", false, "quick run: trees of 0 and 10k entries, 2,000 calls per point, 3 repetitions")
+	quick := flag.Bool("quick", false, "quick run: trees of 0 and 10k entries, 5,000 calls per point, 3 repetitions")
 	sizes := flag.String("sizes", "", "comma-separated tree sizes (entries pre-populated in the tree); default 0,10000,100000,1000000")
 	flag.StringVar(&cfg.Ours, "ours", "", "our gvfsd-metadata binary; built into the work directory when empty")
 	flag.StringVar(&cfg.Reference, "reference", session.ReferenceDaemon, "the reference gvfsd-metadata binary")

@@ -159,11 +159,11 @@ func (r *Report) Markdown() string {
 	res := r.Res
 	var b strings.Builder
 	fmt.Fprintf(&b, "# gvfsd-metadata: ours against the reference\n\n")
-	fmt.Fprintf(&b, "Written by `scripts/bench` (`go run ./compat/bench`) on %s, a %s that took %v. ",
-		res.Start.Format("2006-01-02 15:04 MST"), r.mode(), res.Took.Round(time.Second))
+	fmt.Fprintf(&b, "Written by `scripts/bench` (`go run ./compat/bench`) on %s; it took %v. This was a %s.\n\n",
+		res.Start.Format("2006-01-02 15:04 MST"), res.Took.Round(time.Second), r.mode())
 	fmt.Fprintf(&b, "Every workload at every size ran in a fresh private session bus and data directory per daemon, the reference's first, then ours, "+
 		"both starting from a copy of the same generated tree (N entries under `/bench`, 100 per directory, one key each, plus the %d files of the listed directory). "+
-		"Ratios compare numbers taken minutes apart on the same machine; the machine is shared, so expect a few percent of noise, more on latency tails.\n\n", res.Cfg.Files)
+		"All numbers come from this one run on this machine, which is shared: expect several percent of noise on rates and more on latency tails.\n\n", res.Cfg.Files)
 	for _, h := range res.Host {
 		fmt.Fprintf(&b, "- %s\n", h)
 	}

@@ -1,0 +1,313 @@
+package store
+
+import (
+	"errors"
+	"sort"
+	"strings"
+
+	"gvfs-metadata/format"
+)
+
+// errSlowPath sends a rotation back to the full rebuild when the old tree
+// is not laid out as the fast one assumes (damage, or a foreign writer).
+var errSlowPath = errors.New("old tree needs the full rebuild")
+
+// ovNode is one path of the tree a rotation writes: an entry of the old
+// tree as the journal left it. Only the paths journal entries touch (and
+// the directories on the way to them) get an ovNode; everything else is
+// read from the old tree while writing, and copied block by block when
+// nothing in it changed.
+type ovNode struct {
+	name   string
+	old    format.Dirent
+	hasOld bool
+	// force is the time a copy gave this node and every old entry below
+	// it (0: none).
+	force int64
+
+	time    int64
+	timeSet bool
+	keys    []format.KeyValue
+	keysSet bool
+	kids    []*ovNode
+	kidsSet bool
+
+	// kidsDirty: the children block (names, times) differs from the old
+	// one. metaDirty: the children's metadata differs from the old run.
+	kidsDirty bool
+	metaDirty bool
+}
+
+func (n *ovNode) lastChanged() int64 {
+	switch {
+	case n.timeSet:
+		return n.time
+	case n.force != 0:
+		return n.force
+	case n.hasOld:
+		return n.old.LastChanged()
+	}
+	return 0
+}
+
+func (n *ovNode) setTime(t int64) {
+	n.time, n.timeSet = t, true
+}
+
+// oldKeys decodes an old entry's keys, in order.
+func oldKeys(d format.Dirent) ([]format.KeyValue, error) {
+	data, err := d.Data()
+	if err != nil {
+		return nil, errSlowPath
+	}
+	keys := make([]format.KeyValue, 0, data.Len())
+	for i := 0; i < data.Len(); i++ {
+		kv, err := readItem(data.Item(i))
+		if err != nil || (i > 0 && keys[i-1].Key >= kv.Key) {
+			return nil, errSlowPath
+		}
+		keys = append(keys, kv)
+	}
+	return keys, nil
+}
+
+func (n *ovNode) loadKeys() error {
+	if n.keysSet {
+		return nil
+	}
+	n.keysSet = true
+	if !n.hasOld {
+		return nil
+	}
+	var err error
+	n.keys, err = oldKeys(n.old)
+	return err
+}
+
+// oldChildren reads an old directory, checking the order readers rely on.
+func oldChildren(d format.Dirent) (format.Dir, error) {
+	dir, err := d.Children()
+	if err != nil {
+		return dir, errSlowPath
+	}
+	var prev []byte
+	for i := 0; i < dir.Len(); i++ {
+		name, err := dir.Child(i).Name()
+		if err != nil || len(name) == 0 || (i > 0 && string(prev) >= string(name)) {
+			return dir, errSlowPath
+		}
+		prev = name
+	}
+	return dir, nil
+}
+
+func (n *ovNode) loadKids() error {
+	if n.kidsSet {
+		return nil
+	}
+	n.kidsSet = true
+	if !n.hasOld {
+		return nil
+	}
+	dir, err := oldChildren(n.old)
+	if err != nil {
+		return err
+	}
+	n.kids = make([]*ovNode, dir.Len())
+	for i := range n.kids {
+		c := dir.Child(i)
+		name, _ := c.Name()
+		n.kids[i] = &ovNode{name: string(name), old: c, hasOld: true, force: n.force}
+	}
+	return nil
+}
+
+func (n *ovNode) find(name string) (int, bool) {
+	i := sort.Search(len(n.kids), func(i int) bool { return n.kids[i].name >= name })
+	return i, i < len(n.kids) && n.kids[i].name == name
+}
+
+// overlay replays journal entries on an old tree without loading it.
+type overlay struct {
+	root *ovNode
+}
+
+func newOverlay(t *format.Tree) *overlay {
+	return &overlay{root: &ovNode{name: "/", old: t.Root(), hasOld: true}}
+}
+
+// walk returns the nodes from the root to path, creating missing ones
+// when asked (nil when one is missing and create is false).
+func (o *overlay) walk(path string, create bool) ([]*ovNode, error) {
+	chain := []*ovNode{o.root}
+	cur := o.root
+	for _, name := range components(path) {
+		if err := cur.loadKids(); err != nil {
+			return nil, err
+		}
+		i, ok := cur.find(name)
+		if !ok {
+			if !create {
+				return nil, nil
+			}
+			cur.kids = append(cur.kids, nil)
+			copy(cur.kids[i+1:], cur.kids[i:])
+			cur.kids[i] = &ovNode{name: name, keysSet: true, kidsSet: true}
+			cur.kidsDirty, cur.metaDirty = true, true
+		}
+		cur = cur.kids[i]
+		chain = append(chain, cur)
+	}
+	return chain, nil
+}
+
+// touched marks what a change to the last node of chain (its time, its
+// keys) dirties: its parent's blocks.
+func touched(chain []*ovNode, keys bool) {
+	if len(chain) < 2 {
+		return
+	}
+	p := chain[len(chain)-2]
+	p.kidsDirty = true
+	if keys {
+		p.metaDirty = true
+	}
+}
+
+// apply replays one journal entry with the same rules as the full rebuild
+// (see apply in merge.go).
+func (o *overlay) apply(e *format.Change) error {
+	mtime := int64(e.Mtime)
+	switch e.Op {
+	case format.OpSet, format.OpSetList:
+		chain, err := o.walk(e.Path, true)
+		if err != nil {
+			return err
+		}
+		n := chain[len(chain)-1]
+		if err := n.loadKeys(); err != nil {
+			return err
+		}
+		kv := format.KeyValue{Key: e.Key, Value: e.Value}
+		if e.Op == format.OpSetList {
+			kv = format.KeyValue{Key: e.Key, List: append([]string{}, e.List...), IsList: true}
+		}
+		n.keys = setKeyIn(n.keys, kv)
+		n.setTime(mtime)
+		touched(chain, true)
+	case format.OpUnset:
+		chain, err := o.walk(e.Path, false)
+		if err != nil || chain == nil {
+			return err
+		}
+		n := chain[len(chain)-1]
+		if err := n.loadKeys(); err != nil {
+			return err
+		}
+		n.keys = unsetKeyIn(n.keys, e.Key)
+		n.setTime(mtime)
+		touched(chain, true)
+	case format.OpCopy:
+		src, err := o.walk(e.Source, false)
+		if err != nil {
+			return err
+		}
+		var clone *ovNode
+		if src != nil {
+			clone = cloneOv(src[len(src)-1], mtime)
+		}
+		if err := o.remove(e.Path, mtime); err != nil {
+			return err
+		}
+		if clone == nil {
+			return nil
+		}
+		chain, err := o.walk(e.Path, true)
+		if err != nil {
+			return err
+		}
+		d := chain[len(chain)-1]
+		name := d.name
+		*d = *clone
+		d.name = name
+		touched(chain, true)
+	case format.OpRemove:
+		return o.remove(e.Path, mtime)
+	}
+	return nil
+}
+
+func (o *overlay) remove(path string, mtime int64) error {
+	parts := components(path)
+	if len(parts) == 0 {
+		r := o.root
+		r.kids, r.kidsSet, r.keys, r.keysSet = nil, true, nil, true
+		if mtime != 0 {
+			r.setTime(mtime)
+		}
+		r.kidsDirty, r.metaDirty = true, true
+		return nil
+	}
+	chain, err := o.walk("/"+strings.Join(parts[:len(parts)-1], "/"), false)
+	if err != nil || chain == nil {
+		return err
+	}
+	p := chain[len(chain)-1]
+	if err := p.loadKids(); err != nil {
+		return err
+	}
+	i, ok := p.find(parts[len(parts)-1])
+	if !ok {
+		return nil
+	}
+	p.kids = append(p.kids[:i], p.kids[i+1:]...)
+	p.kidsDirty, p.metaDirty = true, true
+	if mtime != 0 {
+		p.setTime(mtime)
+		touched(chain, false)
+	}
+	return nil
+}
+
+// cloneOv copies a node and what was loaded below it; the parts still in
+// the old tree are shared, to be read (and, for their metadata, copied)
+// from there. Like the C builder, every copied entry takes the copy's
+// time.
+func cloneOv(n *ovNode, mtime int64) *ovNode {
+	c := *n
+	if mtime != 0 {
+		c.force = mtime
+		c.setTime(mtime)
+		c.kidsDirty = true
+	}
+	if n.keysSet {
+		c.keys = append([]format.KeyValue(nil), n.keys...)
+	}
+	if n.kidsSet {
+		c.kids = make([]*ovNode, len(n.kids))
+		for i, k := range n.kids {
+			c.kids[i] = cloneOv(k, mtime)
+		}
+	}
+	return &c
+}
+
+func setKeyIn(keys []format.KeyValue, kv format.KeyValue) []format.KeyValue {
+	i := sort.Search(len(keys), func(i int) bool { return keys[i].Key >= kv.Key })
+	if i < len(keys) && keys[i].Key == kv.Key {
+		keys[i] = kv
+		return keys
+	}
+	keys = append(keys, format.KeyValue{})
+	copy(keys[i+1:], keys[i:])
+	keys[i] = kv
+	return keys
+}
+
+func unsetKeyIn(keys []format.KeyValue, key string) []format.KeyValue {
+	i := sort.Search(len(keys), func(i int) bool { return keys[i].Key >= key })
+	if i < len(keys) && keys[i].Key == key {
+		return append(keys[:i], keys[i+1:]...)
+	}
+	return keys
+}

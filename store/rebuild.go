@@ -1,0 +1,273 @@
+package store
+
+import (
+	"gvfs-metadata/format"
+)
+
+// item is one entry of the tree being written, in breadth-first order:
+// an overlay node, or an old entry no journal entry reached (ov == nil).
+// A million-entry tree has a million items, hence the compact form.
+type item struct {
+	ov    *ovNode
+	off   uint32 // the old entry's offset, when ov is nil
+	force uint32 // index in layout.forces of a copy's time (0: none)
+}
+
+// layout is the breadth-first order of the tree being written.
+type layout struct {
+	old    *format.Tree
+	items  []item
+	forces []int64 // forces[0] is unused
+}
+
+func (l *layout) oldEntry(it item) format.Dirent { return l.old.DirentAt(it.off) }
+
+func (l *layout) lastChanged(it item) int64 {
+	if it.ov != nil {
+		return it.ov.lastChanged()
+	}
+	if it.force != 0 {
+		return l.forces[it.force]
+	}
+	return l.oldEntry(it).LastChanged()
+}
+
+func (l *layout) name(it item) string {
+	if it.ov != nil {
+		return it.ov.name
+	}
+	n, _ := l.oldEntry(it).Name()
+	return string(n)
+}
+
+// sameChildren returns the old entry whose children block an item's
+// children block can be copied from: an untouched old entry, or an
+// overlay node whose children were only looked at; not under a copy,
+// whose times all change.
+func (l *layout) sameChildren(it item) (format.Dirent, bool) {
+	switch {
+	case it.ov == nil && it.force == 0:
+		return l.oldEntry(it), true
+	case it.ov != nil && it.ov.hasOld && !it.ov.kidsDirty && it.ov.force == 0:
+		return it.ov.old, true
+	}
+	return format.Dirent{}, false
+}
+
+// sameMetadata returns the old entry whose children's metadata run an
+// item's can be copied from.
+func (l *layout) sameMetadata(it item) (format.Dirent, bool) {
+	switch {
+	case it.ov == nil:
+		return l.oldEntry(it), true
+	case it.ov.hasOld && !it.ov.metaDirty:
+		return it.ov.old, true
+	}
+	return format.Dirent{}, false
+}
+
+// rebuild writes the new tree from the old one and the journal entries,
+// copying every block the entries did not change. It returns errSlowPath
+// when the old tree is not laid out for that (the caller then rebuilds
+// everything from decoded nodes).
+func rebuild(old *format.Tree, entries []byte, tag uint32) ([]byte, error) {
+	o := newOverlay(old)
+	for off := 0; off < len(entries); {
+		e, err := format.DecodeEntry(entries, uint32(off))
+		if err != nil {
+			return nil, err
+		}
+		if e.Op.Known() {
+			c := e.Change()
+			if err := o.apply(&c); err != nil {
+				return nil, err
+			}
+		}
+		off += int(e.Size)
+	}
+
+	// Lay out the entries breadth-first, and gather the times and keys the
+	// header and key table need.
+	// Every entry takes at least 26 bytes of the old file; sizing for that
+	// spares the copies a growing slice makes.
+	estimate := len(old.Bytes())/26 + len(entries)/16 + 16
+	l := &layout{old: old, items: make([]item, 1, estimate), forces: []int64{0}}
+	l.items[0] = item{ov: o.root}
+	forceIndex := map[int64]uint32{}
+	kidCount := make([]uint32, 1, estimate)
+	if err := checkShape(old); err != nil {
+		return nil, err
+	}
+	usedOld := make([]bool, old.NumKeys())
+	newKeys := map[string]bool{}
+	var lo, hi int64
+	noteTime := func(t int64) {
+		if t != 0 {
+			if lo == 0 || t < lo {
+				lo = t
+			}
+			hi = max(hi, t)
+		}
+	}
+	for i := 0; i < len(l.items); i++ {
+		it := l.items[i]
+		noteTime(l.lastChanged(it))
+		if it.ov != nil && it.ov.keysSet {
+			for _, kv := range it.ov.keys {
+				newKeys[kv.Key] = true
+			}
+		} else {
+			if d, ok := l.oldOf(it); ok {
+				data, err := d.Data()
+				if err != nil {
+					return nil, errSlowPath
+				}
+				for j := 0; j < data.Len(); j++ {
+					id := data.Item(j).KeyID
+					if int(id) >= len(usedOld) {
+						return nil, errSlowPath
+					}
+					usedOld[id] = true
+				}
+			}
+		}
+		before := len(l.items)
+		if it.ov != nil && it.ov.kidsSet {
+			for _, k := range it.ov.kids {
+				l.items = append(l.items, item{ov: k})
+			}
+		} else if d, ok := l.oldOf(it); ok {
+			dir, err := oldChildren(d)
+			if err != nil {
+				return nil, err
+			}
+			force := it.force
+			if it.ov != nil && it.ov.force != 0 {
+				if force = forceIndex[it.ov.force]; force == 0 {
+					force = uint32(len(l.forces))
+					forceIndex[it.ov.force] = force
+					l.forces = append(l.forces, it.ov.force)
+				}
+			}
+			for j := 0; j < dir.Len(); j++ {
+				l.items = append(l.items, item{off: dir.Child(j).Offset(), force: force})
+			}
+		}
+		kidCount[i] = uint32(len(l.items) - before)
+		for range len(l.items) - before {
+			kidCount = append(kidCount, 0)
+		}
+	}
+	for id, used := range usedOld {
+		if used {
+			name, _ := old.KeyName(uint32(id))
+			newKeys[string(name)] = true
+		}
+	}
+	keys := make([]string, 0, len(newKeys))
+	for k := range newKeys {
+		keys = append(keys, k)
+	}
+
+	w, rootOff := format.NewWriter(tag, format.TimeBase(lo, hi), keys, o.root.lastChanged(), len(old.Bytes())+len(entries)*4+1<<20)
+	order := l.items
+	dirents := make([]uint32, len(order))
+	dirents[0] = rootOff
+	next := 1
+	for i, it := range order {
+		n := int(kidCount[i])
+		kids := order[next : next+n]
+		copied := false
+		if d, ok := l.sameChildren(it); ok {
+			if dir, err := d.Children(); err == nil && dir.Len() == n {
+				if offs, err := w.CopyChildren(dirents[i], old, dir); err == nil {
+					copy(dirents[next:], offs)
+					copied = true
+				}
+			}
+		}
+		if !copied {
+			w.BeginChildren(dirents[i])
+			for j, k := range kids {
+				dirents[next+j] = w.Child(l.name(k), l.lastChanged(k))
+			}
+			w.EndChildren()
+		}
+		next += n
+	}
+
+	rootKeys := o.root.keys
+	if !o.root.keysSet {
+		var err error
+		if rootKeys, err = oldKeys(o.root.old); err != nil {
+			return nil, err
+		}
+	}
+	w.Metadata(rootOff, rootKeys)
+	w.EndMetadataRun()
+	next = 1
+	for i, it := range order {
+		n := int(kidCount[i])
+		kids := order[next : next+n]
+		copied := false
+		if d, ok := l.sameMetadata(it); ok {
+			if dir, err := d.Children(); err == nil && dir.Len() == n {
+				copied = w.CopyMetadataRun(old, dir, dirents[next:next+n]) == nil
+			}
+		}
+		if !copied {
+			for j, k := range kids {
+				var keys []format.KeyValue
+				if k.ov != nil && k.ov.keysSet {
+					keys = k.ov.keys
+				} else if d, ok := l.oldOf(k); ok {
+					var err error
+					if keys, err = oldKeys(d); err != nil {
+						return nil, err
+					}
+				}
+				w.Metadata(dirents[next+j], keys)
+			}
+			w.EndMetadataRun()
+		}
+		next += n
+	}
+	return w.Bytes(), nil
+}
+
+// oldOf is the old entry an item reads from, if it has one.
+func (l *layout) oldOf(it item) (format.Dirent, bool) {
+	if it.ov == nil {
+		return l.oldEntry(it), true
+	}
+	return it.ov.old, it.ov.hasOld
+}
+
+// checkShape makes sure the old tree is a tree: no children block is
+// reached twice, so no loop can make the walk over it endless. (Copies in
+// the journal may then share old subtrees on purpose.)
+func checkShape(t *format.Tree) error {
+	seen := make([]uint64, len(t.Bytes())/256+1) // one bit per 4-byte offset
+	queue := []format.Dirent{t.Root()}
+	for len(queue) > 0 {
+		d := queue[len(queue)-1]
+		queue = queue[:len(queue)-1]
+		off := d.ChildrenOffset()
+		if off == 0 {
+			continue
+		}
+		bit := off / 4
+		if seen[bit/64]&(1<<(bit%64)) != 0 {
+			return errSlowPath
+		}
+		seen[bit/64] |= 1 << (bit % 64)
+		dir, err := d.Children()
+		if err != nil {
+			return errSlowPath
+		}
+		for i := 0; i < dir.Len(); i++ {
+			queue = append(queue, dir.Child(i))
+		}
+	}
+	return nil
+}
