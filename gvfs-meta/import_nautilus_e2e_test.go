@@ -16,10 +16,10 @@ import (
 	"gvfs-metadata/store"
 )
 
-// removableVolume makes a directory on /dev/shm (a file system of its
+// nautilusTestVolume makes a directory on /dev/shm (a file system of its
 // own) and a udev database naming that device, so that our daemon's
 // GetTreeFromDevice, asked by us and by gio alike, calls it a volume.
-func removableVolume(t *testing.T) (dir, udev, tree string) {
+func nautilusTestVolume(t *testing.T) (dir, udev, tree string) {
 	t.Helper()
 	var shm, rootFS syscall.Stat_t
 	if syscall.Stat("/dev/shm", &shm) != nil || syscall.Stat("/", &rootFS) != nil || shm.Dev == rootFS.Dev {
@@ -44,7 +44,7 @@ func removableVolume(t *testing.T) (dir, udev, tree string) {
 // changed by running again.
 func TestImportNautilusEndToEnd(t *testing.T) {
 	session.Require(t)
-	media, udev, volumeTree := removableVolume(t)
+	media, udev, volumeTree := nautilusTestVolume(t)
 	s, err := session.Start(session.Options{Daemon: ourDaemon(t), DaemonEnv: []string{"GVFSD_METADATA_UDEV_DATA=" + udev}})
 	if err != nil {
 		t.Fatal(err)

@@ -42,10 +42,10 @@ func writeNautilus(t *testing.T, dir string, files map[string]string) {
 	}
 }
 
-// offlineHome points HOME and the data directory at a new directory and
+// nautilusOfflineHome points HOME and the data directory at a new directory and
 // the session bus at nothing, so that a command that tried to reach the
 // daemon would fail.
-func offlineHome(t *testing.T) string {
+func nautilusOfflineHome(t *testing.T) string {
 	t.Helper()
 	home, err := filepath.EvalSymlinks(t.TempDir())
 	if err != nil {
@@ -77,7 +77,7 @@ func TestImportNautilusHelpAndUsageErrors(t *testing.T) {
 }
 
 func TestImportNautilusWithoutMetafilesHasNothingToDo(t *testing.T) {
-	offlineHome(t)
+	nautilusOfflineHome(t)
 	code, out, errOut := runTool("import-nautilus")
 	if code != exitOK || !strings.Contains(out, "no metafiles") {
 		t.Errorf("exit %d\n%s%s", code, out, errOut)
@@ -85,7 +85,7 @@ func TestImportNautilusWithoutMetafilesHasNothingToDo(t *testing.T) {
 }
 
 func TestImportNautilusRunsOnceUnlessForced(t *testing.T) {
-	home := offlineHome(t)
+	home := nautilusOfflineHome(t)
 	dir := filepath.Join(home, ".nautilus", "metafiles")
 	writeNautilus(t, dir, map[string]string{"file://" + home: `<directory><file name="a" annotation="x"/></directory>`})
 	os.WriteFile(filepath.Join(dir, "migrated-to-gvfs"), nil, 0o600)
@@ -101,7 +101,7 @@ func TestImportNautilusRunsOnceUnlessForced(t *testing.T) {
 }
 
 func TestImportNautilusDryRunPrintsThePlanAndWritesNothing(t *testing.T) {
-	home := offlineHome(t)
+	home := nautilusOfflineHome(t)
 	os.MkdirAll(filepath.Join(home, "Photos"), 0o755)
 	dir := filepath.Join(home, ".nautilus", "metafiles")
 	writeNautilus(t, dir, map[string]string{
@@ -144,7 +144,7 @@ func TestImportNautilusDryRunPrintsThePlanAndWritesNothing(t *testing.T) {
 }
 
 func TestImportNautilusReportsEveryBadInputAndExitsOne(t *testing.T) {
-	home := offlineHome(t)
+	home := nautilusOfflineHome(t)
 	dir := filepath.Join(home, "backup")
 	writeNautilus(t, dir, map[string]string{
 		"file://" + home:           "<directory>\n<file name=\"good\" annotation=\"g\"/>\n<file name=\"cut\" annot",
@@ -177,7 +177,7 @@ func TestImportNautilusReportsEveryBadInputAndExitsOne(t *testing.T) {
 }
 
 func TestImportNautilusRawWritesANewTreeOnlyOnce(t *testing.T) {
-	home := offlineHome(t)
+	home := nautilusOfflineHome(t)
 	dir := filepath.Join(home, ".nautilus", "metafiles")
 	writeNautilus(t, dir, map[string]string{
 		"file://" + home + "/Photos": `<directory>
@@ -234,9 +234,9 @@ func TestImportNautilusRawWritesANewTreeOnlyOnce(t *testing.T) {
 	}
 }
 
-// openPTY opens a pseudo-terminal: what the command writes to slave, the
+// nautilusPTY opens a pseudo-terminal: what the command writes to slave, the
 // test reads from master.
-func openPTY(t *testing.T) (master, slave *os.File) {
+func nautilusPTY(t *testing.T) (master, slave *os.File) {
 	t.Helper()
 	m, err := os.OpenFile("/dev/ptmx", os.O_RDWR|unix.O_NOCTTY, 0)
 	if err != nil {
@@ -256,11 +256,11 @@ func openPTY(t *testing.T) (master, slave *os.File) {
 	return m, s
 }
 
-// stderrOnTerminal runs the command with stderr on a terminal and returns
+// nautilusStderrOnTerminal runs the command with stderr on a terminal and returns
 // what appeared there.
-func stderrOnTerminal(t *testing.T, args ...string) string {
+func nautilusStderrOnTerminal(t *testing.T, args ...string) string {
 	t.Helper()
-	master, slave := openPTY(t)
+	master, slave := nautilusPTY(t)
 	defer master.Close()
 	got := make(chan string)
 	go func() {
@@ -275,7 +275,7 @@ func stderrOnTerminal(t *testing.T, args ...string) string {
 }
 
 func TestImportNautilusShowsProgressOnATerminalForBigImports(t *testing.T) {
-	home := offlineHome(t)
+	home := nautilusOfflineHome(t)
 	dir := filepath.Join(home, ".nautilus", "metafiles")
 	var big strings.Builder
 	big.WriteString("<directory>\n")
@@ -284,7 +284,7 @@ func TestImportNautilusShowsProgressOnATerminalForBigImports(t *testing.T) {
 	}
 	big.WriteString("</directory>\n")
 	writeNautilus(t, dir, map[string]string{"file://" + home: big.String()})
-	if out := stderrOnTerminal(t, "import-nautilus", "--dry-run"); !strings.Contains(out, "importing files: ") {
+	if out := nautilusStderrOnTerminal(t, "import-nautilus", "--dry-run"); !strings.Contains(out, "importing files: ") {
 		t.Errorf("no progress line for 400 files on a terminal: %q", out)
 	}
 	code, _, errOut := runTool("import-nautilus", "--dry-run")
@@ -292,7 +292,7 @@ func TestImportNautilusShowsProgressOnATerminalForBigImports(t *testing.T) {
 		t.Errorf("progress on a pipe: %q", errOut)
 	}
 	writeNautilus(t, dir, map[string]string{"file://" + home: `<directory><file name="f" annotation="n"/></directory>`})
-	if out := stderrOnTerminal(t, "import-nautilus", "--dry-run"); strings.Contains(out, "importing files") {
+	if out := nautilusStderrOnTerminal(t, "import-nautilus", "--dry-run"); strings.Contains(out, "importing files") {
 		t.Errorf("progress line for one file: %q", out)
 	}
 }
