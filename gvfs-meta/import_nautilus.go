@@ -108,7 +108,7 @@ func runImportNautilus(args []string, stdout, stderr io.Writer) int {
 	}
 	if !o.raw && !o.dryRun {
 		for _, d := range src.dirs {
-			if err := markImported(d); err != nil {
+			if err := markNautilusImported(d); err != nil {
 				fmt.Fprintf(stderr, "gvfs-meta import-nautilus: warning: %v (a later run imports again, which changes nothing)\n", err)
 			}
 		}
@@ -161,7 +161,7 @@ func importNautilusRaw(o nautilusOptions, metafiles []*importer.Metafile, out *n
 		return t.Stats, nil
 	}
 	if o.force {
-		if err := removeTree(o.out); err != nil {
+		if err := removeRawTree(o.out); err != nil {
 			return t.Stats, err
 		}
 	}
@@ -172,9 +172,9 @@ func importNautilusRaw(o nautilusOptions, metafiles []*importer.Metafile, out *n
 	return t.Stats, s.Close()
 }
 
-// removeTree removes a tree file and its journal, so that --force leaves
+// removeRawTree removes a tree file and its journal, so that --force leaves
 // no journal behind that no tree names.
-func removeTree(path string) error {
+func removeRawTree(path string) error {
 	if old, err := store.Open(path, store.Options{ReadOnly: true}); err == nil {
 		st, err := old.Stats()
 		old.Close()

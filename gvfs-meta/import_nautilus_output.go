@@ -105,9 +105,7 @@ func printNautilusPlan(w io.Writer, r importer.FileResult, raw bool) {
 		fmt.Fprintf(w, "  keep %s (already set)\n", k)
 	}
 	for _, k := range r.Unknown {
-		if !raw {
-			fmt.Fprintf(w, "  skip %s (no translation)\n", k)
-		}
+		fmt.Fprintf(w, "  skip %s (no translation)\n", k)
 	}
 }
 

@@ -68,8 +68,8 @@ func nautilusSources(args []string, home string, honourMarker bool) (nautilusSou
 	return set, nil
 }
 
-// markImported creates the marker in dir.
-func markImported(dir string) error {
+// markNautilusImported creates the marker in dir.
+func markNautilusImported(dir string) error {
 	f, err := os.OpenFile(filepath.Join(dir, nautilusMarker), os.O_CREATE|os.O_WRONLY, 0o600)
 	if err != nil {
 		return fmt.Errorf("cannot mark %s as imported: %w", dir, err)

@@ -109,7 +109,7 @@ func TestImportNautilusDryRunPrintsThePlanAndWritesNothing(t *testing.T) {
 <directory>
   <file name="." icon_view_zoom_level="larger"/>
   <file name="a%20b.jpg" annotation="note" odd="1"><keyword name="k1"/><keyword name="k2"/></file>
-  <file name="a%20b.jpg" annotation="later note"><keyword name="k3"/></file>
+  <file name="a%20b.jpg" annotation="later note" odd2="z"><keyword name="k3"/></file>
 </directory>`,
 		"computer:///": `<directory><file name="x" annotation="y"/></directory>`,
 	})
@@ -119,15 +119,22 @@ func TestImportNautilusDryRunPrintsThePlanAndWritesNothing(t *testing.T) {
 	}
 	for _, want := range []string{
 		home + "/Photos  (tree home, path /Photos)\n  set nautilus-icon-view-zoom-level: larger\n",
-		home + "/Photos/a b.jpg  (tree home, path /Photos/a b.jpg)\n  set annotation: later note\n  set emblems: [k3]\n",
+		home + "/Photos/a b.jpg  (tree home, path /Photos/a b.jpg)\n  set annotation: later note\n  set emblems: [k3]\n  set odd2: z\nDry run",
+		home + "/Photos  (tree home, path /Photos)\n  set nautilus-icon-view-zoom-level: larger\n" + home + "/Photos/a b.jpg",
 		"Dry run, nothing written",
 		"directories: 1 imported, 1 skipped\n",
 		"files:       2\n",
-		"keys set:    3\n",
+		"keys set:    4\n",
 		"warnings:    2\n",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("stdout lacks %q:\n%s", want, out)
+		}
+	}
+	_, out, _ = runTool("import-nautilus", "--dry-run")
+	for _, want := range []string{"  set emblems: [k3]\n  skip odd2 (no translation)\n", "keys set:    3\n", "skipped:     1 (no translation: odd2; --keep-unknown keeps them)\n"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("without --keep-unknown, stdout lacks %q:\n%s", want, out)
 		}
 	}
 	for _, want := range []string{":5: warning: another entry for \"a b.jpg\" (first at line 4)", "computer:/// skipped"} {

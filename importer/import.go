@@ -70,9 +70,9 @@ func (im *Importer) entry(m *Metafile, e *Entry) FileResult {
 	file := m.Dir.Child(e.Name)
 	r := FileResult{Metafile: m.Path, Line: e.Line, File: file, Target: im.Locate(file)}
 	kvs, unknown := Translate(e, im.KeepUnknown)
-	r.Unknown = unknown
 	im.Stats.Files++
 	if !im.KeepUnknown {
+		r.Unknown = unknown
 		for _, k := range unknown {
 			im.Stats.unknown(k)
 		}

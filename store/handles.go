@@ -20,23 +20,33 @@ type treeFile struct {
 	refs  atomic.Int32
 }
 
-func openTree(fs FS, path string, nfs bool) (*treeFile, error) {
-	f, err := openFile(fs, path, false, nfs)
+// mapFile opens a tree or journal and maps it whole, refusing sizes no
+// such file can have (smaller than its header, or beyond 32-bit offsets).
+func mapFile(fs FS, path, kind string, minSize int64, write, nfs bool) (File, Mapping, FileInfo, error) {
+	f, err := openFile(fs, path, write, nfs)
 	if err != nil {
-		return nil, err
+		return nil, nil, FileInfo{}, err
 	}
 	st, err := f.Stat()
 	if err != nil {
 		f.Close()
-		return nil, err
+		return nil, nil, FileInfo{}, err
 	}
-	if st.Size < format.TreeHeaderSize || st.Size > 1<<32 {
+	if st.Size < minSize || st.Size > 1<<32 {
 		f.Close()
-		return nil, &CorruptError{Path: path, Err: &format.FormatError{Msg: fmt.Sprintf("tree file has an impossible size (%d bytes)", st.Size)}}
+		return nil, nil, FileInfo{}, &CorruptError{Path: path, Err: &format.FormatError{Msg: fmt.Sprintf("%s has an impossible size (%d bytes)", kind, st.Size)}}
 	}
 	m, err := f.Map(int(st.Size))
 	if err != nil {
 		f.Close()
+		return nil, nil, FileInfo{}, err
+	}
+	return f, m, st, nil
+}
+
+func openTree(fs FS, path string, nfs bool) (*treeFile, error) {
+	f, m, st, err := mapFile(fs, path, "tree file", format.TreeHeaderSize, false, nfs)
+	if err != nil {
 		return nil, err
 	}
 	t, err := format.ParseTree(m.Bytes())
@@ -70,22 +80,8 @@ type journalFile struct {
 }
 
 func openJournal(fs FS, path string, tag uint32, write, nfs bool) (*journalFile, error) {
-	f, err := openFile(fs, path, write, nfs)
+	f, m, _, err := mapFile(fs, path, "journal", format.JournalHeaderSize, write, nfs)
 	if err != nil {
-		return nil, err
-	}
-	st, err := f.Stat()
-	if err != nil {
-		f.Close()
-		return nil, err
-	}
-	if st.Size < format.JournalHeaderSize || st.Size > 1<<32 {
-		f.Close()
-		return nil, &CorruptError{Path: path, Err: &format.FormatError{Msg: fmt.Sprintf("journal has an impossible size (%d bytes)", st.Size)}}
-	}
-	m, err := f.Map(int(st.Size))
-	if err != nil {
-		f.Close()
 		return nil, err
 	}
 	j, err := format.ParseJournal(m.Bytes(), tag)

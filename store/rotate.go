@@ -74,7 +74,12 @@ func (s *Store) startRotationLocked() {
 // rotateLocked runs a whole rotation in the caller, holding s.mu, as the C
 // daemon does inside the write that found its journal full.
 func (s *Store) rotateLocked() error {
-	r := s.snapshotLocked()
+	return s.runLocked(s.snapshotLocked())
+}
+
+// runLocked builds and commits a rotation in the caller, undoing it if any
+// step fails.
+func (s *Store) runLocked(r *rotation) error {
 	err := r.build(s)
 	if err == nil {
 		err = s.commitLocked(r)

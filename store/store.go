@@ -161,14 +161,7 @@ func (s *Store) create(root *format.Node) error {
 	}
 	r := s.snapshotLocked()
 	r.initial = root
-	err := r.build(s)
-	if err == nil {
-		err = s.commitLocked(r)
-	}
-	if err != nil {
-		s.abortLocked(r, err)
-	}
-	return err
+	return s.runLocked(r)
 }
 
 // ErrExists is returned by Create when the tree file already exists.
