@@ -27,7 +27,7 @@ func runGC(args []string, stdout, stderr io.Writer) int {
 		"gvfs-meta gc ~/.local/share/gvfs-metadata/home\n"+
 			"gvfs-meta gc --apply ~/.local/share/gvfs-metadata/home", stderr)
 	apply := flags.Bool("apply", false, "remove what is listed")
-	if stop, status := parseFlags(flags, reorder(args), stdout); stop {
+	if stop, status := parseFlags(flags, flagsFirst(flags, args), stdout); stop {
 		return status
 	}
 	if flags.NArg() != 1 {
