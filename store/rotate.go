@@ -43,6 +43,14 @@ type rotation struct {
 	journal   *journalFile
 	damage    Damage
 	buildTime time.Duration
+
+	// committed: the new tree is in place (whatever failed after that,
+	// finish must still run).
+	committed bool
+	// what finish retires once the new tree is in place
+	oldFile        File
+	oldJournal     *journalFile
+	oldJournalPath string
 }
 
 // startRotationLocked snapshots the tree and journal and rebuilds the tree
@@ -60,14 +68,21 @@ func (s *Store) startRotationLocked() {
 		defer close(done)
 		err := r.build(s)
 		s.mu.Lock()
-		defer s.mu.Unlock()
 		if err == nil {
 			err = s.commitLocked(r)
 		}
-		if err != nil {
+		if err != nil && !r.committed {
 			s.abortLocked(r, err)
+		} else if err != nil {
+			s.rot.err = err
 		}
+		s.mu.Unlock()
+		if r.committed {
+			s.finish(r)
+		}
+		s.mu.Lock()
 		s.rot.running = false
+		s.mu.Unlock()
 	}()
 }
 
@@ -84,7 +99,9 @@ func (s *Store) runLocked(r *rotation) error {
 	if err == nil {
 		err = s.commitLocked(r)
 	}
-	if err != nil {
+	if r.committed {
+		s.finish(r)
+	} else if err != nil {
 		s.abortLocked(r, err)
 	}
 	return err
@@ -303,29 +320,16 @@ func (s *Store) commitLocked(r *rotation) error {
 		return err
 	}
 	r.tmpPath = ""
-	if err := s.fs.SyncDir(filepath.Dir(s.path)); err != nil {
-		s.opts.Logf("%s: syncing the directory after rotation: %v", s.path, err)
+	r.committed = true
+	// Swap now: from here writes go to the new journal, which the renamed
+	// tree names. Making the rename durable and retiring the old files
+	// (finish) needs no lock.
+	r.oldFile = oldFile
+	r.oldJournal = s.journal
+	if s.journal == nil && r.old != nil {
+		r.oldJournalPath = journalPath(s.fs, s.path, r.old.t.Tag(), s.nfs, s.opts.RuntimeDir)
 	}
-	if oldFile != nil {
-		var mark [4]byte
-		be.PutUint32(mark[:], format.RotatedMark)
-		if _, err := oldFile.WriteAt(mark[:], format.RotatedOffset); err != nil {
-			s.opts.Logf("%s: marking the old tree rotated: %v", s.path, err)
-		}
-		oldFile.Close()
-	}
-	if s.journal != nil {
-		s.journal.close()
-		s.fs.Remove(s.journal.path)
-		s.journal = nil
-	} else if r.old != nil {
-		s.fs.Remove(journalPath(s.fs, s.path, r.old.t.Tag(), s.nfs, s.opts.RuntimeDir))
-	}
-
 	tree, err := openTree(s.fs, s.path, s.nfs)
-	if r.old != nil {
-		r.old.release() // the snapshot's reference
-	}
 	if s.tree != nil {
 		s.tree.release()
 		s.tree = nil
@@ -343,6 +347,34 @@ func (s *Store) commitLocked(r *rotation) error {
 	}
 	s.tree = tree
 	return nil
+}
+
+// finish completes a committed rotation, in the protocol's order: make
+// the rename durable (directory fsync), mark the old tree rotated so that
+// every reader reopens, then remove the old journal. It runs after the
+// swap and needs no lock: writers already use the new journal.
+func (s *Store) finish(r *rotation) {
+	if err := s.fs.SyncDir(filepath.Dir(s.path)); err != nil {
+		s.opts.Logf("%s: syncing the directory after rotation: %v", s.path, err)
+	}
+	if r.oldFile != nil {
+		var mark [4]byte
+		be.PutUint32(mark[:], format.RotatedMark)
+		if _, err := r.oldFile.WriteAt(mark[:], format.RotatedOffset); err != nil {
+			s.opts.Logf("%s: marking the old tree rotated: %v", s.path, err)
+		}
+		r.oldFile.Close()
+	}
+	switch {
+	case r.oldJournal != nil:
+		r.oldJournal.close()
+		s.fs.Remove(r.oldJournal.path)
+	case r.oldJournalPath != "":
+		s.fs.Remove(r.oldJournalPath)
+	}
+	if r.old != nil {
+		r.old.release() // the snapshot's reference
+	}
 }
 
 // nextJournalSize sizes the journal after the one just created: bigger
