@@ -45,15 +45,21 @@ func (n *notifier) changed(tree, path string) {
 	}
 	k := signalKey{tree, path}
 	deadline := time.Now().Add(n.delay)
+	wasEmpty := n.order.Len() == 0
 	if e, ok := n.byKey[k]; ok {
 		e.Value.(*pendingSignal).deadline = deadline
 		n.order.MoveToBack(e)
 	} else {
 		n.byKey[k] = n.order.PushBack(&pendingSignal{k, deadline})
 	}
-	select {
-	case n.wake <- struct{}{}:
-	default:
+	// The new deadline is the latest of all, so the loop's timer (set for
+	// the earliest) stays right; it only needs waking when it had nothing
+	// to wait for. A wake per change would cost a context switch per Set.
+	if wasEmpty || n.order.Front().Value.(*pendingSignal).signalKey == k {
+		select {
+		case n.wake <- struct{}{}:
+		default:
+		}
 	}
 }
 

@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"math/rand/v2"
 	"path/filepath"
+	"runtime/debug"
 	"time"
 
 	"gvfs-metadata/format"
@@ -47,6 +48,7 @@ type rotation struct {
 	// committed: the new tree is in place (whatever failed after that,
 	// finish must still run).
 	committed bool
+	outSize   int // bytes of the new tree
 	// what finish retires once the new tree is in place
 	oldFile        File
 	oldJournal     *journalFile
@@ -83,6 +85,11 @@ func (s *Store) startRotationLocked() {
 		s.mu.Lock()
 		s.rot.running = false
 		s.mu.Unlock()
+		// A big rotation leaves the heap holding the new tree's size in
+		// garbage; give it back rather than sit on it while idle.
+		if r.outSize > bigRotation {
+			debug.FreeOSMemory()
+		}
 	}()
 }
 
@@ -147,6 +154,7 @@ func (r *rotation) build(s *Store) error {
 	if err != nil {
 		return err
 	}
+	r.outSize = len(data)
 	tmp, err := s.writeTemp(data)
 	if err != nil {
 		return err
@@ -185,6 +193,10 @@ func (r *rotation) newTree() ([]byte, error) {
 	}
 	return format.Build(root, r.tag), nil
 }
+
+// bigRotation is the tree size past which a background rotation returns
+// its garbage to the system at once.
+const bigRotation = 8 << 20
 
 // forceFullRebuild makes every rotation decode the whole tree; tests use
 // it to compare the two ways of rotating.
