@@ -17,6 +17,17 @@ type Burst struct {
 	Lat       Latency
 	Rotations int             // tree files renamed into place meanwhile
 	Worst     []time.Duration // the slowest calls, slowest first
+	all       []time.Duration
+}
+
+// Merge combines two bursts of the same calls taken at different times.
+func (b Burst) Merge(o Burst) Burst {
+	m := Burst{Want: b.Want + o.Want, Calls: b.Calls + o.Calls, Elapsed: b.Elapsed + o.Elapsed,
+		Limited: b.Limited || o.Limited, Rotations: b.Rotations + o.Rotations}
+	m.all = append(append([]time.Duration(nil), b.all...), o.all...)
+	m.Lat = summarise(m.all)
+	m.Worst = worst(m.all, 5)
+	return m
 }
 
 // Rate is answered calls per second.
@@ -94,6 +105,7 @@ func burst(w *World, conns []*dbus.Conn, work [][]string, budget time.Duration, 
 	b.Limited = b.Calls < b.Want
 	b.Lat = summarise(all)
 	b.Worst = worst(all, 5)
+	b.all = all
 	return b, nil
 }
 

@@ -23,8 +23,11 @@ type Config struct {
 	Flushed   int           // Sets written before the isolated flush
 	Settle    time.Duration // quiet time before reading idle RSS
 	WorkDir   string
-	QuickMode bool
-	Log       io.Writer
+	// CPUProfile, when set, is a directory where our daemon writes a CPU
+	// profile of its 1-client world at each size (ours-SIZE.pprof).
+	CPUProfile string
+	QuickMode  bool
+	Log        io.Writer `json:"-"`
 }
 
 // DefaultConfig is the full run of issue 6.
@@ -36,7 +39,7 @@ func DefaultConfig() Config {
 		Clients:   8,
 		Budget:    60 * time.Second,
 		ColdReps:  5,
-		Reads:     5,
+		Reads:     15,
 		Files:     1000,
 		Flushed:   100,
 		Settle:    time.Second,
@@ -51,7 +54,7 @@ func (c Config) Quick() Config {
 	c.Sets = 5000
 	c.Budget = 20 * time.Second
 	c.ColdReps = 3
-	c.Reads = 3
+	c.Reads = 9
 	return c
 }
 

@@ -2,12 +2,14 @@ package main
 
 import (
 	"fmt"
+	"os"
 	"time"
 
 	"github.com/godbus/dbus/v5"
 
 	"gvfs-metadata/compat/client"
 	"gvfs-metadata/compat/session"
+	"gvfs-metadata/format"
 )
 
 // Flush is one write-out of the journal into the tree, forced by taking
@@ -17,6 +19,9 @@ type Flush struct {
 	Exit     time.Duration // name taken -> daemon process gone
 	Peak     int           // largest VmHWM sampled meanwhile, KiB
 	Rotated  bool          // false: the daemon exited without replacing the tree
+	// Left is how many entries the journal of the new tree holds: 0 when
+	// the flush wrote everything out.
+	Left int
 }
 
 // FlushByNameLoss takes org.gtk.vfs.Metadata from the daemon: the bench's
@@ -53,5 +58,31 @@ func (w *World) FlushByNameLoss() (Flush, error) {
 	if at, ok := w.watch.Seen(before); ok {
 		f.Replaced, f.Rotated = at.Sub(start), true
 	}
+	if f.Left, err = journalEntries(w.Tree); err != nil {
+		return f, fmt.Errorf("%s: after the flush: %w", w.D.Name, err)
+	}
 	return f, nil
+}
+
+// journalEntries reads the tree file and the journal its tag names, and
+// returns the journal's published entry count.
+func journalEntries(tree string) (int, error) {
+	data, err := os.ReadFile(tree)
+	if err != nil {
+		return 0, err
+	}
+	t, err := format.ParseTree(data)
+	if err != nil {
+		return 0, fmt.Errorf("%s: %w", tree, err)
+	}
+	name := format.JournalFilename(tree, t.Tag())
+	jdata, err := os.ReadFile(name)
+	if err != nil {
+		return 0, err
+	}
+	j, err := format.ParseJournal(jdata, t.Tag())
+	if err != nil {
+		return 0, fmt.Errorf("%s: %w", name, err)
+	}
+	return int(j.Published()), nil
 }

@@ -2,11 +2,12 @@
 // (Debian's gvfs 1.50.3) and this project's daemon, each in its own private
 // session bus with its own fresh data directory, and prints one table of
 // ours / reference ratios with the targets of issue 6. It also writes the
-// table as Markdown and a throughput chart as SVG (see -out).
+// table as Markdown, a throughput chart as SVG and the raw numbers as JSON
+// (see -out; -from renders a saved results.json again).
 //
 //	go build -o /tmp/gvfsd-metadata ./gvfsd-metadata
-//	go run ./compat/bench -ours /tmp/gvfsd-metadata -out docs/bench        # full: trees up to 1M entries
-//	go run ./compat/bench -ours /tmp/gvfsd-metadata -quick                 # about two minutes
+//	go run ./compat/bench -ours /tmp/gvfsd-metadata -out docs/bench   # trees up to 1M entries, about ten minutes
+//	go run ./compat/bench -ours /tmp/gvfsd-metadata -quick            # trees of 0 and 10k entries, under a minute
 //
 // scripts/bench does both steps. Nothing here asserts a timing: the
 // targets are reported, pass or fail, for people to read.
@@ -26,7 +27,7 @@ import (
 
 func main() {
 	cfg := DefaultConfig()
-	quick := flag.Bool("quick", false, "quick run: trees of 0 and 10k entries, 5,000 calls per point, 3 repetitions")
+	quick := flag.Bool("quick", false, "quick run: trees of 0 and 10k entries, 5,000 calls per point, 3 cold starts")
 	sizes := flag.String("sizes", "", "comma-separated tree sizes (entries pre-populated in the tree); default 0,10000,100000,1000000")
 	flag.StringVar(&cfg.Ours, "ours", "", "our gvfsd-metadata binary; built into the work directory when empty")
 	flag.StringVar(&cfg.Reference, "reference", session.ReferenceDaemon, "the reference gvfsd-metadata binary")
@@ -34,12 +35,23 @@ func main() {
 	flag.IntVar(&cfg.Clients, "clients", cfg.Clients, "clients of the concurrent Set workload")
 	budget := flag.Duration("budget", 0, "time budget of one workload at one size; what was done by then is reported, marked *; default 60s")
 	reps := flag.Int("reps", 0, "cold starts per size and daemon (median); default 5")
-	reads := flag.Int("reads", 0, "gio list runs per reader measurement (median); default 5")
+	reads := flag.Int("reads", 0, "gio list runs per reader measurement (median); default 15")
+	flag.StringVar(&cfg.CPUProfile, "cpuprofile", "", "directory for CPU profiles of our daemon's 1-client world at each size (ours-SIZE.pprof)")
 	flag.IntVar(&cfg.Files, "files", cfg.Files, "files in the directory gio lists")
 	flag.DurationVar(&cfg.Settle, "settle", cfg.Settle, "quiet time before reading idle RSS")
 	out := flag.String("out", "", "directory to write results.md and throughput.svg to (e.g. docs/bench); none when empty")
 	work := flag.String("workdir", "", "directory for the generated trees and worlds; a temporary one when empty")
+	from := flag.String("from", "", "render the report from this results.json of an earlier run instead of running")
 	flag.Parse()
+
+	if *from != "" {
+		res, err := LoadResults(*from)
+		if err != nil {
+			fail(err)
+		}
+		report(res, *out)
+		return
+	}
 
 	if *quick {
 		cfg = cfg.Quick()
@@ -74,6 +86,16 @@ func main() {
 		dir = d
 	}
 	cfg.WorkDir = dir
+	if cfg.CPUProfile != "" {
+		abs, err := filepath.Abs(cfg.CPUProfile)
+		if err == nil {
+			err = os.MkdirAll(abs, 0o755)
+		}
+		if err != nil {
+			fail(err)
+		}
+		cfg.CPUProfile = abs
+	}
 	if cfg.Ours == "" {
 		bin, err := BuildOurs(filepath.Join(dir, "bin"))
 		if err != nil {
@@ -88,13 +110,18 @@ func main() {
 		os.RemoveAll(dir)
 		fail(err)
 	}
+	report(res, *out)
+}
+
+// report prints the table and, with out, writes the files.
+func report(res *Results, out string) {
 	rep := NewReport(res)
 	fmt.Print(rep.Text())
-	if *out != "" {
-		if err := rep.Write(*out); err != nil {
+	if out != "" {
+		if err := rep.Write(out); err != nil {
 			fail(err)
 		}
-		fmt.Fprintf(os.Stderr, "bench: wrote %s and %s\n", filepath.Join(*out, "results.md"), filepath.Join(*out, "throughput.svg"))
+		fmt.Fprintf(os.Stderr, "bench: wrote results.md, throughput.svg and results.json to %s\n", out)
 	}
 }
 

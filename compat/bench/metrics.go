@@ -90,7 +90,7 @@ func metrics(clients int) []metric {
 	return []metric{
 		{name: "Ping/s, 1 client", kind: rate,
 			value: func(p *Point) (float64, bool) { return p.Ping.Rate(), p.Ping.Limited },
-			what:  "org.freedesktop.DBus.Peer.Ping calls per second to org.gtk.vfs.Metadata, one call at a time, on the connection the Sets use next: the floor set by the bus and the client."},
+			what:  "org.freedesktop.DBus.Peer.Ping calls per second to org.gtk.vfs.Metadata, one call at a time, on the connection the Sets use: the floor set by the bus and the client. Half of the calls run just before the 1-client Set burst, half after it (and after the readers that follow and 1 s of quiet); the rate is all calls over the time of both halves."},
 		{name: "Set/s, 1 client", kind: rate,
 			value:  func(p *Point) (float64, bool) { return p.Set1.Rate(), p.Set1.Limited },
 			target: atLeastTimesRef(5, k100),
@@ -134,7 +134,7 @@ func metrics(clients int) []metric {
 			what:   "VmHWM of the daemon read from /proc right after the 1-client burst (the process is still running, so this is exact): the peak over activation, the Ping and Set bursts and every journal-full rotation in them."},
 		{name: "flush at name loss", kind: millis,
 			value: func(p *Point) (float64, bool) { return dur(p.Flush.Replaced), false },
-			what:  "In a fresh world: activation, 100 Sets (under half a journal, so neither daemon has rotated), 1 s quiet, then the bench's connection takes org.gtk.vfs.Metadata (RequestName, replace existing; both daemons allow it, as for --replace). Time from that request to the new tree file being renamed over the tree (inotify): the whole merge + write + fsync + rename of the tree."},
+			what:  "In a fresh world: activation, 100 Sets (under half a journal, so neither daemon has rotated), 1 s quiet, then the bench's connection takes org.gtk.vfs.Metadata (RequestName, replace existing; both daemons allow it, as for --replace). Time from that request to the new tree file being renamed over the tree (inotify): the whole merge + write + fsync + rename of the tree. Afterwards the bench checks that the new tree's journal holds no entries."},
 		{name: "peak RSS, flush", kind: mebibytes,
 			value:  func(p *Point) (float64, bool) { return mib(p.Flush.Peak), false },
 			target: peakTarget,
@@ -173,6 +173,6 @@ func metrics(clients int) []metric {
 		{name: "gio list, idle", kind: millis,
 			value:  func(p *Point) (float64, bool) { return dur(p.ReadIdle), false },
 			target: atMostTimesRef(1.1),
-			what:   "The same once the daemon has written its journal into the tree: after the readers' burst and one more Set, the bench takes the bus name, the daemon flushes (the state its 60 s timer would reach: everything in the tree, a new empty journal) and exits; then gio lists."},
+			what:   "The same once the daemon has written its journal into the tree: after the readers' burst and one more Set, the bench takes the bus name, the daemon flushes (the state its 60 s timer would reach: everything in the tree, a new empty journal) and exits; then gio lists. The two daemons' idle worlds are listed in alternation (reference, ours, reference...), so that the machine's load falls on both alike."},
 	}
 }

@@ -38,14 +38,11 @@ func (w *World) gioList() (time.Duration, error) {
 	if err != nil {
 		return 0, fmt.Errorf("%s: gio list: %w: %s", w.D.Name, err, stderr.Bytes())
 	}
-	if n := bytes.Count(out.Bytes(), []byte("metadata::"+benchKey+"=")); n < w.files() {
-		return 0, fmt.Errorf("%s: gio list showed the metadata of %d of %d files", w.D.Name, n, w.files())
+	if n := bytes.Count(out.Bytes(), []byte("metadata::"+benchKey+"=")); n < w.nFiles {
+		return 0, fmt.Errorf("%s: gio list showed the metadata of %d of %d files", w.D.Name, n, w.nFiles)
 	}
 	return took, nil
 }
-
-// files is how many files the readers' directory holds.
-func (w *World) files() int { return w.nFiles }
 
 // ReadersDuringBurst times gio list runs while a client writes Sets to
 // new paths back to back, as when a file manager lists a folder while

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"runtime"
 	"strings"
 	"time"
@@ -56,6 +57,9 @@ type Results struct {
 	Start    time.Time
 	Took     time.Duration
 	Host     []string // lines describing the machine and the builds
+	// LoadStart is /proc/loadavg when the run started: on a shared
+	// machine, what else ran decides how far to trust the numbers.
+	LoadStart string
 }
 
 // Run runs every workload at every size against both daemons. Each
@@ -63,10 +67,11 @@ type Results struct {
 // first, then ours, so noise from the machine spreads over both.
 func Run(cfg Config) (*Results, error) {
 	res := &Results{
-		Cfg:     cfg,
-		Daemons: [2]Daemon{{"reference", cfg.Reference}, {"ours", cfg.Ours}},
-		Start:   time.Now(),
-		Host:    hostInfo(cfg),
+		Cfg:       cfg,
+		Daemons:   [2]Daemon{{"reference", cfg.Reference}, {"ours", cfg.Ours}},
+		Start:     time.Now(),
+		Host:      hostInfo(cfg),
+		LoadStart: loadAverage(),
 	}
 	for _, size := range cfg.Sizes {
 		t0 := time.Now()
@@ -74,13 +79,15 @@ func Run(cfg Config) (*Results, error) {
 		if err != nil {
 			return nil, err
 		}
-		cfg.logf("tree of %d entries (+%d readers' files) generated in %v", size, cfg.Files, Elapsed(t0))
+		cfg.logf("tree of %d entries (+%d readers' files) generated in %v; load average %s", size, cfg.Files, Elapsed(t0), loadAverage())
 		sp := SizePoint{Size: size}
+		if err := mainWorlds(cfg, res.Daemons, tmpl, &sp); err != nil {
+			return nil, fmt.Errorf("size %d, 1 client: %w", size, err)
+		}
 		steps := []struct {
 			name string
 			run  func(Config, Daemon, *Template, *Point) error
 		}{
-			{"1 client", mainWorld},
 			{fmt.Sprintf("%d clients", cfg.Clients), concurrentWorld},
 			{"flush", flushWorld},
 		}
@@ -122,18 +129,66 @@ func Run(cfg Config) (*Results, error) {
 		}
 	}
 	res.Took = time.Since(res.Start)
+	res.Host = append(res.Host, "Load average (1, 5, 15 min) at the start: "+res.LoadStart+"; at the end: "+loadAverage())
 	return res, nil
 }
 
-// mainWorld: activation, idle RSS, Ping burst, 1-client Set burst, readers
-// right after it, readers during a burst, then the flush to idle and the
-// readers once idle.
-func mainWorld(cfg Config, d Daemon, t *Template, p *Point) error {
-	w, err := NewWorld(d, t, true)
-	if err != nil {
-		return err
+// mainWorlds runs mainWorld for each daemon, then times the readers of
+// both idle worlds in alternation, so that a change in the machine's load
+// falls on both alike: the idle target is a tight ratio.
+func mainWorlds(cfg Config, daemons [2]Daemon, t *Template, sp *SizePoint) error {
+	var worlds [2]*World
+	defer func() {
+		for _, w := range worlds {
+			if w != nil {
+				w.Close()
+			}
+		}
+	}()
+	for side, d := range daemons {
+		t0 := time.Now()
+		w, err := mainWorld(cfg, d, t, &sp.P[side])
+		worlds[side] = w
+		if err != nil {
+			return err
+		}
+		cfg.logf("size %d, 1 client, %s: done in %v", sp.Size, d.Name, Elapsed(t0))
 	}
-	defer w.Close()
+	var times [2][]time.Duration
+	for range cfg.Reads {
+		for side, w := range worlds {
+			d, err := w.gioList()
+			if err != nil {
+				return err
+			}
+			times[side] = append(times[side], d)
+		}
+	}
+	for side := range worlds {
+		sp.P[side].ReadIdle = median(times[side])
+	}
+	cfg.logf("size %d, gio list once idle: reference %v, ours %v", sp.Size, ms(sp.P[Ref].ReadIdle), ms(sp.P[Ours].ReadIdle))
+	return nil
+}
+
+// mainWorld: activation, idle RSS, Ping burst, 1-client Set burst, readers
+// right after it, readers during a burst, then the flush to idle. It
+// returns the world, idle, for the readers' last measurement.
+func mainWorld(cfg Config, d Daemon, t *Template, p *Point) (*World, error) {
+	var env []string
+	if cfg.CPUProfile != "" && d.Path == cfg.Ours {
+		env = append(env, "GVFSD_METADATA_CPUPROFILE="+filepath.Join(cfg.CPUProfile, fmt.Sprintf("ours-%d.pprof", t.Size)))
+	}
+	w, err := NewWorld(d, t, true, env...)
+	if err != nil {
+		return nil, err
+	}
+	return w, w.mainWorkloads(cfg, p)
+}
+
+func (w *World) mainWorkloads(cfg Config, p *Point) error {
+	var err error
+	d := w.D
 	if p.FirstCall, err = w.Activate(); err != nil {
 		return err
 	}
@@ -144,10 +199,13 @@ func mainWorld(cfg Config, d Daemon, t *Template, p *Point) error {
 	if p.RSSStart, err = w.IdleRSS(cfg.Settle); err != nil {
 		return err
 	}
-	if p.Ping, err = PingBurst(w, cfg.Sets, cfg.Budget); err != nil {
+	// Half the Pings before the Set burst, half after it (once the daemon
+	// is quiet again), so that a change in the machine's load during the
+	// world weighs on the floor as on the Sets.
+	before, err := PingBurst(w, cfg.Sets/2, cfg.Budget/2)
+	if err != nil {
 		return err
 	}
-	cfg.logf("  %s Ping: %s", d.Name, p.Ping)
 	if p.Set1, err = SetBurst(w, 1, cfg.Sets, cfg.Budget); err != nil {
 		return err
 	}
@@ -161,6 +219,12 @@ func mainWorld(cfg Config, d Daemon, t *Template, p *Point) error {
 	if p.RSSAfterSet1, err = w.IdleRSS(cfg.Settle); err != nil {
 		return err
 	}
+	after, err := PingBurst(w, cfg.Sets-cfg.Sets/2, cfg.Budget/2)
+	if err != nil {
+		return err
+	}
+	p.Ping = before.Merge(after)
+	cfg.logf("  %s Ping: %s (%.0f/s before the Sets, %.0f/s after)", d.Name, p.Ping, before.Rate(), after.Rate())
 	if p.ReadDuring, p.DuringSets, err = w.ReadersDuringBurst(cfg.Reads); err != nil {
 		return err
 	}
@@ -174,11 +238,8 @@ func mainWorld(cfg Config, d Daemon, t *Template, p *Point) error {
 	if p.IdleFlush, err = w.FlushByNameLoss(); err != nil {
 		return err
 	}
-	if p.ReadIdle, err = w.Readers(cfg.Reads); err != nil {
-		return err
-	}
-	cfg.logf("  %s gio list: after burst %v, during burst %v (%d Sets meanwhile), idle %v",
-		d.Name, ms(p.ReadAfterSet1), ms(p.ReadDuring), p.DuringSets, ms(p.ReadIdle))
+	cfg.logf("  %s gio list: after burst %v, during burst %v (%d Sets meanwhile)",
+		d.Name, ms(p.ReadAfterSet1), ms(p.ReadDuring), p.DuringSets)
 	return nil
 }
 
@@ -237,7 +298,8 @@ func flushWorld(cfg Config, d Daemon, t *Template, p *Point) error {
 	if !p.Flush.Rotated {
 		return fmt.Errorf("%s: exited at name loss without rewriting the tree", d.Name)
 	}
-	cfg.logf("  %s flush: tree replaced after %v, exit after %v, peak RSS %d KiB", d.Name, ms(p.Flush.Replaced), ms(p.Flush.Exit), p.Flush.Peak)
+	cfg.logf("  %s flush: tree replaced after %v, exit after %v, peak RSS %d KiB, %d entries left in the new journal",
+		d.Name, ms(p.Flush.Replaced), ms(p.Flush.Exit), p.Flush.Peak, p.Flush.Left)
 	return nil
 }
 
@@ -271,8 +333,21 @@ func hostInfo(cfg Config) []string {
 	}
 	ours := "Ours: " + cfg.Ours + " (" + runtime.Version()
 	if out, err := exec.Command("git", "describe", "--always", "--dirty").Output(); err == nil {
-		ours += ", tree " + strings.TrimSpace(string(out))
+		ours += "; work tree at " + strings.TrimSpace(string(out))
 	}
 	lines = append(lines, ours+")")
 	return lines
+}
+
+// loadAverage is the first three fields of /proc/loadavg.
+func loadAverage() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return "unknown"
+	}
+	f := strings.Fields(string(b))
+	if len(f) < 3 {
+		return "unknown"
+	}
+	return strings.Join(f[:3], " ")
 }

@@ -37,13 +37,14 @@ type World struct {
 	watch      *TreeWatch
 	serial     int // makes every Set path of this world distinct
 	tmplSize   int
-	nFiles     int
+	nFiles     int // files in ReadersDir, each with metadata in the tree
 }
 
 // NewWorld starts a session, installs the template tree and, with files,
-// creates the readers' directory. No daemon runs until the first call.
-func NewWorld(d Daemon, t *Template, files bool) (*World, error) {
-	s, err := session.Start(session.Options{Daemon: d.Path})
+// creates the readers' directory. No daemon runs until the first call;
+// env are VAR=value settings for the daemon.
+func NewWorld(d Daemon, t *Template, files bool, env ...string) (*World, error) {
+	s, err := session.Start(session.Options{Daemon: d.Path, DaemonEnv: env})
 	if err != nil {
 		return nil, err
 	}
