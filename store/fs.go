@@ -36,7 +36,6 @@ type FS interface {
 type File interface {
 	ReadAt(p []byte, off int64) (int, error)
 	WriteAt(p []byte, off int64) (int, error)
-	Truncate(size int64) error
 	Sync() error
 	Close() error
 	Stat() (FileInfo, error)

@@ -210,16 +210,6 @@ func (f *memFile) WriteAt(p []byte, off int64) (int, error) {
 	return len(p), nil
 }
 
-func (f *memFile) Truncate(size int64) error {
-	f.fs.mu.Lock()
-	defer f.fs.mu.Unlock()
-	data := f.fs.inodes[f.ino]
-	resized := make([]byte, size)
-	copy(resized, data)
-	f.fs.inodes[f.ino] = resized
-	f.fs.record(fsOp{kind: opTruncate, ino: f.ino, size: size})
-	return nil
-}
 
 func (f *memFile) Sync() error {
 	if hook := f.fs.beforeSync; hook != nil {

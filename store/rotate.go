@@ -34,16 +34,17 @@ type rotationState struct {
 // rotation is one rewrite of the tree: the snapshot it starts from and the
 // files it produces.
 type rotation struct {
-	old       *treeFile    // nil when creating the first tree
-	initial   *format.Node // the content of a tree being created
-	entries   []byte       // journal entries merged into the new tree
-	merged    int          // how many entries that is
-	tag       uint32
-	size      int // size of the new journal
-	tmpPath   string
-	journal   *journalFile
-	damage    Damage
-	buildTime time.Duration
+	old        *treeFile    // nil when creating the first tree
+	background bool         // built without holding the store's lock
+	initial    *format.Node // the content of a tree being created
+	entries    []byte       // journal entries merged into the new tree
+	merged     int          // how many entries that is
+	tag        uint32
+	size       int // size of the new journal
+	tmpPath    string
+	journal    *journalFile
+	damage     Damage
+	buildTime  time.Duration
 
 	// committed: the new tree is in place (whatever failed after that,
 	// finish must still run).
@@ -62,12 +63,14 @@ func (s *Store) startRotationLocked() {
 		return
 	}
 	r := s.snapshotLocked()
+	r.background = true
 	s.rot.running = true
 	s.rot.filled = false
 	done := make(chan struct{})
 	s.rot.done = done
 	go func() {
 		defer close(done)
+		lowerPriority()
 		err := r.build(s)
 		s.mu.Lock()
 		if err == nil {
@@ -160,10 +163,32 @@ func (r *rotation) build(s *Store) error {
 		return err
 	}
 	r.tmpPath = tmp
+	r.sizeForCarried(s)
 	jpath := journalPath(s.fs, s.path, r.tag, s.nfs, s.opts.RuntimeDir)
 	r.journal, err = createJournal(s.fs, jpath, r.tag, r.size)
 	r.buildTime = time.Since(start)
 	return err
+}
+
+// sizeForCarried grows the planned journal when the writes made since the
+// snapshot (which the swap carries into it) already fill much of it, so
+// that a bigger one need not be made (and fsynced) under the writers' lock
+// at the swap.
+func (r *rotation) sizeForCarried(s *Store) {
+	if r.background {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+	}
+	carried := len(s.rot.pending)
+	if s.journal != nil {
+		s.journal.j.Refresh()
+		carried += int(s.journal.j.End()) - format.JournalHeaderSize - len(r.entries)
+	}
+	need := format.JournalHeaderSize + carried
+	if 2*need > r.size {
+		r.size = roundUp(max(2*need, need+SteadyJournalSize/2), 4096)
+		s.rot.filled = true
+	}
 }
 
 // newTree merges the snapshot into the bytes of a new tree file: by
@@ -252,10 +277,12 @@ func createJournal(fsys FS, path string, tag uint32, size int) (*journalFile, er
 		fsys.Remove(path)
 		return nil, err
 	}
-	if _, err := f.WriteAt(format.NewJournalHeader(tag, uint32(size)), 0); err != nil {
-		return fail(err)
-	}
-	if err := f.Truncate(int64(size)); err != nil {
+	// Real zeros, not a sparse file: appends then never allocate blocks,
+	// which could make a writer wait on the file system's own journal
+	// while another file is being fsynced.
+	body := make([]byte, size)
+	copy(body, format.NewJournalHeader(tag, uint32(size)))
+	if _, err := f.WriteAt(body, 0); err != nil {
 		return fail(err)
 	}
 	if err := f.Sync(); err != nil {
