@@ -95,6 +95,20 @@ func (p *parser) token() (xml.Token, int, error) {
 	return tok, line, err
 }
 
+// inside reads the next token of an element that has not ended yet; the
+// end of the file there is a truncation, reported like any syntax error.
+func (p *parser) inside() (xml.Token, int, bool) {
+	tok, line, err := p.token()
+	if err != nil {
+		if err == io.EOF {
+			err = io.ErrUnexpectedEOF
+		}
+		p.syntaxError(err)
+		return nil, line, false
+	}
+	return tok, line, true
+}
+
 func (p *parser) syntaxError(err error) {
 	line, _ := p.d.InputPos()
 	var se *xml.SyntaxError
@@ -145,12 +159,8 @@ func (p *parser) run() {
 // when the XML broke.
 func (p *parser) directory() bool {
 	for {
-		tok, line, err := p.token()
-		if err != nil {
-			if err == io.EOF {
-				err = io.ErrUnexpectedEOF
-			}
-			p.syntaxError(err)
+		tok, line, ok := p.inside()
+		if !ok {
 			return false
 		}
 		switch t := tok.(type) {
@@ -219,12 +229,8 @@ func (p *parser) fileStart(t xml.StartElement, line int) (e Entry, keep bool) {
 // up to its end tag; false when the XML broke.
 func (p *parser) fileChildren(e *Entry) bool {
 	for {
-		tok, line, err := p.token()
-		if err != nil {
-			if err == io.EOF {
-				err = io.ErrUnexpectedEOF
-			}
-			p.syntaxError(err)
+		tok, line, ok := p.inside()
+		if !ok {
 			return false
 		}
 		switch t := tok.(type) {

@@ -8,10 +8,8 @@ import (
 	"gvfs-metadata/format"
 )
 
-// populated creates a store whose tree already holds n files (written with
-// the format package's builder), as a long-lived user tree would.
-func populated(b *testing.B, n int, opts Options) *Store {
-	b.Helper()
+// benchTree is a tree of n files, 100 per directory, one key each.
+func benchTree(n int) *format.Node {
 	root := &format.Node{}
 	var dir *format.Node
 	for i := range n {
@@ -24,6 +22,14 @@ func populated(b *testing.B, n int, opts Options) *Store {
 			Keys: []format.KeyValue{{Key: "nautilus-icon-position", Value: fmt.Sprint(i)}},
 		})
 	}
+	return root
+}
+
+// populated creates a store whose tree already holds n files (written with
+// the format package's builder), as a long-lived user tree would.
+func populated(b *testing.B, n int, opts Options) *Store {
+	b.Helper()
+	root := benchTree(n)
 	s, err := Create(filepath.Join(b.TempDir(), "gvfs-metadata", "home"), root, opts)
 	if err != nil {
 		b.Fatal(err)
@@ -93,19 +99,7 @@ func BenchmarkGet(b *testing.B) {
 // over 300 directories, against the full rebuild.
 func BenchmarkRebuildCopying(b *testing.B) {
 	for _, n := range []int{100_000, 1_000_000} {
-		root := &format.Node{}
-		var dir *format.Node
-		for i := range n {
-			if i%100 == 0 {
-				dir = &format.Node{Name: fmt.Sprintf("dir%05d", i/100), LastChanged: 1700000000}
-				root.Children = append(root.Children, dir)
-			}
-			dir.Children = append(dir.Children, &format.Node{
-				Name: fmt.Sprintf("file%07d.jpg", i), LastChanged: 1700000000,
-				Keys: []format.KeyValue{{Key: "nautilus-icon-position", Value: fmt.Sprint(i)}},
-			})
-		}
-		old, err := format.ParseTree(format.Build(root, 1))
+		old, err := format.ParseTree(format.Build(benchTree(n), 1))
 		if err != nil {
 			b.Fatal(err)
 		}
