@@ -70,8 +70,7 @@ func (s *Store) startRotationLocked() {
 	s.rot.done = done
 	go func() {
 		defer close(done)
-		lowerPriority()
-		err := r.build(s)
+		err := buildLowPriority(r, s)
 		s.mu.Lock()
 		if err == nil {
 			err = s.commitLocked(r)
@@ -94,6 +93,19 @@ func (s *Store) startRotationLocked() {
 			debug.FreeOSMemory()
 		}
 	}()
+}
+
+// buildLowPriority builds a rotation on a low-priority thread and waits
+// for it. The commit that follows runs back at normal priority: it holds
+// the writers' lock, and a writer must not wait on a thread the kernel
+// keeps putting last.
+func buildLowPriority(r *rotation, s *Store) error {
+	result := make(chan error, 1)
+	go func() {
+		lowerPriority()
+		result <- r.build(s)
+	}()
+	return <-result
 }
 
 // rotateLocked runs a whole rotation in the caller, holding s.mu, as the C
