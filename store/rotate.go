@@ -49,6 +49,10 @@ type rotation struct {
 	// committed: the new tree is in place (whatever failed after that,
 	// finish must still run).
 	committed bool
+	// pendingMerged(Count): the bytes (entries) of the pending writes the
+	// snapshot took.
+	pendingMerged      int
+	pendingMergedCount int
 	outSize   int // bytes of the new tree
 	// what finish retires once the new tree is in place
 	oldFile        File
@@ -86,6 +90,12 @@ func (s *Store) startRotationLocked() {
 		}
 		s.mu.Lock()
 		s.rot.running = false
+		// Writes carried into the new journal may already make it long for
+		// readers; when they do, the next rotation starts now rather than
+		// at the next write, which may not come for a while.
+		if err == nil && (s.needsRotationLocked() || len(s.rot.pending) > 0) {
+			s.startRotationLocked()
+		}
 		s.mu.Unlock()
 		// A big rotation leaves the heap holding the new tree's size in
 		// garbage; give it back rather than sit on it while idle.
@@ -93,6 +103,17 @@ func (s *Store) startRotationLocked() {
 			debug.FreeOSMemory()
 		}
 	}()
+}
+
+// rotateAt is how much of a journal (in bytes of entries) starts a
+// background rotation: half of a steady journal, whatever the journal's
+// size. A journal made larger for a burst is room for writes to land in
+// while rotations run back to back, not a licence to make every reader
+// walk more entries.
+const rotateAt = SteadyJournalSize / 2
+
+func (s *Store) needsRotationLocked() bool {
+	return s.journal != nil && int(s.journal.j.End())-format.JournalHeaderSize > rotateAt
 }
 
 // buildLowPriority builds a rotation on a low-priority thread and waits
@@ -141,21 +162,31 @@ func (s *Store) snapshotLocked() *rotation {
 	for r.tag == 0 || (s.tree != nil && r.tag == s.tree.t.Tag()) {
 		r.tag = rand.Uint32()
 	}
+	// The new tree takes every entry written so far: the journal's and
+	// those waiting in memory (copied: the journal's bytes live in its
+	// mapping, and writers keep appending to the pending slice).
+	var journalEntries []byte
 	if s.journal != nil {
 		s.journal.j.Refresh()
 		r.merged = s.journal.j.Len()
-		r.entries = s.journal.j.EntryBytes(0, r.merged)
+		journalEntries = s.journal.j.EntryBytes(0, r.merged)
 	}
+	r.entries = make([]byte, 0, len(journalEntries)+len(s.rot.pending))
+	r.entries = append(append(r.entries, journalEntries...), s.rot.pending...)
+	r.pendingMerged, r.pendingMergedCount = len(s.rot.pending), s.rot.pendingCount
 	return r
 }
 
 // waitRotation waits for a background rotation to end.
 func (s *Store) waitRotation() {
-	s.mu.Lock()
-	done := s.rot.done
-	running := s.rot.running
-	s.mu.Unlock()
-	if running {
+	for {
+		s.mu.Lock()
+		done := s.rot.done
+		running := s.rot.running
+		s.mu.Unlock()
+		if !running {
+			return
+		}
 		<-done
 	}
 }
@@ -191,14 +222,14 @@ func (r *rotation) sizeForCarried(s *Store) {
 		s.mu.Lock()
 		defer s.mu.Unlock()
 	}
-	carried := len(s.rot.pending)
+	carried := len(s.rot.pending) - r.pendingMerged
 	if s.journal != nil {
 		s.journal.j.Refresh()
-		carried += int(s.journal.j.End()) - format.JournalHeaderSize - len(r.entries)
+		carried += int(s.journal.j.End()) - format.JournalHeaderSize - (len(r.entries) - r.pendingMerged)
 	}
 	need := format.JournalHeaderSize + carried
-	if 2*need > r.size {
-		r.size = roundUp(max(2*need, need+SteadyJournalSize/2), 4096)
+	if 2*need > r.size && r.size < MaxBurstJournal {
+		r.size = min(roundUp(max(2*need, need+SteadyJournalSize/2), 4096), MaxBurstJournal)
 		s.rot.filled = true
 	}
 }
@@ -320,6 +351,10 @@ func (s *Store) commitLocked(r *rotation) error {
 	if s.tree != r.old {
 		return errors.New("tree was reopened during the rotation")
 	}
+	// Carry what was written since the snapshot, oldest first, as far as
+	// the new journal holds it; the rest waits in memory for the next
+	// rotation, which starts at once. Readers never walk more than the
+	// journal's worth, however fast writes come.
 	var carried []byte
 	count := 0
 	if s.journal != nil {
@@ -327,25 +362,28 @@ func (s *Store) commitLocked(r *rotation) error {
 		carried = append(carried, s.journal.j.EntryBytes(r.merged, s.journal.j.Len())...)
 		count = s.journal.j.Len() - r.merged
 	}
-	carried = append(carried, s.rot.pending...)
-	count += s.rot.pendingCount
-
-	if need := format.JournalHeaderSize + len(carried); need > r.size {
-		// Entries larger than the planned journal: make one that holds them
+	carried = append(carried, s.rot.pending[r.pendingMerged:]...)
+	count += s.rot.pendingCount - r.pendingMergedCount
+	fit, fitCount := fitEntries(carried, r.size-format.JournalHeaderSize)
+	if fitCount == 0 && count > 0 {
+		// An entry larger than the planned journal: make one that holds it
 		// with room to spare rather than ever refusing a write.
 		r.journal.close()
 		s.fs.Remove(r.journal.path)
-		r.size = roundUp(need+SteadyJournalSize/2, 4096)
+		r.size = roundUp(format.JournalHeaderSize+int(be.Uint32(carried))+SteadyJournalSize/2, 4096)
 		var err error
 		if r.journal, err = createJournal(s.fs, r.journal.path, r.tag, r.size); err != nil {
 			return err
 		}
+		fit, fitCount = fitEntries(carried, r.size-format.JournalHeaderSize)
 	}
-	if count > 0 {
-		if err := r.journal.append(carried, count); err != nil {
+	if fitCount > 0 {
+		if err := r.journal.append(carried[:fit], fitCount); err != nil {
 			return err
 		}
 	}
+	rest := append([]byte(nil), carried[fit:]...)
+	restCount := count - fitCount
 
 	var oldFile File
 	if r.old != nil {
@@ -387,7 +425,10 @@ func (s *Store) commitLocked(r *rotation) error {
 	}
 	s.journal = r.journal
 	r.journal = nil
-	s.rot.pending, s.rot.pendingCount = nil, 0
+	s.rot.pending, s.rot.pendingCount = rest, restCount
+	if restCount > 0 {
+		s.rot.filled = true
+	}
 	s.rot.nextSize = nextJournalSize(r.size, s.rot.filled)
 	s.rot.filled = false
 	s.rot.err = nil
@@ -426,6 +467,21 @@ func (s *Store) finish(r *rotation) {
 	if r.old != nil {
 		r.old.release() // the snapshot's reference
 	}
+}
+
+// fitEntries returns how many bytes and entries of the front of entries
+// fit in room bytes, whole entries only.
+func fitEntries(entries []byte, room int) (int, int) {
+	off, n := 0, 0
+	for off+4 <= len(entries) {
+		size := int(be.Uint32(entries[off:]))
+		if size <= 0 || off+size > len(entries) || off+size > room {
+			break
+		}
+		off += size
+		n++
+	}
+	return off, n
 }
 
 // nextJournalSize sizes the journal after the one just created: bigger

@@ -15,13 +15,13 @@ import (
 // Journal sizes. Every GIO application walks the whole journal on each
 // metadata lookup, so the steady state is the small journal the C daemon
 // uses; a larger one exists only while a write burst outruns rotation.
-// The cap keeps a reader's lookups within about three times their cost on
-// a steady journal (about 3,000 entries; measured with the C client, a
+// The cap keeps a reader's lookups well within twice their cost on a
+// steady journal (about 800 entries; measured with the C client, a
 // 1,000-file listing takes 27 ms with an empty journal, 103 ms with 5,000
-// entries).
+// entries). Writes that do not fit wait in memory for the swap.
 const (
 	SteadyJournalSize = format.NewJournalSize
-	MaxBurstJournal   = 256 << 10
+	MaxBurstJournal   = 64 << 10
 )
 
 // Options tune a Store. The zero value is a writable store on the real

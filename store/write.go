@@ -51,7 +51,7 @@ func (s *Store) appendLocked(buf []byte, count int) error {
 		if err := s.journal.append(buf, count); err != nil {
 			return err
 		}
-		if s.opts.Background && !s.rot.running && s.journal.j.End() > uint32(s.journal.j.Size()/2) {
+		if s.opts.Background && !s.rot.running && s.needsRotationLocked() {
 			s.startRotationLocked()
 		}
 		return nil
