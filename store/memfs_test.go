@@ -210,7 +210,6 @@ func (f *memFile) WriteAt(p []byte, off int64) (int, error) {
 	return len(p), nil
 }
 
-
 func (f *memFile) Sync() error {
 	if hook := f.fs.beforeSync; hook != nil {
 		hook(f.name)

@@ -53,7 +53,7 @@ type rotation struct {
 	// snapshot took.
 	pendingMerged      int
 	pendingMergedCount int
-	outSize   int // bytes of the new tree
+	outSize            int // bytes of the new tree
 	// what finish retires once the new tree is in place
 	oldFile        File
 	oldJournal     *journalFile
