@@ -105,15 +105,13 @@ func (s *Store) startRotationLocked() {
 	}()
 }
 
-// rotateAt is how much of a journal (in bytes of entries) starts a
+// needsRotationLocked reports whether the journal holds enough to start a
 // background rotation: half of a steady journal, whatever the journal's
 // size. A journal made larger for a burst is room for writes to land in
 // while rotations run back to back, not a licence to make every reader
 // walk more entries.
-const rotateAt = SteadyJournalSize / 2
-
 func (s *Store) needsRotationLocked() bool {
-	return s.journal != nil && int(s.journal.j.End())-format.JournalHeaderSize > rotateAt
+	return s.journal != nil && int(s.journal.j.End())-format.JournalHeaderSize > s.journalSize()/2
 }
 
 // buildLowPriority builds a rotation on a low-priority thread and waits
@@ -151,10 +149,7 @@ func (s *Store) runLocked(r *rotation) error {
 }
 
 func (s *Store) snapshotLocked() *rotation {
-	r := &rotation{size: s.rot.nextSize}
-	if r.size == 0 {
-		r.size = SteadyJournalSize
-	}
+	r := &rotation{size: max(s.rot.nextSize, s.journalSize())}
 	if s.tree != nil {
 		r.old = s.tree.acquire()
 		r.tag = s.tree.t.Tag()

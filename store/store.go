@@ -38,6 +38,9 @@ type Options struct {
 	Background bool
 	// Logf receives warnings (damaged trees, failed rotations).
 	Logf func(format string, args ...any)
+	// JournalSize is the size of new journals in the steady state;
+	// SteadyJournalSize when zero. Larger ones cost every reader more.
+	JournalSize int
 	// StaleAge is how old leftovers of interrupted rotations must be for
 	// a writable open to remove them; DefaultStaleAge when zero.
 	StaleAge time.Duration
@@ -91,6 +94,14 @@ func (s *Store) applyDefaults() {
 		o.StaleAge = DefaultStaleAge
 	}
 	s.fs = o.FS
+}
+
+// journalSize is the steady size of this store's new journals.
+func (s *Store) journalSize() int {
+	if s.opts.JournalSize > 0 {
+		return s.opts.JournalSize
+	}
+	return SteadyJournalSize
 }
 
 // Path is the tree file's path.

@@ -148,6 +148,16 @@ func TestEntryLargerThanJournalIsStored(t *testing.T) {
 		if err := s.Set("/big", "k", big); err != nil {
 			t.Fatalf("background=%v: %v", bg, err)
 		}
+		// Other processes read files, not this store's memory: the value
+		// must be on disk when Set returns.
+		r, err := Open(s.path, Options{ReadOnly: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if v, ok := mustGet(t, r, "/big", "k"); !ok || v.Str != big {
+			t.Fatalf("background=%v: another reader does not see the big value right after Set", bg)
+		}
+		r.Close()
 		if err := s.Flush(); err != nil {
 			t.Fatal(err)
 		}

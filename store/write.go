@@ -37,11 +37,23 @@ func (s *Store) Apply(changes ...format.Change) error {
 		}
 	}
 	s.mu.Lock()
-	defer s.mu.Unlock()
 	if err := s.refresh(); err != nil {
+		s.mu.Unlock()
 		return err
 	}
-	return s.appendLocked(buf, len(changes))
+	err := s.appendLocked(buf, len(changes))
+	// Changes too large for any journal this store makes reach other
+	// processes only through the tree: wait for the rotation that puts
+	// them there, so that whoever set them can read them back at once.
+	oversize := s.opts.Background && err == nil && len(buf) > s.journalSize()-format.JournalHeaderSize
+	s.mu.Unlock()
+	if oversize {
+		s.waitRotation()
+		s.mu.Lock()
+		err = s.rot.err
+		s.mu.Unlock()
+	}
+	return err
 }
 
 func (s *Store) appendLocked(buf []byte, count int) error {
