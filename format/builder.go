@@ -95,38 +95,74 @@ func collectKeys(order []*Node) []string {
 // stringBlock collects the strings referenced since the last flush; each
 // distinct string is stored once and every slot that named it is patched.
 type stringBlock struct {
-	order []string
-	slots map[string][]uint32
+	index map[string]int32 // string -> position in strs
+	strs  []string
+	first []int32  // per string: its first slot in slots, -1 none
+	last  []int32  // per string: its last slot
+	slots []uint32 // offsets to patch
+	next  []int32  // per slot: the next slot of the same string, -1 none
 }
 
+// The slots of one string form a linked list in flat slices, and
+// everything is reused across blocks: a tree has a string block per
+// directory, and allocating per block (or per string) dominated the cost
+// of writing large trees.
 func (b *stringBlock) ref(out []byte, s string) []byte {
-	if b.slots == nil {
-		b.slots = map[string][]uint32{}
+	if b.index == nil {
+		b.index = map[string]int32{}
 	}
-	if _, ok := b.slots[s]; !ok {
-		b.order = append(b.order, s)
+	slot := int32(len(b.slots))
+	b.slots = append(b.slots, uint32(len(out)))
+	b.next = append(b.next, -1)
+	i, ok := b.index[s]
+	if !ok {
+		i = int32(len(b.strs))
+		b.index[s] = i
+		b.strs = append(b.strs, s)
+		b.first = append(b.first, slot)
+		b.last = append(b.last, slot)
+	} else {
+		b.next[b.last[i]] = slot
+		b.last[i] = slot
 	}
-	b.slots[s] = append(b.slots[s], uint32(len(out)))
 	return be.AppendUint32(out, 0)
 }
 
+// refBytes is ref for a string still in bytes (of an old tree): it only
+// allocates for the first occurrence in a block.
+func (b *stringBlock) refBytes(out []byte, s []byte) []byte {
+	if i, ok := b.index[string(s)]; ok {
+		slot := int32(len(b.slots))
+		b.slots = append(b.slots, uint32(len(out)))
+		b.next = append(b.next, -1)
+		b.next[b.last[i]] = slot
+		b.last[i] = slot
+		return be.AppendUint32(out, 0)
+	}
+	return b.ref(out, string(s))
+}
+
 func (b *stringBlock) flush(out []byte) []byte {
-	for _, s := range b.order {
+	for i, s := range b.strs {
 		at := uint32(len(out))
 		out = append(out, s...)
 		out = append(out, 0)
-		for _, slot := range b.slots[s] {
-			be.PutUint32(out[slot:], at)
+		for slot := b.first[i]; slot >= 0; slot = b.next[slot] {
+			be.PutUint32(out[b.slots[slot]:], at)
 		}
-		delete(b.slots, s)
 	}
-	b.order = b.order[:0]
+	clear(b.index)
+	b.strs, b.first, b.last = b.strs[:0], b.first[:0], b.last[:0]
+	b.slots, b.next = b.slots[:0], b.next[:0]
 	return padTo4(out)
 }
 
 type pendingList struct {
 	slot  uint32
 	items []string
+	// or, for a list copied from an old tree, its table there
+	old      *Tree
+	oldTable uint32
 }
 
 // listBlock holds the string-list tables of one run of metadata blocks.
@@ -138,6 +174,15 @@ func (b *listBlock) flush(out []byte, strs *stringBlock) []byte {
 	for i := len(b.pending) - 1; i >= 0; i-- {
 		p := b.pending[i]
 		be.PutUint32(out[p.slot:], uint32(len(out)))
+		if p.old != nil {
+			n := be.Uint32(p.old.data[p.oldTable:])
+			out = be.AppendUint32(out, n)
+			for k := range n {
+				item, _ := cString(p.old.data, uint64(be.Uint32(p.old.data[p.oldTable+4+4*k:])))
+				out = strs.refBytes(out, item)
+			}
+			continue
+		}
 		out = be.AppendUint32(out, uint32(len(p.items)))
 		for _, s := range p.items {
 			out = strs.ref(out, s)

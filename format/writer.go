@@ -109,6 +109,22 @@ func (w *Writer) Child(name string, lastChanged int64) uint32 {
 	return off
 }
 
+// ChildFrom adds an entry named as an old tree's entry is, without
+// converting its name.
+func (w *Writer) ChildFrom(old Dirent, lastChanged int64) (uint32, error) {
+	name, err := old.Name()
+	if err != nil {
+		return 0, err
+	}
+	off := uint32(len(w.out))
+	w.out = w.strs.refBytes(w.out, name)
+	w.out = be.AppendUint32(w.out, 0)
+	w.out = be.AppendUint32(w.out, 0)
+	w.out = be.AppendUint32(w.out, w.time(lastChanged))
+	w.childCount++
+	return off, nil
+}
+
 // EndChildren closes the children block with its string block.
 func (w *Writer) EndChildren() {
 	start := uint32(len(w.out)) - 16*w.childCount - 4
@@ -132,6 +148,45 @@ func (w *Writer) Metadata(dirent uint32, keys []KeyValue) {
 			w.out = w.strs.ref(w.out, kv.Value)
 		}
 	}
+}
+
+// MetadataFrom writes the metadata block of the entry at dirent with the
+// keys and values of an old tree's metadata block, read in place. The old
+// block is checked first, so nothing is written when it is damaged.
+func (w *Writer) MetadataFrom(dirent uint32, old *Tree, data Data) error {
+	remap := w.remapTo(old)
+	for i := range data.Len() {
+		it := data.Item(i)
+		if uint64(it.KeyID) >= uint64(len(remap)) || remap[it.KeyID] == noKey {
+			return ErrNotCopyable
+		}
+		if i > 0 && data.Item(i-1).KeyID >= it.KeyID {
+			return ErrNotCopyable
+		}
+		if it.IsList {
+			if _, err := it.Values(); err != nil {
+				return err
+			}
+		} else if _, err := it.Value(); err != nil {
+			return err
+		}
+	}
+	be.PutUint32(w.out[dirent+8:], uint32(len(w.out)))
+	w.out = be.AppendUint32(w.out, uint32(data.Len()))
+	for i := range data.Len() {
+		it := data.Item(i)
+		id := remap[it.KeyID]
+		if it.IsList {
+			w.out = be.AppendUint32(w.out, id|listKeyFlag)
+			w.lists.pending = append(w.lists.pending, pendingList{slot: uint32(len(w.out)), old: old, oldTable: it.valueAt})
+			w.out = be.AppendUint32(w.out, 0)
+			continue
+		}
+		v, _ := it.Value()
+		w.out = be.AppendUint32(w.out, id)
+		w.out = w.strs.refBytes(w.out, v)
+	}
+	return nil
 }
 
 // EndMetadataRun closes a run of metadata blocks (the root's, or one

@@ -32,14 +32,6 @@ func (l *layout) lastChanged(it item) int64 {
 	return l.oldEntry(it).LastChanged()
 }
 
-func (l *layout) name(it item) string {
-	if it.ov != nil {
-		return it.ov.name
-	}
-	n, _ := l.oldEntry(it).Name()
-	return string(n)
-}
-
 // sameChildren returns the old entry whose children block an item's
 // children block can be copied from: an untouched old entry, or an
 // overlay node whose children were only looked at; not under a copy,
@@ -189,7 +181,15 @@ func rebuild(old *format.Tree, entries []byte, tag uint32) ([]byte, error) {
 		if !copied {
 			w.BeginChildren(dirents[i])
 			for j, k := range kids {
-				dirents[next+j] = w.Child(l.name(k), l.lastChanged(k))
+				if k.ov != nil {
+					dirents[next+j] = w.Child(k.ov.name, l.lastChanged(k))
+					continue
+				}
+				off, err := w.ChildFrom(l.oldEntry(k), l.lastChanged(k))
+				if err != nil {
+					return nil, errSlowPath
+				}
+				dirents[next+j] = off
 			}
 			w.EndChildren()
 		}
@@ -217,16 +217,22 @@ func rebuild(old *format.Tree, entries []byte, tag uint32) ([]byte, error) {
 		}
 		if !copied {
 			for j, k := range kids {
-				var keys []format.KeyValue
 				if k.ov != nil && k.ov.keysSet {
-					keys = k.ov.keys
-				} else if d, ok := l.oldOf(k); ok {
-					var err error
-					if keys, err = oldKeys(d); err != nil {
-						return nil, err
-					}
+					w.Metadata(dirents[next+j], k.ov.keys)
+					continue
 				}
-				w.Metadata(dirents[next+j], keys)
+				d, ok := l.oldOf(k)
+				if !ok {
+					w.Metadata(dirents[next+j], nil)
+					continue
+				}
+				data, err := d.Data()
+				if err != nil {
+					return nil, errSlowPath
+				}
+				if err := w.MetadataFrom(dirents[next+j], old, data); err != nil {
+					return nil, errSlowPath
+				}
 			}
 			w.EndMetadataRun()
 		}
