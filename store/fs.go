@@ -42,12 +42,24 @@ type File interface {
 	// Map maps the first size bytes read-only and shared, so that the
 	// mapping sees later writes to the file by anyone.
 	Map(size int) (Mapping, error)
+	// MapWritable maps the first size bytes of a file opened for writing,
+	// shared: a write through it is a write to the file, seen at once by
+	// every other mapping of it, without a system call.
+	MapWritable(size int) (WritableMapping, error)
 }
 
 // Mapping is a read-only shared view of a file.
 type Mapping interface {
 	Bytes() []byte
 	Unmap() error
+}
+
+// WritableMapping is a shared view of a file that the store writes
+// through.
+type WritableMapping interface {
+	Mapping
+	// WriteAt copies p into the file at off; it never grows the file.
+	WriteAt(p []byte, off int64) (int, error)
 }
 
 // FileInfo is what the store needs to know about a file.

@@ -20,8 +20,9 @@ type treeFile struct {
 	refs  atomic.Int32
 }
 
-// mapFile opens a tree or journal and maps it whole, refusing sizes no
-// such file can have (smaller than its header, or beyond 32-bit offsets).
+// mapFile opens a tree or journal and maps it whole (writable when write
+// is set), refusing sizes no such file can have (smaller than its header,
+// or beyond 32-bit offsets).
 func mapFile(fs FS, path, kind string, minSize int64, write, nfs bool) (File, Mapping, FileInfo, error) {
 	f, err := openFile(fs, path, write, nfs)
 	if err != nil {
@@ -36,7 +37,12 @@ func mapFile(fs FS, path, kind string, minSize int64, write, nfs bool) (File, Ma
 		f.Close()
 		return nil, nil, FileInfo{}, &CorruptError{Path: path, Err: &format.FormatError{Msg: fmt.Sprintf("%s has an impossible size (%d bytes)", kind, st.Size)}}
 	}
-	m, err := f.Map(int(st.Size))
+	var m Mapping
+	if write {
+		m, err = f.MapWritable(int(st.Size))
+	} else {
+		m, err = f.Map(int(st.Size))
+	}
 	if err != nil {
 		f.Close()
 		return nil, nil, FileInfo{}, err
@@ -69,9 +75,9 @@ func (tf *treeFile) release() {
 	}
 }
 
-// journalFile is an open, mapped, parsed journal. The store writes it with
-// WriteAt and reads it through the shared mapping, which sees those writes
-// just as other processes' mappings do.
+// journalFile is an open, mapped, parsed journal. A writable store writes
+// it through its shared mapping, as the C daemon does: an append is a
+// memory copy, not a system call, and every reader's mapping sees it.
 type journalFile struct {
 	path string
 	file File
@@ -101,12 +107,16 @@ func (jf *journalFile) close() {
 // append writes whole entries after the last valid one, then publishes
 // their count, then validates them through the mapping.
 func (jf *journalFile) append(entries []byte, count int) error {
-	if _, err := jf.file.WriteAt(entries, int64(jf.j.End())); err != nil {
+	w, ok := jf.m.(WritableMapping)
+	if !ok {
+		return fmt.Errorf("journal %s is open read-only", jf.path)
+	}
+	if _, err := w.WriteAt(entries, int64(jf.j.End())); err != nil {
 		return err
 	}
 	var n [4]byte
 	be.PutUint32(n[:], uint32(jf.j.Len()+count))
-	if _, err := jf.file.WriteAt(n[:], format.JournalNumEntriesOffset); err != nil {
+	if _, err := w.WriteAt(n[:], format.JournalNumEntriesOffset); err != nil {
 		return err
 	}
 	before := jf.j.Len()

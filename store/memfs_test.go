@@ -237,6 +237,31 @@ func (f *memFile) Map(size int) (Mapping, error) {
 	return memMapping(f.fs.inodes[f.ino][:size]), nil
 }
 
+// MapWritable writes through the file, so that the power-loss replay
+// sees every write the store makes through the mapping.
+func (f *memFile) MapWritable(size int) (WritableMapping, error) {
+	if !f.write {
+		return nil, errors.New("file not open for writing")
+	}
+	m, err := f.Map(size)
+	if err != nil {
+		return nil, err
+	}
+	return memWritableMapping{m.(memMapping), f}, nil
+}
+
+type memWritableMapping struct {
+	memMapping
+	f *memFile
+}
+
+func (m memWritableMapping) WriteAt(p []byte, off int64) (int, error) {
+	if off < 0 || off+int64(len(p)) > int64(len(m.memMapping)) {
+		return 0, errors.New("write beyond the mapping")
+	}
+	return m.f.WriteAt(p, off)
+}
+
 type memMapping []byte
 
 func (m memMapping) Bytes() []byte { return m }

@@ -1,8 +1,12 @@
 package store
 
 import (
+	"encoding/binary"
+	"fmt"
 	"os"
+	"sync/atomic"
 	"time"
+	"unsafe"
 
 	"golang.org/x/sys/unix"
 )
@@ -114,14 +118,24 @@ func (f osFile) Stat() (FileInfo, error) {
 }
 
 func (f osFile) Map(size int) (Mapping, error) {
+	b, err := f.mmap(size, unix.PROT_READ)
+	return osMapping(b), err
+}
+
+func (f osFile) MapWritable(size int) (WritableMapping, error) {
+	b, err := f.mmap(size, unix.PROT_READ|unix.PROT_WRITE)
+	return osWritableMapping{osMapping(b)}, err
+}
+
+func (f osFile) mmap(size, prot int) ([]byte, error) {
 	if size == 0 {
-		return osMapping(nil), nil
+		return nil, nil
 	}
-	b, err := unix.Mmap(int(f.Fd()), 0, size, unix.PROT_READ, unix.MAP_SHARED)
+	b, err := unix.Mmap(int(f.Fd()), 0, size, prot, unix.MAP_SHARED)
 	if err != nil {
 		return nil, &os.PathError{Op: "mmap", Path: f.Name(), Err: err}
 	}
-	return osMapping(b), nil
+	return b, nil
 }
 
 type osMapping []byte
@@ -133,4 +147,22 @@ func (m osMapping) Unmap() error {
 		return nil
 	}
 	return unix.Munmap(m)
+}
+
+// osWritableMapping writes by copying into the shared pages. An aligned
+// 32-bit write (the journal's entry count, which publishes the entries
+// copied before it) is a single atomic store, so another process never
+// sees a torn count nor, on any CPU, the count before the entries.
+type osWritableMapping struct{ osMapping }
+
+func (m osWritableMapping) WriteAt(p []byte, off int64) (int, error) {
+	if off < 0 || off > int64(len(m.osMapping)) || int64(len(p)) > int64(len(m.osMapping))-off {
+		return 0, fmt.Errorf("write of %d bytes at %d beyond a %d-byte mapping", len(p), off, len(m.osMapping))
+	}
+	dst := m.osMapping[off:]
+	if len(p) == 4 && off%4 == 0 {
+		atomic.StoreUint32((*uint32)(unsafe.Pointer(&dst[0])), binary.NativeEndian.Uint32(p))
+		return 4, nil
+	}
+	return copy(dst, p), nil
 }

@@ -326,7 +326,7 @@ func createJournal(fsys FS, path string, tag uint32, size int) (*journalFile, er
 	if err := f.Sync(); err != nil {
 		return fail(err)
 	}
-	m, err := f.Map(size)
+	m, err := f.MapWritable(size)
 	if err != nil {
 		return fail(err)
 	}
