@@ -39,8 +39,9 @@ func TestJournalGrowsOnlyWhileABurstOutrunsRotation(t *testing.T) {
 		}
 		n++
 	}
-	// Half a journal starts a rotation, which stops at its fsync.
-	for range 150 {
+	// Three quarters of a journal (about 180 of these entries) start a
+	// rotation, which stops at its fsync.
+	for range 200 {
 		write()
 	}
 	<-held

@@ -105,13 +105,18 @@ func (s *Store) startRotationLocked() {
 	}()
 }
 
-// needsRotationLocked reports whether the journal holds enough to start a
-// background rotation: half of a steady journal, whatever the journal's
-// size. A journal made larger for a burst is room for writes to land in
-// while rotations run back to back, not a licence to make every reader
-// walk more entries.
+// needsRotationLocked reports whether the journal is full enough to start
+// a background rotation: three quarters of its size. The quarter left is
+// where writes land while the rotation runs; when that proves too little
+// (the journal filled meanwhile), the next journal is made larger, up to
+// MaxBurstJournal, so a burst rotates less often instead of stacking
+// rotations back to back. Readers never walk more than a journal's worth.
 func (s *Store) needsRotationLocked() bool {
-	return s.journal != nil && int(s.journal.j.End())-format.JournalHeaderSize > s.journalSize()/2
+	if s.journal == nil {
+		return false
+	}
+	used := int(s.journal.j.End()) - format.JournalHeaderSize
+	return used > (s.journal.j.Size()-format.JournalHeaderSize)*3/4
 }
 
 // buildLowPriority builds a rotation on a low-priority thread and waits
