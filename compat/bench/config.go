@@ -13,16 +13,19 @@ import (
 type Config struct {
 	Ours      string // our daemon's executable
 	Reference string // the reference daemon's executable
-	Sizes     []int  // entries pre-populated in the tree, one size point each
-	Sets      int    // Set calls per size point and workload (and as many Pings)
-	Clients   int    // clients of the concurrent Set workload
-	Budget    time.Duration
-	ColdReps  int           // cold starts per size and daemon
-	Reads     int           // gio list runs per reader measurement
-	Files     int           // files in the directory gio lists
-	Flushed   int           // Sets written before the isolated flush
-	Settle    time.Duration // quiet time before reading idle RSS
-	WorkDir   string
+	// Floor is the floor daemon's executable (compat/bench/floord): it
+	// answers Set without storing anything; empty skips its measurement.
+	Floor    string
+	Sizes    []int // entries pre-populated in the tree, one size point each
+	Sets     int   // Set calls per size point and workload (and as many Pings)
+	Clients  int   // clients of the concurrent Set workload
+	Budget   time.Duration
+	ColdReps int           // cold starts per size and daemon
+	Reads    int           // gio list runs per reader measurement
+	Files    int           // files in the directory gio lists
+	Flushed  int           // Sets written before the isolated flush
+	Settle   time.Duration // quiet time before reading idle RSS
+	WorkDir  string
 	// CPUProfile, when set, is a directory where our daemon writes a CPU
 	// profile of its 1-client world at each size (ours-SIZE.pprof).
 	CPUProfile string
@@ -67,11 +70,20 @@ func (c Config) logf(format string, args ...any) {
 // BuildOurs builds this project's daemon, without the race detector, into
 // dir and returns its path. It must run inside the module.
 func BuildOurs(dir string) (string, error) {
-	bin := filepath.Join(dir, "gvfsd-metadata")
-	cmd := exec.Command("go", "build", "-o", bin, "gvfs-metadata/gvfsd-metadata")
+	return build(dir, "gvfs-metadata/gvfsd-metadata", "gvfsd-metadata")
+}
+
+// BuildFloor builds the floor daemon into dir and returns its path.
+func BuildFloor(dir string) (string, error) {
+	return build(dir, "gvfs-metadata/compat/bench/floord", "floord")
+}
+
+func build(dir, pkg, name string) (string, error) {
+	bin := filepath.Join(dir, name)
+	cmd := exec.Command("go", "build", "-o", bin, pkg)
 	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
 	if err := cmd.Run(); err != nil {
-		return "", fmt.Errorf("building gvfsd-metadata: %w", err)
+		return "", fmt.Errorf("building %s: %w", name, err)
 	}
 	return bin, nil
 }

@@ -30,6 +30,7 @@ func main() {
 	quick := flag.Bool("quick", false, "quick run: trees of 0 and 10k entries, 5,000 calls per point, 3 cold starts")
 	sizes := flag.String("sizes", "", "comma-separated tree sizes (entries pre-populated in the tree); default 0,10000,100000,1000000")
 	flag.StringVar(&cfg.Ours, "ours", "", "our gvfsd-metadata binary; built into the work directory when empty")
+	flag.StringVar(&cfg.Floor, "floor", "", "the floor daemon binary (compat/bench/floord); built into the work directory when empty")
 	flag.StringVar(&cfg.Reference, "reference", session.ReferenceDaemon, "the reference gvfsd-metadata binary")
 	sets := flag.Int("sets", 0, "Set calls per size point (and as many Pings); default 20000")
 	flag.IntVar(&cfg.Clients, "clients", cfg.Clients, "clients of the concurrent Set workload")
@@ -102,6 +103,13 @@ func main() {
 			fail(err)
 		}
 		cfg.Ours = bin
+	}
+	if cfg.Floor == "" {
+		bin, err := BuildFloor(filepath.Join(dir, "bin"))
+		if err != nil {
+			fail(err)
+		}
+		cfg.Floor = bin
 	}
 	cfg.Log = os.Stderr
 

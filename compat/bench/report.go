@@ -150,6 +150,10 @@ func (r *Report) Text() string {
 	tw.Flush()
 	fmt.Fprintf(&b, "\ncold start, first Ping (activation alone): reference %s, ours %s\n",
 		formatValue(millis, dur(r.Res.ColdPing[Ref]), false), formatValue(millis, dur(r.Res.ColdPing[Ours]), false))
+	if f := r.Res.Floor; f != nil {
+		fmt.Fprintf(&b, "floor (a daemon that stores nothing): Set/s ÷ Ping/s %.2f (Set %s, Ping %s)\n",
+			f.Ratio(), formatValue(rate, f.Set1.Rate(), false), formatValue(rate, f.Ping.Rate(), false))
+	}
 	fmt.Fprintf(&b, "targets: %d of %d pass", r.checked()-len(r.Failed()), r.checked())
 	fmt.Fprintf(&b, "; * = stopped by the %v time budget\n%s; took %v\n", r.Res.Cfg.Budget, r.mode(), r.Res.Took.Round(time.Second))
 	return b.String()
@@ -185,6 +189,13 @@ func (r *Report) Markdown() string {
 		for _, f := range failed {
 			fmt.Fprintf(&b, "- %s at %s: ours %s, reference %s (target %s)\n", f.Metric, f.Size, f.Ours, f.Ref, f.Target)
 		}
+	}
+
+	if f := res.Floor; f != nil {
+		fmt.Fprintf(&b, "\nThe floor: a daemon that answers every Set at once and stores nothing (`compat/bench/floord`, still sending the AttributeChanged signal the protocol asks for) "+
+			"measured Set/s ÷ Ping/s = **%.2f** (Set %s, Ping %s, %s tree world) in this run. That is what the bus, the client, godbus and the signal cost on their own; "+
+			"no daemon built on them can have a higher ratio.\n",
+			f.Ratio(), formatValue(rate, f.Set1.Rate(), false), formatValue(rate, f.Ping.Rate(), false), sizeLabel(res.Sizes[0].Size))
 	}
 
 	fmt.Fprintf(&b, "\n## Results\n\n| metric | tree size | reference | ours | ours / ref | target | |\n|---|---:|---:|---:|---:|---|---|\n")

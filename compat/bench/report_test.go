@@ -50,8 +50,12 @@ func TestTargetsApplyAtTheirSizesAgainstTheirBaselines(t *testing.T) {
 			point(burst(490, 1000, time.Second, 6*time.Millisecond), burst(1000, 1000, time.Second, 0), 30*time.Millisecond, 20*time.Millisecond, 101),
 		}},
 	}}
+	res.Floor = &FloorPoint{Ping: burst(2000, 2000, time.Second, 0), Set1: burst(1600, 1600, time.Second, 0)}
 	r := NewReport(res)
 
+	if md := r.Markdown(); !strings.Contains(md, "Set/s ÷ Ping/s = **0.80**") {
+		t.Errorf("the floor's ratio (1,600 Sets and 2,000 Pings a second) is not reported as 0.80:\n%s", md)
+	}
 	if row := rowOf(t, r, "Set/s, 1 client", "10k"); row.Checked {
 		t.Errorf("the 5× target applies from 100k entries on, not at 10k: %+v", row)
 	}

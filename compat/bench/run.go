@@ -54,9 +54,12 @@ type Results struct {
 	Daemons  [2]Daemon
 	Sizes    []SizePoint
 	ColdPing [2]time.Duration // median first Ping of a fresh world
-	Start    time.Time
-	Took     time.Duration
-	Host     []string // lines describing the machine and the builds
+	// Floor is the floor daemon's 1-client bursts, in a world of the
+	// first tree size; nil when it was not measured.
+	Floor *FloorPoint `json:",omitempty"`
+	Start time.Time
+	Took  time.Duration
+	Host  []string // lines describing the machine and the builds
 	// LoadStart is /proc/loadavg when the run started: on a shared
 	// machine, what else ran decides how far to trust the numbers.
 	LoadStart string
@@ -83,6 +86,11 @@ func Run(cfg Config) (*Results, error) {
 		sp := SizePoint{Size: size}
 		if err := mainWorlds(cfg, res.Daemons, tmpl, &sp); err != nil {
 			return nil, fmt.Errorf("size %d, 1 client: %w", size, err)
+		}
+		if len(res.Sizes) == 0 && cfg.Floor != "" {
+			if res.Floor, err = floorWorld(cfg, tmpl); err != nil {
+				return nil, fmt.Errorf("floor: %w", err)
+			}
 		}
 		steps := []struct {
 			name string
@@ -241,6 +249,50 @@ func (w *World) mainWorkloads(cfg Config, p *Point) error {
 	cfg.logf("  %s gio list: after burst %v, during burst %v (%d Sets meanwhile)",
 		d.Name, ms(p.ReadAfterSet1), ms(p.ReadDuring), p.DuringSets)
 	return nil
+}
+
+// FloorPoint is what the floor daemon measured.
+type FloorPoint struct {
+	Ping Burst
+	Set1 Burst
+}
+
+// Ratio is its Set/s ÷ Ping/s.
+func (f *FloorPoint) Ratio() float64 {
+	if f.Ping.Rate() == 0 {
+		return 0
+	}
+	return f.Set1.Rate() / f.Ping.Rate()
+}
+
+// floorWorld runs the Ping and 1-client Set bursts of mainWorkloads
+// against the floor daemon, in the same order.
+func floorWorld(cfg Config, t *Template) (*FloorPoint, error) {
+	w, err := NewWorld(Daemon{"floor", cfg.Floor}, t, false)
+	if err != nil {
+		return nil, err
+	}
+	defer w.Close()
+	if _, err := w.Activate(); err != nil {
+		return nil, err
+	}
+	time.Sleep(cfg.Settle)
+	before, err := PingBurst(w, cfg.Sets/2, cfg.Budget/2)
+	if err != nil {
+		return nil, err
+	}
+	f := &FloorPoint{}
+	if f.Set1, err = SetBurst(w, 1, cfg.Sets, cfg.Budget); err != nil {
+		return nil, err
+	}
+	time.Sleep(cfg.Settle)
+	after, err := PingBurst(w, cfg.Sets-cfg.Sets/2, cfg.Budget/2)
+	if err != nil {
+		return nil, err
+	}
+	f.Ping = before.Merge(after)
+	cfg.logf("  floor Set, 1 client: %s; Ping: %s; Set/Ping %.2f", f.Set1, f.Ping, f.Ratio())
+	return f, nil
 }
 
 // concurrentWorld: Config.Clients clients writing at once, then the
