@@ -6,7 +6,6 @@ import (
 	"io/fs"
 	"math/rand/v2"
 	"path/filepath"
-	"runtime/debug"
 	"time"
 
 	"gvfs-metadata/format"
@@ -96,11 +95,12 @@ func (s *Store) startRotationLocked() {
 		if err == nil && (s.needsRotationLocked() || len(s.rot.pending) > 0) {
 			s.startRotationLocked()
 		}
-		s.mu.Unlock()
-		// A big rotation leaves the heap holding the new tree's size in
-		// garbage; give it back rather than sit on it while idle.
 		if r.outSize > bigRotation {
-			debug.FreeOSMemory()
+			s.releaseWhenQuietLocked()
+		}
+		s.mu.Unlock()
+		if r.outSize > bigRotation {
+			collectNow()
 		}
 	}()
 }
@@ -261,10 +261,6 @@ func (r *rotation) newTree() ([]byte, error) {
 	}
 	return format.Build(root, r.tag), nil
 }
-
-// bigRotation is the tree size past which a background rotation returns
-// its garbage to the system at once.
-const bigRotation = 8 << 20
 
 // forceFullRebuild makes every rotation decode the whole tree; tests use
 // it to compare the two ways of rotating.

@@ -58,6 +58,7 @@ type Store struct {
 	journal *journalFile // nil: missing or unreadable journal
 
 	rot rotationState
+	rel releaseState
 }
 
 // Open opens the tree file at path and its journal. A writable store
@@ -208,6 +209,7 @@ func (s *Store) Close() error {
 	s.waitRotation()
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.stopReleaseLocked()
 	if s.journal != nil {
 		s.journal.close()
 		s.journal = nil

@@ -57,6 +57,7 @@ func (s *Store) Apply(changes ...format.Change) error {
 }
 
 func (s *Store) appendLocked(buf []byte, count int) error {
+	s.rel.writes++
 	// Once writes are waiting in memory, later ones queue behind them so
 	// that the journal keeps their order.
 	if len(s.rot.pending) == 0 && s.journal != nil && len(buf) <= s.journal.j.Free() {
