@@ -3,7 +3,9 @@ package store
 import (
 	"fmt"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 )
 
 // TestJournalGrowsOnlyWhileABurstOutrunsRotation holds a background
@@ -76,5 +78,41 @@ func TestJournalGrowsOnlyWhileABurstOutrunsRotation(t *testing.T) {
 	}
 	if st, _ = s.Stats(); st.JournalBytes != SteadyJournalSize {
 		t.Fatalf("journal after the burst settled is %d bytes, want %d", st.JournalBytes, SteadyJournalSize)
+	}
+}
+
+// A burst that rotation keeps up with still gets larger journals, so that
+// it rotates less often; writes spread out bring back the steady size.
+func TestJournalGrowsDuringAQuickBurst(t *testing.T) {
+	now := time.Unix(1700000000, 0)
+	var clock sync.Mutex
+	s, err := Open("/home/u/.local/share/gvfs-metadata/home", Options{FS: newMemFS(), Background: true,
+		Now: func() time.Time { clock.Lock(); defer clock.Unlock(); return now }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	advance := func(d time.Duration) { clock.Lock(); now = now.Add(d); clock.Unlock() }
+	value := strings.Repeat("v", 100)
+	// fill writes n entries, step apart on the clock, letting each
+	// rotation finish before the next write: rotation keeps up, the
+	// journal never fills.
+	fill := func(n int, step time.Duration) {
+		t.Helper()
+		for i := range n {
+			if err := s.Set(fmt.Sprintf("/burst/f%d", i), "k", value); err != nil {
+				t.Fatal(err)
+			}
+			s.waitRotation()
+			advance(step)
+		}
+	}
+	fill(1000, 0) // several journals, each filled in no time
+	if st, _ := s.Stats(); st.JournalBytes <= SteadyJournalSize {
+		t.Fatalf("journal during a quick burst is %d bytes, want more than %d", st.JournalBytes, SteadyJournalSize)
+	}
+	fill(1000, 10*time.Second) // several journals again, each over minutes
+	if st, _ := s.Stats(); st.JournalBytes != SteadyJournalSize {
+		t.Fatalf("journal after slow writes is %d bytes, want %d", st.JournalBytes, SteadyJournalSize)
 	}
 }

@@ -480,8 +480,13 @@ func fitEntries(entries []byte, room int) (int, int) {
 	return off, n
 }
 
+// burstWindow: a journal filled this soon after the last swap means a
+// write burst (about 300 entries in a second or less).
+const burstWindow = time.Second
+
 // nextJournalSize sizes the journal after the one just created: bigger
-// while writes outrun rotation, back to the steady size otherwise.
+// while writes come in a burst or outrun rotation, back to the steady size
+// otherwise.
 func nextJournalSize(current int, filled bool) int {
 	if !filled {
 		return SteadyJournalSize

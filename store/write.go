@@ -66,6 +66,10 @@ func (s *Store) appendLocked(buf []byte, count int) error {
 		}
 		if s.opts.Background && !s.rot.running && s.needsRotationLocked() {
 			s.startRotationLocked()
+			// A journal that reached its threshold within burstWindow of
+			// the last swap is part of a burst: the next one is made
+			// larger, so that the rest of the burst rotates less often.
+			s.rot.filled = !s.rot.last.IsZero() && s.opts.Now().Sub(s.rot.last) < burstWindow
 		}
 		return nil
 	}
