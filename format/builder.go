@@ -108,38 +108,48 @@ type stringBlock struct {
 // directory, and allocating per block (or per string) dominated the cost
 // of writing large trees.
 func (b *stringBlock) ref(out []byte, s string) []byte {
-	if b.index == nil {
-		b.index = map[string]int32{}
-	}
-	slot := int32(len(b.slots))
-	b.slots = append(b.slots, uint32(len(out)))
-	b.next = append(b.next, -1)
 	i, ok := b.index[s]
 	if !ok {
-		i = int32(len(b.strs))
-		b.index[s] = i
-		b.strs = append(b.strs, s)
-		b.first = append(b.first, slot)
-		b.last = append(b.last, slot)
-	} else {
-		b.next[b.last[i]] = slot
-		b.last[i] = slot
+		i = b.add(s)
 	}
-	return be.AppendUint32(out, 0)
+	return b.use(out, i)
 }
 
 // refBytes is ref for a string still in bytes (of an old tree): it only
 // allocates for the first occurrence in a block.
 func (b *stringBlock) refBytes(out []byte, s []byte) []byte {
-	if i, ok := b.index[string(s)]; ok {
-		slot := int32(len(b.slots))
-		b.slots = append(b.slots, uint32(len(out)))
-		b.next = append(b.next, -1)
-		b.next[b.last[i]] = slot
-		b.last[i] = slot
-		return be.AppendUint32(out, 0)
+	i, ok := b.index[string(s)]
+	if !ok {
+		i = b.add(string(s))
 	}
-	return b.ref(out, string(s))
+	return b.use(out, i)
+}
+
+// add registers a string not yet in the block and returns its position.
+func (b *stringBlock) add(s string) int32 {
+	if b.index == nil {
+		b.index = map[string]int32{}
+	}
+	i := int32(len(b.strs))
+	b.index[s] = i
+	b.strs = append(b.strs, s)
+	b.first = append(b.first, -1)
+	b.last = append(b.last, -1)
+	return i
+}
+
+// use appends a slot naming string i, to be patched at flush.
+func (b *stringBlock) use(out []byte, i int32) []byte {
+	slot := int32(len(b.slots))
+	b.slots = append(b.slots, uint32(len(out)))
+	b.next = append(b.next, -1)
+	if b.first[i] < 0 {
+		b.first[i] = slot
+	} else {
+		b.next[b.last[i]] = slot
+	}
+	b.last[i] = slot
+	return be.AppendUint32(out, 0)
 }
 
 func (b *stringBlock) flush(out []byte) []byte {

@@ -102,10 +102,7 @@ func (w *Writer) BeginChildren(parent uint32) {
 func (w *Writer) Child(name string, lastChanged int64) uint32 {
 	off := uint32(len(w.out))
 	w.out = w.strs.ref(w.out, name)
-	w.out = be.AppendUint32(w.out, 0)
-	w.out = be.AppendUint32(w.out, 0)
-	w.out = be.AppendUint32(w.out, w.time(lastChanged))
-	w.childCount++
+	w.endChild(lastChanged)
 	return off
 }
 
@@ -118,11 +115,17 @@ func (w *Writer) ChildFrom(old Dirent, lastChanged int64) (uint32, error) {
 	}
 	off := uint32(len(w.out))
 	w.out = w.strs.refBytes(w.out, name)
+	w.endChild(lastChanged)
+	return off, nil
+}
+
+// endChild writes the rest of an entry whose name slot was just written:
+// its children and metadata pointers (patched later) and its time.
+func (w *Writer) endChild(lastChanged int64) {
 	w.out = be.AppendUint32(w.out, 0)
 	w.out = be.AppendUint32(w.out, 0)
 	w.out = be.AppendUint32(w.out, w.time(lastChanged))
 	w.childCount++
-	return off, nil
 }
 
 // EndChildren closes the children block with its string block.
