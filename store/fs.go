@@ -60,6 +60,11 @@ type WritableMapping interface {
 	Mapping
 	// WriteAt copies p into the file at off; it never grows the file.
 	WriteAt(p []byte, off int64) (int, error)
+	// PublishUint32 stores v big-endian at the 4-byte aligned off in one
+	// atomic store, after every write before it: another process never
+	// sees a torn value nor, on any CPU, the value before those writes.
+	// It is how a journal's entry count publishes its entries.
+	PublishUint32(off int64, v uint32) error
 }
 
 // FileInfo is what the store needs to know about a file.

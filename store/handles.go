@@ -79,11 +79,10 @@ func (tf *treeFile) release() {
 // it through its shared mapping, as the C daemon does: an append is a
 // memory copy, not a system call, and every reader's mapping sees it.
 type journalFile struct {
-	path  string
-	file  File
-	m     Mapping
-	j     *format.Journal
-	count [4]byte // the entry count being published; a field, so it need not be allocated per append
+	path string
+	file File
+	m    Mapping
+	j    *format.Journal
 }
 
 func openJournal(fs FS, path string, tag uint32, write, nfs bool) (*journalFile, error) {
@@ -115,9 +114,7 @@ func (jf *journalFile) append(entries []byte, count int) error {
 	if _, err := w.WriteAt(entries, int64(jf.j.End())); err != nil {
 		return err
 	}
-	n := jf.count[:]
-	be.PutUint32(n, uint32(jf.j.Len()+count))
-	if _, err := w.WriteAt(n, format.JournalNumEntriesOffset); err != nil {
+	if err := w.PublishUint32(format.JournalNumEntriesOffset, uint32(jf.j.Len()+count)); err != nil {
 		return err
 	}
 	before := jf.j.Len()

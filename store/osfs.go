@@ -149,20 +149,32 @@ func (m osMapping) Unmap() error {
 	return unix.Munmap(m)
 }
 
-// osWritableMapping writes by copying into the shared pages. An aligned
-// 32-bit write (the journal's entry count, which publishes the entries
-// copied before it) is a single atomic store, so another process never
-// sees a torn count nor, on any CPU, the count before the entries.
+// osWritableMapping writes by copying into the shared pages.
 type osWritableMapping struct{ osMapping }
 
 func (m osWritableMapping) WriteAt(p []byte, off int64) (int, error) {
-	if off < 0 || off > int64(len(m.osMapping)) || int64(len(p)) > int64(len(m.osMapping))-off {
-		return 0, fmt.Errorf("write of %d bytes at %d beyond a %d-byte mapping", len(p), off, len(m.osMapping))
+	if err := m.check(off, len(p)); err != nil {
+		return 0, err
 	}
-	dst := m.osMapping[off:]
-	if len(p) == 4 && off%4 == 0 {
-		atomic.StoreUint32((*uint32)(unsafe.Pointer(&dst[0])), binary.NativeEndian.Uint32(p))
-		return 4, nil
+	return copy(m.osMapping[off:], p), nil
+}
+
+func (m osWritableMapping) PublishUint32(off int64, v uint32) error {
+	if err := m.check(off, 4); err != nil {
+		return err
 	}
-	return copy(dst, p), nil
+	if off%4 != 0 {
+		return fmt.Errorf("atomic store at unaligned offset %d", off)
+	}
+	var b [4]byte
+	binary.BigEndian.PutUint32(b[:], v)
+	atomic.StoreUint32((*uint32)(unsafe.Pointer(&m.osMapping[off])), binary.NativeEndian.Uint32(b[:]))
+	return nil
+}
+
+func (m osWritableMapping) check(off int64, n int) error {
+	if off < 0 || off > int64(len(m.osMapping)) || int64(n) > int64(len(m.osMapping))-off {
+		return fmt.Errorf("write of %d bytes at %d beyond a %d-byte mapping", n, off, len(m.osMapping))
+	}
+	return nil
 }
