@@ -37,7 +37,6 @@ type opKind int
 const (
 	opCreate opKind = iota // name -> new inode
 	opWrite
-	opTruncate
 	opSync
 	opRename
 	opRemove
@@ -52,7 +51,6 @@ type fsOp struct {
 	ino   int
 	off   int64
 	data  []byte
-	size  int64
 }
 
 func newMemFS() *memFS {
@@ -262,6 +260,13 @@ func (m memWritableMapping) WriteAt(p []byte, off int64) (int, error) {
 	return m.f.WriteAt(p, off)
 }
 
+func (m memWritableMapping) PublishUint32(off int64, v uint32) error {
+	var b [4]byte
+	be.PutUint32(b[:], v)
+	_, err := m.WriteAt(b[:], off)
+	return err
+}
+
 type memMapping []byte
 
 func (m memMapping) Bytes() []byte { return m }
@@ -281,7 +286,7 @@ func (m *memFS) crashImage(n int, rng *rand.Rand) *memFS {
 	lastDirSync := -1
 	for i, op := range ops {
 		switch op.kind {
-		case opWrite, opTruncate:
+		case opWrite:
 			pending[op.ino] = append(pending[op.ino], op)
 		case opSync:
 			durable[op.ino] = applyData(durable[op.ino], pending[op.ino], nil)
@@ -365,10 +370,6 @@ func applyData(base []byte, writes []fsOp, rng *rand.Rand) []byte {
 			continue
 		}
 		switch w.kind {
-		case opTruncate:
-			resized := make([]byte, w.size)
-			copy(resized, data)
-			data = resized
 		case opWrite:
 			if end := w.off + int64(len(w.data)); end > int64(len(data)) {
 				grown := make([]byte, end)
