@@ -35,7 +35,7 @@ func (s *Store) releaseWhenQuietLocked() {
 
 func (s *Store) releaseIfQuiet() {
 	s.mu.Lock()
-	if s.rel.closed || s.rel.timer == nil {
+	if s.rel.timer == nil { // stopped by Close, or a late call
 		s.mu.Unlock()
 		return
 	}
@@ -58,7 +58,6 @@ func collectNow() { runtime.GC() }
 
 // stopReleaseLocked cancels a pending return at Close.
 func (s *Store) stopReleaseLocked() {
-	s.rel.closed = true
 	if s.rel.timer != nil {
 		s.rel.timer.Stop()
 		s.rel.timer = nil
@@ -67,8 +66,7 @@ func (s *Store) stopReleaseLocked() {
 
 // releaseState is guarded by Store.mu.
 type releaseState struct {
-	writes uint64 // appends so far
-	seen   uint64 // appends when the timer was last armed
-	timer  *time.Timer
-	closed bool
+	writes uint64      // appends so far
+	seen   uint64      // appends when the timer was last armed
+	timer  *time.Timer // armed; nil when nothing is to be returned
 }

@@ -21,8 +21,10 @@ type rotationState struct {
 	// while a rotation ran; they go into the next journal at the swap.
 	pending      []byte
 	pendingCount int
-	// filled is set when the journal filled during the running rotation.
-	filled bool
+	// grow makes the next journal larger than the steady size: the
+	// journal reached its threshold in a burst, or filled while the
+	// rotation ran.
+	grow bool
 
 	nextSize int   // size of the next journal
 	err      error // why the last rotation failed, nil after a success
@@ -60,15 +62,16 @@ type rotation struct {
 }
 
 // startRotationLocked snapshots the tree and journal and rebuilds the tree
-// in a background goroutine. Called with s.mu held.
-func (s *Store) startRotationLocked() {
+// in a background goroutine; grow starts the rotation off asking for a
+// larger next journal. Called with s.mu held.
+func (s *Store) startRotationLocked(grow bool) {
 	if s.rot.running {
 		return
 	}
 	r := s.snapshotLocked()
 	r.background = true
 	s.rot.running = true
-	s.rot.filled = false
+	s.rot.grow = grow
 	done := make(chan struct{})
 	s.rot.done = done
 	go func() {
@@ -93,13 +96,14 @@ func (s *Store) startRotationLocked() {
 		// readers; when they do, the next rotation starts now rather than
 		// at the next write, which may not come for a while.
 		if err == nil && (s.needsRotationLocked() || len(s.rot.pending) > 0) {
-			s.startRotationLocked()
+			s.startRotationLocked(false)
 		}
-		if r.outSize > bigRotation {
+		big := r.outSize > bigRotation
+		if big {
 			s.releaseWhenQuietLocked()
 		}
 		s.mu.Unlock()
-		if r.outSize > bigRotation {
+		if big {
 			collectNow()
 		}
 	}()
@@ -230,7 +234,7 @@ func (r *rotation) sizeForCarried(s *Store) {
 	need := format.JournalHeaderSize + carried
 	if 2*need > r.size && r.size < MaxBurstJournal {
 		r.size = min(roundUp(max(2*need, need+SteadyJournalSize/2), 4096), MaxBurstJournal)
-		s.rot.filled = true
+		s.rot.grow = true
 	}
 }
 
@@ -423,10 +427,10 @@ func (s *Store) commitLocked(r *rotation) error {
 	r.journal = nil
 	s.rot.pending, s.rot.pendingCount = rest, restCount
 	if restCount > 0 {
-		s.rot.filled = true
+		s.rot.grow = true
 	}
-	s.rot.nextSize = nextJournalSize(r.size, s.rot.filled)
-	s.rot.filled = false
+	s.rot.nextSize = nextJournalSize(r.size, s.rot.grow)
+	s.rot.grow = false
 	s.rot.err = nil
 	s.rot.last = s.opts.Now()
 	s.rot.count++
@@ -484,11 +488,18 @@ func fitEntries(entries []byte, room int) (int, int) {
 // write burst (about 300 entries in a second or less).
 const burstWindow = time.Second
 
+// inBurstLocked reports whether the journal reached its threshold within
+// burstWindow of the last swap: a burst, which a larger next journal takes
+// with fewer rotations.
+func (s *Store) inBurstLocked() bool {
+	return !s.rot.last.IsZero() && s.opts.Now().Sub(s.rot.last) < burstWindow
+}
+
 // nextJournalSize sizes the journal after the one just created: bigger
 // while writes come in a burst or outrun rotation, back to the steady size
 // otherwise.
-func nextJournalSize(current int, filled bool) int {
-	if !filled {
+func nextJournalSize(current int, grow bool) int {
+	if !grow {
 		return SteadyJournalSize
 	}
 	return min(max(2*current, SteadyJournalSize), MaxBurstJournal)

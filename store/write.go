@@ -65,11 +65,7 @@ func (s *Store) appendLocked(buf []byte, count int) error {
 			return err
 		}
 		if s.opts.Background && !s.rot.running && s.needsRotationLocked() {
-			s.startRotationLocked()
-			// A journal that reached its threshold within burstWindow of
-			// the last swap is part of a burst: the next one is made
-			// larger, so that the rest of the burst rotates less often.
-			s.rot.filled = !s.rot.last.IsZero() && s.opts.Now().Sub(s.rot.last) < burstWindow
+			s.startRotationLocked(s.inBurstLocked())
 		}
 		return nil
 	}
@@ -80,9 +76,9 @@ func (s *Store) appendLocked(buf []byte, count int) error {
 	s.rot.pendingCount += count
 	if s.opts.Background {
 		if s.rot.running {
-			s.rot.filled = true
+			s.rot.grow = true
 		} else {
-			s.startRotationLocked()
+			s.startRotationLocked(false)
 		}
 		return nil
 	}
@@ -146,7 +142,7 @@ func (s *Store) Flush() error {
 		}
 		if s.opts.Background {
 			// Writers keep going while the tree is rebuilt.
-			s.startRotationLocked()
+			s.startRotationLocked(false)
 			done := s.rot.done
 			s.mu.Unlock()
 			<-done
