@@ -57,7 +57,7 @@ func run(opts options) int {
 	defer startProfile()()
 	d := &daemon{trees: newTrees(logf), udevDir: opts.udevDir, logf: logf}
 	d.calls = newDispatcher(d.serve)
-	conn, err := dbus.ConnectSessionBus(dbus.WithHandler(nothing{}), dbus.WithIncomingInterceptor(d.take))
+	conn, err := dbus.ConnectSessionBus(dbus.WithIncomingInterceptor(d.take))
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "Failed to connect to the D-BUS daemon: %v\n", err)
 		return 1

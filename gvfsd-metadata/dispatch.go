@@ -123,22 +123,6 @@ func (d *daemon) take(msg *dbus.Message) {
 	d.calls.take(&mine)
 }
 
-// nothing is the godbus handler, should a call ever reach godbus's own
-// dispatch: every lookup succeeds and every method does nothing.
-type nothing struct{}
-
-func (nothing) LookupObject(dbus.ObjectPath) (dbus.ServerObject, bool) { return nothing{}, true }
-func (nothing) LookupInterface(string) (dbus.Interface, bool)          { return nothing{}, true }
-func (nothing) LookupMethod(string) (dbus.Method, bool)                { return nothing{}, true }
-func (nothing) Call(...any) ([]any, error)                             { return nil, nil }
-func (nothing) NumArguments() int                                      { return 0 }
-func (nothing) NumReturns() int                                        { return 0 }
-func (nothing) ArgumentValue(int) any                                  { return nil }
-func (nothing) ReturnValue(int) any                                    { return nil }
-func (nothing) DecodeArguments(*dbus.Conn, string, *dbus.Message, []any) ([]any, error) {
-	return nil, nil
-}
-
 // reply answers a call with values (no reply when the caller wants none).
 func (d *daemon) reply(call *dbus.Message, values ...any) {
 	if call.Flags&dbus.FlagNoReplyExpected != 0 {

@@ -53,9 +53,11 @@ func (n *notifier) changed(tree, path string) {
 		n.byKey[k] = n.order.PushBack(&pendingSignal{k, deadline})
 	}
 	// The new deadline is the latest of all, so the loop's timer (set for
-	// the earliest) stays right; it only needs waking when it had nothing
-	// to wait for. A wake per change would cost a context switch per Set.
-	if wasEmpty || n.order.Front().Value.(*pendingSignal).signalKey == k {
+	// the earliest, or for this signal's own earlier deadline, when it
+	// fires, finds nothing due and waits again) stays right; it only needs
+	// waking when it had nothing to wait for. A wake per change would cost
+	// a context switch per Set.
+	if wasEmpty {
 		select {
 		case n.wake <- struct{}{}:
 		default:
