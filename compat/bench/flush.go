@@ -2,14 +2,13 @@ package main
 
 import (
 	"fmt"
-	"os"
 	"time"
 
 	"github.com/godbus/dbus/v5"
 
 	"gvfs-metadata/compat/client"
 	"gvfs-metadata/compat/session"
-	"gvfs-metadata/format"
+	"gvfs-metadata/store"
 )
 
 // Flush is one write-out of the journal into the tree, forced by taking
@@ -64,25 +63,14 @@ func (w *World) FlushByNameLoss() (Flush, error) {
 	return f, nil
 }
 
-// journalEntries reads the tree file and the journal its tag names, and
-// returns the journal's published entry count.
+// journalEntries opens the tree read-only, as any GIO reader would, and
+// returns how many entries its journal holds.
 func journalEntries(tree string) (int, error) {
-	data, err := os.ReadFile(tree)
+	st, err := store.Open(tree, store.Options{ReadOnly: true})
 	if err != nil {
 		return 0, err
 	}
-	t, err := format.ParseTree(data)
-	if err != nil {
-		return 0, fmt.Errorf("%s: %w", tree, err)
-	}
-	name := format.JournalFilename(tree, t.Tag())
-	jdata, err := os.ReadFile(name)
-	if err != nil {
-		return 0, err
-	}
-	j, err := format.ParseJournal(jdata, t.Tag())
-	if err != nil {
-		return 0, fmt.Errorf("%s: %w", name, err)
-	}
-	return int(j.Published()), nil
+	defer st.Close()
+	stats, err := st.Stats()
+	return stats.JournalEntries, err
 }

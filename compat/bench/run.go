@@ -207,32 +207,24 @@ func (w *World) mainWorkloads(cfg Config, p *Point) error {
 	if p.RSSStart, err = w.IdleRSS(cfg.Settle); err != nil {
 		return err
 	}
-	// Half the Pings before the Set burst, half after it (once the daemon
-	// is quiet again), so that a change in the machine's load during the
-	// world weighs on the floor as on the Sets.
-	before, err := PingBurst(w, cfg.Sets/2, cfg.Budget/2)
+	p.Ping, err = w.pingAround(cfg, func() error {
+		var err error
+		if p.Set1, err = SetBurst(w, 1, cfg.Sets, cfg.Budget); err != nil {
+			return err
+		}
+		cfg.logf("  %s Set, 1 client: %s", d.Name, p.Set1)
+		if p.PeakSet1, err = w.PeakRSS(); err != nil {
+			return err
+		}
+		if p.ReadAfterSet1, err = w.Readers(cfg.Reads); err != nil {
+			return err
+		}
+		p.RSSAfterSet1, err = w.IdleRSS(cfg.Settle)
+		return err
+	})
 	if err != nil {
 		return err
 	}
-	if p.Set1, err = SetBurst(w, 1, cfg.Sets, cfg.Budget); err != nil {
-		return err
-	}
-	cfg.logf("  %s Set, 1 client: %s", d.Name, p.Set1)
-	if p.PeakSet1, err = w.PeakRSS(); err != nil {
-		return err
-	}
-	if p.ReadAfterSet1, err = w.Readers(cfg.Reads); err != nil {
-		return err
-	}
-	if p.RSSAfterSet1, err = w.IdleRSS(cfg.Settle); err != nil {
-		return err
-	}
-	after, err := PingBurst(w, cfg.Sets-cfg.Sets/2, cfg.Budget/2)
-	if err != nil {
-		return err
-	}
-	p.Ping = before.Merge(after)
-	cfg.logf("  %s Ping: %s (%.0f/s before the Sets, %.0f/s after)", d.Name, p.Ping, before.Rate(), after.Rate())
 	if p.ReadDuring, p.DuringSets, err = w.ReadersDuringBurst(cfg.Reads); err != nil {
 		return err
 	}
@@ -251,6 +243,26 @@ func (w *World) mainWorkloads(cfg Config, p *Point) error {
 	return nil
 }
 
+// pingAround runs half of a world's Pings, then middle (the 1-client Set
+// burst and what follows it), then the other half once the daemon is
+// quiet again, so that a change in the machine's load during the world
+// weighs on the Ping rate as on the Sets. It returns all the Pings.
+func (w *World) pingAround(cfg Config, middle func() error) (Burst, error) {
+	before, err := PingBurst(w, cfg.Sets/2, cfg.Budget/2)
+	if err != nil {
+		return Burst{}, err
+	}
+	if err := middle(); err != nil {
+		return Burst{}, err
+	}
+	after, err := PingBurst(w, cfg.Sets-cfg.Sets/2, cfg.Budget/2)
+	if err != nil {
+		return Burst{}, err
+	}
+	cfg.logf("  %s Ping: %.0f/s before the Sets, %.0f/s after", w.D.Name, before.Rate(), after.Rate())
+	return before.Merge(after), nil
+}
+
 // FloorPoint is what the floor daemon measured.
 type FloorPoint struct {
 	Ping Burst
@@ -266,7 +278,7 @@ func (f *FloorPoint) Ratio() float64 {
 }
 
 // floorWorld runs the Ping and 1-client Set bursts of mainWorkloads
-// against the floor daemon, in the same order.
+// against the floor daemon, in the same order (pingAround).
 func floorWorld(cfg Config, t *Template) (*FloorPoint, error) {
 	w, err := NewWorld(Daemon{"floor", cfg.Floor}, t, false)
 	if err != nil {
@@ -277,20 +289,16 @@ func floorWorld(cfg Config, t *Template) (*FloorPoint, error) {
 		return nil, err
 	}
 	time.Sleep(cfg.Settle)
-	before, err := PingBurst(w, cfg.Sets/2, cfg.Budget/2)
-	if err != nil {
-		return nil, err
-	}
 	f := &FloorPoint{}
-	if f.Set1, err = SetBurst(w, 1, cfg.Sets, cfg.Budget); err != nil {
-		return nil, err
-	}
-	time.Sleep(cfg.Settle)
-	after, err := PingBurst(w, cfg.Sets-cfg.Sets/2, cfg.Budget/2)
+	f.Ping, err = w.pingAround(cfg, func() error {
+		var err error
+		f.Set1, err = SetBurst(w, 1, cfg.Sets, cfg.Budget)
+		time.Sleep(cfg.Settle)
+		return err
+	})
 	if err != nil {
 		return nil, err
 	}
-	f.Ping = before.Merge(after)
 	cfg.logf("  floor Set, 1 client: %s; Ping: %s; Set/Ping %.2f", f.Set1, f.Ping, f.Ratio())
 	return f, nil
 }
