@@ -64,7 +64,7 @@ func run(opts options) int {
 	}
 	d.conn = conn
 	defer conn.Close()
-	d.notify = newNotifier(signalDelay, func(tree, path string) {
+	d.notify = newNotifier(signalDelay, signalTick, func(tree, path string) {
 		if err := conn.Emit(objectPath, ifaceName+".AttributeChanged", signalString(tree), signalString(path)); err != nil && !errors.Is(err, dbus.ErrClosed) {
 			logf("sending AttributeChanged: %v", err)
 		}

@@ -11,8 +11,15 @@ import (
 // one file makes one signal. Every change restarts the delay, so pending
 // signals are always ordered by deadline and a list kept in that order
 // replaces a priority queue.
+//
+// Signals go out in batches, on the next multiple of tick after their
+// deadline: during a burst of writes to distinct files every Set has a
+// deadline of its own, and waking for each would cost the daemon a thread
+// wake-up per Set, on the CPU the bus and the writing client need. The
+// reference batches the same way, on whole seconds.
 type notifier struct {
 	delay time.Duration
+	tick  time.Duration
 	emit  func(tree, path string)
 
 	mu      sync.Mutex
@@ -30,8 +37,11 @@ type pendingSignal struct {
 	deadline time.Time
 }
 
-func newNotifier(delay time.Duration, emit func(tree, path string)) *notifier {
-	n := &notifier{delay: delay, emit: emit, order: list.New(), byKey: map[signalKey]*list.Element{}, wake: make(chan struct{}, 1), done: make(chan struct{})}
+// signalTick is how late, at most, a signal goes out after its deadline.
+const signalTick = 100 * time.Millisecond
+
+func newNotifier(delay, tick time.Duration, emit func(tree, path string)) *notifier {
+	n := &notifier{delay: delay, tick: tick, emit: emit, order: list.New(), byKey: map[signalKey]*list.Element{}, wake: make(chan struct{}, 1), done: make(chan struct{})}
 	go n.loop()
 	return n
 }
@@ -80,7 +90,7 @@ func (n *notifier) loop() {
 		for e := n.order.Front(); e != nil; e = n.order.Front() {
 			p := e.Value.(*pendingSignal)
 			if p.deadline.After(now) {
-				wait = p.deadline.Sub(now)
+				wait = p.deadline.Truncate(n.tick).Add(n.tick).Sub(now)
 				break
 			}
 			due = append(due, p.signalKey)

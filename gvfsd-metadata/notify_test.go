@@ -27,7 +27,7 @@ func (r *recorder) get() []string {
 
 func TestNotifierCoalescesPerPathAndRestartsTheDelay(t *testing.T) {
 	var r recorder
-	n := newNotifier(100*time.Millisecond, r.emit)
+	n := newNotifier(100*time.Millisecond, 10*time.Millisecond, r.emit)
 	defer n.stop(false)
 	start := time.Now()
 	for range 5 {
@@ -50,7 +50,7 @@ func TestNotifierCoalescesPerPathAndRestartsTheDelay(t *testing.T) {
 func TestNotifierStopSendsOrDropsPending(t *testing.T) {
 	for _, send := range []bool{true, false} {
 		var r recorder
-		n := newNotifier(time.Hour, r.emit)
+		n := newNotifier(time.Hour, time.Millisecond, r.emit)
 		n.changed("t", "/a")
 		n.changed("t", "/b")
 		n.stop(send)
@@ -60,6 +60,41 @@ func TestNotifierStopSendsOrDropsPending(t *testing.T) {
 		n.changed("t", "/c")
 		if len(r.get()) > 2 {
 			t.Fatal("signal after stop")
+		}
+	}
+}
+
+func TestNotifierSendsDueSignalsInBatchesOfATick(t *testing.T) {
+	var r recorder
+	n := newNotifier(50*time.Millisecond, 100*time.Millisecond, r.emit)
+	defer n.stop(false)
+	changed := make(map[string]time.Time)
+	for i := range 20 {
+		p := string(rune('a' + i))
+		changed["t "+p] = time.Now()
+		n.changed("t", p)
+		time.Sleep(10 * time.Millisecond)
+	}
+	time.Sleep(300 * time.Millisecond)
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if len(r.sent) != 20 {
+		t.Fatalf("sent %d signals, want 20", len(r.sent))
+	}
+	// 20 deadlines 10 ms apart span two or three ticks: as many wake-ups,
+	// not one per signal. None goes out early.
+	batches := 1
+	for i := 1; i < len(r.at); i++ {
+		if r.at[i].Sub(r.at[i-1]) > 5*time.Millisecond {
+			batches++
+		}
+	}
+	if batches > 4 {
+		t.Errorf("20 signals went out in %d batches, want one per 100 ms tick", batches)
+	}
+	for i, s := range r.sent {
+		if d := r.at[i].Sub(changed[s]); d < 50*time.Millisecond {
+			t.Errorf("%s went out %v after its change, before the delay", s, d)
 		}
 	}
 }
