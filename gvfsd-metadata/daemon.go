@@ -22,6 +22,7 @@ type daemon struct {
 	calls   *dispatcher
 	trees   *trees
 	notify  *notifier
+	mem     *memory
 	udevDir string
 	logf    func(format string, args ...any)
 
@@ -57,6 +58,7 @@ func run(opts options) int {
 	defer startProfile()()
 	d := &daemon{trees: newTrees(logf), udevDir: opts.udevDir, logf: logf}
 	d.calls = newDispatcher(d.serve)
+	d.mem = newMemory(func() bool { return d.calls.busy() || d.notify.pending() > 0 })
 	conn, err := dbus.ConnectSessionBus(dbus.WithIncomingInterceptor(d.take))
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "Failed to connect to the D-BUS daemon: %v\n", err)

@@ -25,6 +25,7 @@ func header[T any](m *dbus.Message, f dbus.HeaderField) T {
 // Peer, Introspectable and Properties behave as GDBus makes them behave
 // for the reference daemon.
 func (d *daemon) serve(call *dbus.Message) {
+	d.mem.called()
 	path := header[dbus.ObjectPath](call, dbus.FieldPath)
 	iface := header[string](call, dbus.FieldInterface)
 	member := header[string](call, dbus.FieldMember)
