@@ -9,8 +9,13 @@
 //	go run ./compat/bench -ours /tmp/gvfsd-metadata -out docs/bench   # trees up to 1M entries, about ten minutes
 //	go run ./compat/bench -ours /tmp/gvfsd-metadata -quick            # trees of 0 and 10k entries, under a minute
 //
-// scripts/bench does both steps. Nothing here asserts a timing: the
-// targets are reported, pass or fail, for people to read.
+// scripts/bench does both steps. To see whether a change moves the Set/Ping
+// ratio, compare builds interleaved on the same bus setup:
+//
+//	go run ./compat/bench -sizes 0 -compare old=/tmp/old-daemon,ours,floor
+//
+// Nothing here asserts a timing: the targets are reported, pass or fail,
+// for people to read.
 package main
 
 import (
@@ -43,6 +48,8 @@ func main() {
 	out := flag.String("out", "", "directory to write results.md and throughput.svg to (e.g. docs/bench); none when empty")
 	work := flag.String("workdir", "", "directory for the generated trees and worlds; a temporary one when empty")
 	from := flag.String("from", "", "render the report from this results.json of an earlier run instead of running")
+	compare := flag.String("compare", "", "instead of the full run, compare the Set/Ping ratio of these daemons, interleaved: a comma-separated list of name=path, ours, floor, reference")
+	rounds := flag.Int("rounds", 4, "rounds of -compare (each daemon gets a fresh world per round and size)")
 	flag.Parse()
 
 	if *from != "" {
@@ -112,6 +119,23 @@ func main() {
 		cfg.Floor = bin
 	}
 	cfg.Log = os.Stderr
+
+	if *compare != "" {
+		ds, err := parseDaemons(*compare, cfg)
+		if err != nil {
+			fail(err)
+		}
+		var all []Comparison
+		for _, size := range cfg.Sizes {
+			cs, err := Compare(cfg, ds, size, max(*rounds, 1))
+			if err != nil {
+				fail(err)
+			}
+			all = append(all, cs...)
+		}
+		printComparisons(os.Stdout, all)
+		return
+	}
 
 	res, err := Run(cfg)
 	if err != nil {

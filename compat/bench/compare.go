@@ -1,0 +1,114 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"strings"
+)
+
+// Comparing builds. The full run measures each daemon's Set/Ping ratio in
+// one world, Pings around one long Set burst; on a shared machine that
+// ratio moves by several hundredths from run to run, more than most
+// changes to the daemon move it. Compare interleaves instead: in each
+// round every daemon, in turn, gets a fresh world on the same tree and
+// alternates Ping and Set bursts in it, so that the machine's drift falls
+// on all of them and on both kinds of call alike.
+
+// compareSegments is how many Ping and Set bursts alternate in one world.
+const compareSegments = 5
+
+// Comparison is what one daemon measured over all rounds.
+type Comparison struct {
+	D    Daemon
+	Size int
+	Set  Burst
+	Ping Burst
+}
+
+// Ratio is Set/s ÷ Ping/s over all rounds.
+func (c Comparison) Ratio() float64 {
+	if c.Ping.Rate() == 0 {
+		return 0
+	}
+	return c.Set.Rate() / c.Ping.Rate()
+}
+
+// Compare measures each daemon's Set/Ping ratio on a tree of size entries,
+// rounds times, interleaved. Each world gets cfg.Sets Sets and half as
+// many Pings.
+func Compare(cfg Config, ds []Daemon, size, rounds int) ([]Comparison, error) {
+	t, err := NewTemplate(cfg.WorkDir, size, cfg.Files)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Comparison, len(ds))
+	for i, d := range ds {
+		out[i] = Comparison{D: d, Size: size}
+	}
+	sets := max(cfg.Sets/compareSegments, 1)
+	for round := range rounds {
+		for i, d := range ds {
+			set, ping, err := alternate(cfg, d, t, sets)
+			if err != nil {
+				return nil, fmt.Errorf("%s, round %d: %w", d.Name, round+1, err)
+			}
+			cfg.logf("size %s, round %d, %s: Set %.0f/s, Ping %.0f/s, Set/Ping %.3f",
+				sizeLabel(size), round+1, d.Name, set.Rate(), ping.Rate(), set.Rate()/ping.Rate())
+			out[i].Set = out[i].Set.Merge(set)
+			out[i].Ping = out[i].Ping.Merge(ping)
+		}
+	}
+	return out, nil
+}
+
+// alternate runs compareSegments pairs of a Ping burst and a 1-client Set
+// burst in a fresh world of d.
+func alternate(cfg Config, d Daemon, t *Template, sets int) (set, ping Burst, err error) {
+	w, err := NewWorld(d, t, false)
+	if err != nil {
+		return set, ping, err
+	}
+	defer w.Close()
+	if _, err := w.Activate(); err != nil {
+		return set, ping, err
+	}
+	for range compareSegments {
+		p, err := PingBurst(w, max(sets/2, 1), cfg.Budget)
+		if err != nil {
+			return set, ping, err
+		}
+		s, err := SetBurst(w, 1, sets, cfg.Budget)
+		if err != nil {
+			return set, ping, err
+		}
+		ping, set = ping.Merge(p), set.Merge(s)
+	}
+	return set, ping, nil
+}
+
+// parseDaemons reads -compare's list: each item is name=path, or one of
+// the names ours, floor and reference for the daemons the run knows.
+func parseDaemons(list string, cfg Config) ([]Daemon, error) {
+	known := map[string]string{"ours": cfg.Ours, "floor": cfg.Floor, "reference": cfg.Reference}
+	var ds []Daemon
+	for item := range strings.SplitSeq(list, ",") {
+		name, path, ok := strings.Cut(strings.TrimSpace(item), "=")
+		if !ok {
+			path, ok = known[name]
+		}
+		if !ok || name == "" || path == "" {
+			return nil, fmt.Errorf("-compare: %q is neither name=path nor one of ours, floor, reference", item)
+		}
+		ds = append(ds, Daemon{Name: name, Path: path})
+	}
+	return ds, nil
+}
+
+// printComparisons writes one line per daemon and size.
+func printComparisons(w io.Writer, cs []Comparison) {
+	fmt.Fprintf(w, "%-12s %6s %10s %10s %9s %9s %9s\n", "daemon", "tree", "Set/s", "Ping/s", "Set/Ping", "Set p50", "Set p99")
+	for _, c := range cs {
+		fmt.Fprintf(w, "%-12s %6s %10.0f %10.0f %9.3f %9s %9s\n", c.D.Name, sizeLabel(c.Size),
+			c.Set.Rate(), c.Ping.Rate(), c.Ratio(), ms(c.Set.Lat.P50), ms(c.Set.Lat.P99))
+	}
+}

@@ -1,0 +1,68 @@
+package main
+
+import (
+	"strings"
+	"testing"
+
+	"gvfs-metadata/compat/session"
+)
+
+func TestCompareListNamesKnownDaemonsOrPaths(t *testing.T) {
+	cfg := Config{Ours: "/bin/ours", Floor: "/bin/floor", Reference: "/bin/ref"}
+	ds, err := parseDaemons("old=/tmp/old, ours ,floor", cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []Daemon{{"old", "/tmp/old"}, {"ours", "/bin/ours"}, {"floor", "/bin/floor"}}
+	if len(ds) != len(want) {
+		t.Fatalf("got %v, want %v", ds, want)
+	}
+	for i := range want {
+		if ds[i] != want[i] {
+			t.Errorf("item %d: got %v, want %v", i, ds[i], want[i])
+		}
+	}
+	for _, bad := range []string{"mine", "=/tmp/x", "old=", "ours,,floor"} {
+		if _, err := parseDaemons(bad, cfg); err == nil {
+			t.Errorf("%q accepted", bad)
+		}
+	}
+}
+
+// Every round gives each daemon its own world with all its calls
+// answered, and the ratio is taken over all of them.
+func TestCompareInterleavesRoundsOverEveryDaemon(t *testing.T) {
+	session.Require(t)
+	dir := t.TempDir()
+	bin, err := BuildFloor(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := DefaultConfig()
+	cfg.WorkDir, cfg.Sets, cfg.Files = dir, 50, 0
+	ds := []Daemon{{"a", bin}, {"b", bin}}
+	cs, err := Compare(cfg, ds, 0, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(cs) != 2 {
+		t.Fatalf("%d comparisons, want 2", len(cs))
+	}
+	for i, c := range cs {
+		if c.D != ds[i] {
+			t.Errorf("comparison %d is of %v, want %v", i, c.D, ds[i])
+		}
+		// 2 rounds x 5 segments x 10 Sets and 5 Pings.
+		if c.Set.Calls != 100 || c.Ping.Calls != 50 {
+			t.Errorf("%s: %d Sets and %d Pings answered, want 100 and 50", c.D.Name, c.Set.Calls, c.Ping.Calls)
+		}
+		if r := c.Ratio(); r <= 0 {
+			t.Errorf("%s: ratio %v", c.D.Name, r)
+		}
+	}
+	var out strings.Builder
+	printComparisons(&out, cs)
+	if lines := strings.Split(strings.TrimSpace(out.String()), "\n"); len(lines) != 3 || !strings.HasPrefix(lines[1], "a ") || !strings.HasPrefix(lines[2], "b ") {
+		t.Errorf("printed:\n%s", out.String())
+	}
+}
