@@ -2,6 +2,7 @@ package main
 
 import (
 	"runtime/debug"
+	"sync"
 	"sync/atomic"
 	"time"
 )
@@ -14,11 +15,23 @@ import (
 // headroom below is a pointer-free allocation that is never touched: it
 // costs no resident memory, but the collector counts it as live, so the
 // heap may grow by about twice its size in garbage before a cycle,
-// whatever the size of the rest of the heap. The garbage a burst leaves
-// behind is returned to the system once calls and signals have stopped.
+// whatever the size of the rest of the heap.
+//
+// Once calls stop, the garbage is returned to the system, and the
+// collector is paced tightly (a few percent of the heap, headroom
+// included) until the next call: the signals of the burst still go out
+// for a second after it, each leaving garbage of its own, which is then
+// collected and reused in place instead of growing the heap again. When
+// they are all out, what is left is returned too.
 
 // gcHeadroom is the size of that allocation.
 const gcHeadroom = 32 << 20
+
+// GC percentages: the default while calls come, tight once they stopped.
+const (
+	burstGCPercent = 100
+	quietGCPercent = 5
+)
 
 // memoryQuiet is how long the daemon must go without a call before the
 // garbage of the last burst is returned.
@@ -27,22 +40,47 @@ const memoryQuiet = 500 * time.Millisecond
 // memory paces the collector for bursts and returns their garbage after.
 type memory struct {
 	headroom []byte
-	armed    atomic.Bool  // a return is scheduled
-	lastCall atomic.Int64 // UnixNano of the last call
 	quiet    time.Duration
 	busy     func() bool // work under way that still makes garbage (signals to send)
 	release  func()
+	pace     func(percent int)
+
+	lastCall atomic.Int64 // UnixNano of the last call
+	bursting atomic.Bool  // paced for a burst
+
+	mu    sync.Mutex // orders the changes of pace
+	armed bool       // a check for quiet is scheduled
 }
 
 func newMemory(busy func() bool) *memory {
-	return &memory{headroom: make([]byte, gcHeadroom), quiet: memoryQuiet, busy: busy, release: debug.FreeOSMemory}
+	return &memory{
+		headroom: make([]byte, gcHeadroom),
+		quiet:    memoryQuiet,
+		busy:     busy,
+		release:  debug.FreeOSMemory,
+		pace:     func(p int) { debug.SetGCPercent(p) },
+	}
 }
 
-// called notes a call; the first after a quiet spell schedules a return.
-// Cheap on purpose: it runs for every call.
+// called notes a call. Cheap on purpose: it runs for every call, and only
+// the first after a quiet spell does more.
 func (m *memory) called() {
 	m.lastCall.Store(time.Now().UnixNano())
-	if !m.armed.Load() && m.armed.CompareAndSwap(false, true) {
+	if !m.bursting.Load() {
+		m.startBurst()
+	}
+}
+
+func (m *memory) startBurst() {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.bursting.Load() {
+		return
+	}
+	m.bursting.Store(true)
+	m.pace(burstGCPercent)
+	if !m.armed {
+		m.armed = true
 		m.checkAfter(m.quiet, false)
 	}
 }
@@ -55,21 +93,25 @@ func (m *memory) checkAfter(d time.Duration, returned bool) {
 // and once more when the signals of the burst, which make garbage of
 // their own, have all gone out. returned says the first return is done.
 func (m *memory) returnIfQuiet(returned bool) {
+	m.mu.Lock()
 	if since := time.Since(time.Unix(0, m.lastCall.Load())); since < m.quiet {
 		m.checkAfter(m.quiet-since, false)
+		m.mu.Unlock()
 		return
 	}
 	if !returned {
-		m.release()
+		m.bursting.Store(false)
+		m.pace(quietGCPercent)
 	}
-	if m.busy() {
+	busy := m.busy()
+	if busy {
 		m.checkAfter(m.quiet, true)
-		return
+	} else {
+		m.armed = false
 	}
-	if returned {
+	m.mu.Unlock()
+	// Outside the lock: a call arriving meanwhile must not wait for it.
+	if !returned || !busy {
 		m.release()
 	}
-	// A call arriving now finds the flag still set and schedules nothing;
-	// its garbage is a call's worth, collected with the next burst's.
-	m.armed.Store(false)
 }

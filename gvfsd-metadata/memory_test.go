@@ -1,49 +1,82 @@
 package main
 
 import (
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 )
 
-func TestMemoryIsReturnedWhenCallsStopAndAgainWhenSignalsAreOut(t *testing.T) {
-	var returns atomic.Int32
+// memoryLog records what a memory does, in order.
+type memoryLog struct {
+	mu     sync.Mutex
+	events []string
+}
+
+func (l *memoryLog) add(e string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.events = append(l.events, e)
+}
+
+func (l *memoryLog) get() []string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return append([]string(nil), l.events...)
+}
+
+func TestMemoryPacesBurstsAndReturnsTheirGarbage(t *testing.T) {
+	var log memoryLog
 	var signalsPending atomic.Bool
-	m := &memory{quiet: 20 * time.Millisecond, busy: signalsPending.Load, release: func() { returns.Add(1) }}
-	waitReturns := func(want int32) {
+	m := &memory{
+		quiet:   20 * time.Millisecond,
+		busy:    signalsPending.Load,
+		release: func() { log.add("return") },
+		pace: func(p int) {
+			switch p {
+			case burstGCPercent:
+				log.add("burst")
+			case quietGCPercent:
+				log.add("quiet")
+			default:
+				log.add("other")
+			}
+		},
+	}
+	expect := func(want ...string) {
 		t.Helper()
 		deadline := time.Now().Add(2 * time.Second)
-		for returns.Load() < want && time.Now().Before(deadline) {
+		for len(log.get()) < len(want) && time.Now().Before(deadline) {
 			time.Sleep(time.Millisecond)
 		}
-		if got := returns.Load(); got != want {
-			t.Fatalf("%d returns, want %d", got, want)
+		time.Sleep(60 * time.Millisecond) // nothing more may follow
+		got := log.get()
+		if len(got) != len(want) {
+			t.Fatalf("events %v, want %v", got, want)
+		}
+		for i := range want {
+			if got[i] != want[i] {
+				t.Fatalf("events %v, want %v", got, want)
+			}
 		}
 	}
 
-	// A burst: calls 2 ms apart for 100 ms return nothing while they come.
+	// A burst: calls 2 ms apart for 100 ms are paced for a burst and
+	// nothing is returned while they come.
 	for range 50 {
 		m.called()
 		time.Sleep(2 * time.Millisecond)
 	}
-	if n := returns.Load(); n != 0 {
-		t.Fatalf("%d returns in the middle of a burst", n)
+	if got := log.get(); len(got) != 1 || got[0] != "burst" {
+		t.Fatalf("events during a burst: %v, want [burst]", got)
 	}
-	waitReturns(1)
+	expect("burst", "quiet", "return")
 
 	// A burst whose signals are still going out when the calls stop: one
 	// return then, one when the signals are out, and no more.
 	signalsPending.Store(true)
 	m.called()
-	waitReturns(2)
-	time.Sleep(100 * time.Millisecond)
-	if n := returns.Load(); n != 2 {
-		t.Fatalf("%d returns while signals were still pending, want 2", n)
-	}
+	expect("burst", "quiet", "return", "burst", "quiet", "return")
 	signalsPending.Store(false)
-	waitReturns(3)
-	time.Sleep(100 * time.Millisecond)
-	if n := returns.Load(); n != 3 {
-		t.Fatalf("%d returns with no calls, want 3", n)
-	}
+	expect("burst", "quiet", "return", "burst", "quiet", "return", "return")
 }
