@@ -1,6 +1,7 @@
 package main
 
 import (
+	"runtime/debug"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -79,4 +80,26 @@ func TestMemoryPacesBurstsAndReturnsTheirGarbage(t *testing.T) {
 	expect("burst", "quiet", "return", "burst", "quiet", "return")
 	signalsPending.Store(false)
 	expect("burst", "quiet", "return", "burst", "quiet", "return", "return")
+}
+
+// gcPercent reads the collector's percentage without changing it.
+func gcPercent() int {
+	p := debug.SetGCPercent(100)
+	debug.SetGCPercent(p)
+	return p
+}
+
+func TestMemoryLeavesAnExplicitGOGCAlone(t *testing.T) {
+	defer debug.SetGCPercent(gcPercent())
+	debug.SetGCPercent(77)
+	t.Setenv("GOGC", "77")
+	newMemory(func() bool { return false }).pace(quietGCPercent)
+	if p := gcPercent(); p != 77 {
+		t.Errorf("GOGC=77 in the environment, the daemon set %d", p)
+	}
+	t.Setenv("GOGC", "")
+	newMemory(func() bool { return false }).pace(quietGCPercent)
+	if p := gcPercent(); p != quietGCPercent {
+		t.Errorf("without GOGC, quiet pacing left %d, want %d", p, quietGCPercent)
+	}
 }
