@@ -18,17 +18,18 @@ import (
 // heap may grow by about twice its size in garbage before a cycle,
 // whatever the size of the rest of the heap.
 //
-// Once calls stop, the garbage is returned to the system, and the
-// collector is paced tightly (a few percent of the heap, headroom
-// included) until the next call: the signals of the burst still go out
-// for a second after it, each leaving garbage of its own, which is then
-// collected and reused in place instead of growing the heap again. When
-// they are all out, what is left is returned too.
+// Once calls stop, the garbage is returned to the system. The signals of
+// the burst still go out for a second after it, each leaving garbage of
+// its own; until they are all out the collector is paced tightly (a few
+// percent of the heap, headroom included), so that this garbage is
+// collected and reused in place instead of growing the heap again. What
+// is left then is returned too.
 
 // gcHeadroom is the size of that allocation.
 const gcHeadroom = 32 << 20
 
-// GC percentages: the default while calls come, tight once they stopped.
+// GC percentages: the default, and the tight one while the signals of a
+// finished burst go out.
 const (
 	burstGCPercent = 100
 	quietGCPercent = 5
@@ -47,10 +48,13 @@ type memory struct {
 	pace     func(percent int)
 
 	lastCall atomic.Int64 // UnixNano of the last call
-	bursting atomic.Bool  // paced for a burst
+	bursting atomic.Bool  // calls came since the last quiet check
 
 	mu    sync.Mutex // orders the changes of pace
 	armed bool       // a check for quiet is scheduled
+	tight bool       // paced tightly (quietGCPercent)
+
+	returnedFor int64 // lastCall when the garbage was last returned
 }
 
 func newMemory(busy func() bool) *memory {
@@ -85,40 +89,60 @@ func (m *memory) startBurst() {
 		return
 	}
 	m.bursting.Store(true)
-	m.pace(burstGCPercent)
+	m.setTight(false)
 	if !m.armed {
 		m.armed = true
-		m.checkAfter(m.quiet, false)
+		m.checkAfter(m.quiet)
 	}
 }
 
-func (m *memory) checkAfter(d time.Duration, returned bool) {
-	time.AfterFunc(d, func() { m.returnIfQuiet(returned) })
+// setTight switches between the burst pacing and the tight one. Called
+// with m.mu held.
+func (m *memory) setTight(tight bool) {
+	if m.tight == tight {
+		return
+	}
+	m.tight = tight
+	if tight {
+		m.pace(quietGCPercent)
+	} else {
+		m.pace(burstGCPercent)
+	}
+}
+
+func (m *memory) checkAfter(d time.Duration) {
+	time.AfterFunc(d, m.returnIfQuiet)
 }
 
 // returnIfQuiet returns the garbage once no call came for the quiet time,
 // and once more when the signals of the burst, which make garbage of
-// their own, have all gone out. returned says the first return is done.
-func (m *memory) returnIfQuiet(returned bool) {
+// their own, have all gone out.
+func (m *memory) returnIfQuiet() {
 	m.mu.Lock()
-	if since := time.Since(time.Unix(0, m.lastCall.Load())); since < m.quiet {
-		m.checkAfter(m.quiet-since, false)
+	last := m.lastCall.Load()
+	if since := time.Since(time.Unix(0, last)); since < m.quiet {
+		m.checkAfter(m.quiet - since)
 		m.mu.Unlock()
 		return
 	}
-	if !returned {
-		m.bursting.Store(false)
-		m.pace(quietGCPercent)
-	}
+	m.bursting.Store(false)
+	// Tight only while the burst's signals go out: a rotation the flush
+	// timer starts later, with no call around it, allocates a tree's
+	// worth and is better served by the usual pacing.
 	busy := m.busy()
+	m.setTight(busy)
+	// Return what calls left since the last return, and once the signals
+	// are out, what they left.
+	returnNow := !busy || last != m.returnedFor
+	m.returnedFor = last
 	if busy {
-		m.checkAfter(m.quiet, true)
+		m.checkAfter(m.quiet)
 	} else {
 		m.armed = false
 	}
 	m.mu.Unlock()
 	// Outside the lock: a call arriving meanwhile must not wait for it.
-	if !returned || !busy {
+	if returnNow {
 		m.release()
 	}
 }

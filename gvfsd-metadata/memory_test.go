@@ -30,7 +30,7 @@ func TestMemoryPacesBurstsAndReturnsTheirGarbage(t *testing.T) {
 	var log memoryLog
 	var signalsPending atomic.Bool
 	m := &memory{
-		quiet:   20 * time.Millisecond,
+		quiet:   100 * time.Millisecond,
 		busy:    signalsPending.Load,
 		release: func() { log.add("return") },
 		pace: func(p int) {
@@ -50,7 +50,7 @@ func TestMemoryPacesBurstsAndReturnsTheirGarbage(t *testing.T) {
 		for len(log.get()) < len(want) && time.Now().Before(deadline) {
 			time.Sleep(time.Millisecond)
 		}
-		time.Sleep(60 * time.Millisecond) // nothing more may follow
+		time.Sleep(3 * m.quiet) // nothing more may follow
 		got := log.get()
 		if len(got) != len(want) {
 			t.Fatalf("events %v, want %v", got, want)
@@ -62,24 +62,41 @@ func TestMemoryPacesBurstsAndReturnsTheirGarbage(t *testing.T) {
 		}
 	}
 
-	// A burst: calls 2 ms apart for 100 ms are paced for a burst and
-	// nothing is returned while they come.
-	for range 50 {
+	// A burst: calls 2 ms apart for 200 ms. Nothing happens while they
+	// come (the pacing is already the burst's); once they stop, the
+	// garbage is returned.
+	for range 100 {
 		m.called()
 		time.Sleep(2 * time.Millisecond)
 	}
-	if got := log.get(); len(got) != 1 || got[0] != "burst" {
-		t.Fatalf("events during a burst: %v, want [burst]", got)
+	if got := log.get(); len(got) != 0 {
+		t.Fatalf("events during a burst: %v, want none", got)
 	}
-	expect("burst", "quiet", "return")
+	expect("return")
 
 	// A burst whose signals are still going out when the calls stop: one
-	// return then, one when the signals are out, and no more.
+	// return then, tight pacing while they go out, and when they are out,
+	// the usual pacing and one more return.
 	signalsPending.Store(true)
 	m.called()
-	expect("burst", "quiet", "return", "burst", "quiet", "return")
+	expect("return", "quiet", "return")
 	signalsPending.Store(false)
-	expect("burst", "quiet", "return", "burst", "quiet", "return", "return")
+	expect("return", "quiet", "return", "burst", "return")
+
+	// A call while the signals go out brings the burst's pacing back at
+	// once.
+	signalsPending.Store(true)
+	m.called()
+	expect("return", "quiet", "return", "burst", "return", "quiet", "return")
+	m.called()
+	if got := log.get(); got[len(got)-1] != "burst" {
+		t.Fatalf("events %v: a call did not restore the burst's pacing", got)
+	}
+	// Its quiet time later the signals are still going out: tight again,
+	// and its garbage returned.
+	expect("return", "quiet", "return", "burst", "return", "quiet", "return", "burst", "quiet", "return")
+	signalsPending.Store(false)
+	expect("return", "quiet", "return", "burst", "return", "quiet", "return", "burst", "quiet", "return", "burst", "return")
 }
 
 // gcPercent reads the collector's percentage without changing it.
