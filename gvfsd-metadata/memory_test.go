@@ -2,45 +2,26 @@ package main
 
 import (
 	"runtime/debug"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 )
 
-// memoryLog records what a memory does, in order.
-type memoryLog struct {
-	mu     sync.Mutex
-	events []string
-}
-
-func (l *memoryLog) add(e string) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	l.events = append(l.events, e)
-}
-
-func (l *memoryLog) get() []string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return append([]string(nil), l.events...)
-}
-
 func TestMemoryPacesBurstsAndReturnsTheirGarbage(t *testing.T) {
-	var log memoryLog
+	var log recorder
 	var signalsPending atomic.Bool
 	m := &memory{
 		quiet:   100 * time.Millisecond,
 		busy:    signalsPending.Load,
-		release: func() { log.add("return") },
+		release: func() { log.record("return") },
 		pace: func(p int) {
 			switch p {
 			case burstGCPercent:
-				log.add("burst")
+				log.record("burst")
 			case quietGCPercent:
-				log.add("quiet")
+				log.record("quiet")
 			default:
-				log.add("other")
+				log.record("other")
 			}
 		},
 	}

@@ -12,10 +12,13 @@ type recorder struct {
 	at   []time.Time
 }
 
-func (r *recorder) emit(tree, path string) {
+func (r *recorder) emit(tree, path string) { r.record(tree + " " + path) }
+
+// record notes an event and when it happened.
+func (r *recorder) record(event string) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	r.sent = append(r.sent, tree+" "+path)
+	r.sent = append(r.sent, event)
 	r.at = append(r.at, time.Now())
 }
 
