@@ -26,7 +26,7 @@ type daemon struct {
 	udevDir string
 	logf    func(format string, args ...any)
 
-	lastCall atomic.Int64 // UnixNano of the last metadata call
+	lastCall atomic.Int64 // UnixNano of the last call
 }
 
 // signalString makes a path fit a D-Bus string, which must be UTF-8. File
@@ -39,7 +39,12 @@ func signalString(s string) string {
 	return "[Invalid UTF-8]"
 }
 
-func (d *daemon) noteCall() { d.lastCall.Store(time.Now().UnixNano()) }
+// noteCall marks a call's arrival: for the idle exit, and for the
+// collector's pacing.
+func (d *daemon) noteCall() {
+	d.lastCall.Store(time.Now().UnixNano())
+	d.mem.called()
+}
 
 // why the daemon stops.
 type stopReason int
@@ -58,7 +63,7 @@ func run(opts options) int {
 	defer startProfile()()
 	d := &daemon{trees: newTrees(logf), udevDir: opts.udevDir, logf: logf}
 	d.calls = newDispatcher(d.serve)
-	d.mem = newMemory(func() bool { return d.calls.busy() || d.notify.pending() > 0 })
+	d.mem = newMemory(&d.lastCall, func() bool { return d.calls.busy() || d.notify.pending() > 0 })
 	conn, err := dbus.ConnectSessionBus(dbus.WithIncomingInterceptor(d.take))
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "Failed to connect to the D-BUS daemon: %v\n", err)
@@ -86,7 +91,7 @@ func run(opts options) int {
 		// Another daemon serves the name; like the reference, leave quietly.
 		return 0
 	}
-	d.noteCall()
+	d.lastCall.Store(time.Now().UnixNano()) // the idle period starts now
 	d.calls.start()
 
 	reason := d.wait(lost, signals, opts.idleExit)

@@ -43,24 +43,24 @@ const memoryQuiet = 500 * time.Millisecond
 type memory struct {
 	headroom []byte
 	quiet    time.Duration
-	busy     func() bool // work under way that still makes garbage (signals to send)
+	lastCall *atomic.Int64 // UnixNano of the last call, kept by the daemon
+	busy     func() bool   // work under way that still makes garbage (signals to send)
 	release  func()
 	pace     func(percent int)
 
-	lastCall atomic.Int64 // UnixNano of the last call
-	bursting atomic.Bool  // calls came since the last quiet check
+	// Written under mu, read without it by called.
+	armed atomic.Bool // a check for quiet is scheduled
+	tight atomic.Bool // paced tightly (quietGCPercent)
 
-	mu    sync.Mutex // orders the changes of pace
-	armed bool       // a check for quiet is scheduled
-	tight bool       // paced tightly (quietGCPercent)
-
-	returnedFor int64 // lastCall when the garbage was last returned
+	mu          sync.Mutex // orders the changes of pace
+	returnedFor int64      // lastCall when the garbage was last returned
 }
 
-func newMemory(busy func() bool) *memory {
+func newMemory(lastCall *atomic.Int64, busy func() bool) *memory {
 	m := &memory{
 		headroom: make([]byte, gcHeadroom),
 		quiet:    memoryQuiet,
+		lastCall: lastCall,
 		busy:     busy,
 		release:  debug.FreeOSMemory,
 		pace:     func(p int) { debug.SetGCPercent(p) },
@@ -73,11 +73,11 @@ func newMemory(busy func() bool) *memory {
 	return m
 }
 
-// called notes a call. Cheap on purpose: it runs for every call, and only
-// the first after a quiet spell does more.
+// called notes a call, lastCall already set. Cheap on purpose: it runs for
+// every call, and only the first after a quiet spell, or during the
+// signals after one, does more.
 func (m *memory) called() {
-	m.lastCall.Store(time.Now().UnixNano())
-	if !m.bursting.Load() {
+	if !m.armed.Load() || m.tight.Load() {
 		m.startBurst()
 	}
 }
@@ -85,13 +85,9 @@ func (m *memory) called() {
 func (m *memory) startBurst() {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	if m.bursting.Load() {
-		return
-	}
-	m.bursting.Store(true)
 	m.setTight(false)
-	if !m.armed {
-		m.armed = true
+	if !m.armed.Load() {
+		m.armed.Store(true)
 		m.checkAfter(m.quiet)
 	}
 }
@@ -99,10 +95,10 @@ func (m *memory) startBurst() {
 // setTight switches between the burst pacing and the tight one. Called
 // with m.mu held.
 func (m *memory) setTight(tight bool) {
-	if m.tight == tight {
+	if m.tight.Load() == tight {
 		return
 	}
-	m.tight = tight
+	m.tight.Store(tight)
 	if tight {
 		m.pace(quietGCPercent)
 	} else {
@@ -125,7 +121,6 @@ func (m *memory) returnIfQuiet() {
 		m.mu.Unlock()
 		return
 	}
-	m.bursting.Store(false)
 	// Tight only while the burst's signals go out: a rotation the flush
 	// timer starts later, with no call around it, allocates a tree's
 	// worth and is better served by the usual pacing.
@@ -138,7 +133,7 @@ func (m *memory) returnIfQuiet() {
 	if busy {
 		m.checkAfter(m.quiet)
 	} else {
-		m.armed = false
+		m.armed.Store(false)
 	}
 	m.mu.Unlock()
 	// Outside the lock: a call arriving meanwhile must not wait for it.

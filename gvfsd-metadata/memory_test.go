@@ -10,10 +10,12 @@ import (
 func TestMemoryPacesBurstsAndReturnsTheirGarbage(t *testing.T) {
 	var log recorder
 	var signalsPending atomic.Bool
+	d := &daemon{}
 	m := &memory{
-		quiet:   100 * time.Millisecond,
-		busy:    signalsPending.Load,
-		release: func() { log.record("return") },
+		quiet:    100 * time.Millisecond,
+		lastCall: &d.lastCall,
+		busy:     signalsPending.Load,
+		release:  func() { log.record("return") },
 		pace: func(p int) {
 			switch p {
 			case burstGCPercent:
@@ -25,6 +27,7 @@ func TestMemoryPacesBurstsAndReturnsTheirGarbage(t *testing.T) {
 			}
 		},
 	}
+	d.mem = m
 	expect := func(want ...string) {
 		t.Helper()
 		deadline := time.Now().Add(2 * time.Second)
@@ -47,7 +50,7 @@ func TestMemoryPacesBurstsAndReturnsTheirGarbage(t *testing.T) {
 	// come (the pacing is already the burst's); once they stop, the
 	// garbage is returned.
 	for range 100 {
-		m.called()
+		d.noteCall()
 		time.Sleep(2 * time.Millisecond)
 	}
 	if got := log.get(); len(got) != 0 {
@@ -59,7 +62,7 @@ func TestMemoryPacesBurstsAndReturnsTheirGarbage(t *testing.T) {
 	// return then, tight pacing while they go out, and when they are out,
 	// the usual pacing and one more return.
 	signalsPending.Store(true)
-	m.called()
+	d.noteCall()
 	expect("return", "quiet", "return")
 	signalsPending.Store(false)
 	expect("return", "quiet", "return", "burst", "return")
@@ -67,9 +70,9 @@ func TestMemoryPacesBurstsAndReturnsTheirGarbage(t *testing.T) {
 	// A call while the signals go out brings the burst's pacing back at
 	// once.
 	signalsPending.Store(true)
-	m.called()
+	d.noteCall()
 	expect("return", "quiet", "return", "burst", "return", "quiet", "return")
-	m.called()
+	d.noteCall()
 	if got := log.get(); got[len(got)-1] != "burst" {
 		t.Fatalf("events %v: a call did not restore the burst's pacing", got)
 	}
@@ -91,12 +94,12 @@ func TestMemoryLeavesAnExplicitGOGCAlone(t *testing.T) {
 	defer debug.SetGCPercent(gcPercent())
 	debug.SetGCPercent(77)
 	t.Setenv("GOGC", "77")
-	newMemory(func() bool { return false }).pace(quietGCPercent)
+	newMemory(new(atomic.Int64), func() bool { return false }).pace(quietGCPercent)
 	if p := gcPercent(); p != 77 {
 		t.Errorf("GOGC=77 in the environment, the daemon set %d", p)
 	}
 	t.Setenv("GOGC", "")
-	newMemory(func() bool { return false }).pace(quietGCPercent)
+	newMemory(new(atomic.Int64), func() bool { return false }).pace(quietGCPercent)
 	if p := gcPercent(); p != quietGCPercent {
 		t.Errorf("without GOGC, quiet pacing left %d, want %d", p, quietGCPercent)
 	}

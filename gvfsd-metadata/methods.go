@@ -25,7 +25,7 @@ func header[T any](m *dbus.Message, f dbus.HeaderField) T {
 // Peer, Introspectable and Properties behave as GDBus makes them behave
 // for the reference daemon.
 func (d *daemon) serve(call *dbus.Message) {
-	d.mem.called()
+	d.noteCall()
 	path := header[dbus.ObjectPath](call, dbus.FieldPath)
 	iface := header[string](call, dbus.FieldInterface)
 	member := header[string](call, dbus.FieldMember)
@@ -102,7 +102,6 @@ func (d *daemon) metadataCall(call *dbus.Message, member, sig string) {
 	if !d.checkSignature(call, sig, want) {
 		return
 	}
-	d.noteCall()
 	var err *callError
 	switch member {
 	case "Set":
