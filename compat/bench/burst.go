@@ -30,6 +30,15 @@ func (b Burst) Merge(o Burst) Burst {
 	return m
 }
 
+// setPerPing is Set/s ÷ Ping/s: how close a Set comes to a bare bus round
+// trip (0 when no Ping was answered).
+func setPerPing(set, ping Burst) float64 {
+	if ping.Rate() == 0 {
+		return 0
+	}
+	return set.Rate() / ping.Rate()
+}
+
 // Rate is answered calls per second.
 func (b Burst) Rate() float64 {
 	if b.Elapsed <= 0 {

@@ -26,12 +26,7 @@ type Comparison struct {
 }
 
 // Ratio is Set/s ÷ Ping/s over all rounds.
-func (c Comparison) Ratio() float64 {
-	if c.Ping.Rate() == 0 {
-		return 0
-	}
-	return c.Set.Rate() / c.Ping.Rate()
-}
+func (c Comparison) Ratio() float64 { return setPerPing(c.Set, c.Ping) }
 
 // Compare measures each daemon's Set/Ping ratio on a tree of size entries,
 // rounds times, interleaved. Each world gets cfg.Sets Sets and half as
@@ -53,7 +48,7 @@ func Compare(cfg Config, ds []Daemon, size, rounds int) ([]Comparison, error) {
 				return nil, fmt.Errorf("%s, round %d: %w", d.Name, round+1, err)
 			}
 			cfg.logf("size %s, round %d, %s: Set %.0f/s, Ping %.0f/s, Set/Ping %.3f",
-				sizeLabel(size), round+1, d.Name, set.Rate(), ping.Rate(), set.Rate()/ping.Rate())
+				sizeLabel(size), round+1, d.Name, set.Rate(), ping.Rate(), setPerPing(set, ping))
 			out[i].Set = out[i].Set.Merge(set)
 			out[i].Ping = out[i].Ping.Merge(ping)
 		}

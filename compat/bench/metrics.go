@@ -96,12 +96,7 @@ func metrics(clients int) []metric {
 			target: atLeastTimesRef(5, k100),
 			what:   "Set calls per second (one key, a 7-byte value, each to a new path in an existing /bench directory: a new journal entry every time), one call at a time on one connection, rotations included as they come."},
 		{name: "Set/s ÷ own Ping/s", kind: fraction,
-			value: func(p *Point) (float64, bool) {
-				if p.Ping.Rate() == 0 {
-					return 0, false
-				}
-				return p.Set1.Rate() / p.Ping.Rate(), p.Set1.Limited
-			},
+			value:  func(p *Point) (float64, bool) { return setPerPing(p.Set1, p.Ping), p.Set1.Limited },
 			target: func(_ int, _, ours float64, _ *Point) (check, bool) { return check{"ours ≥ 0.9", ours >= 0.9}, true },
 			what:   "The two rows above divided, per daemon: how close a Set comes to a bare bus round trip."},
 		{name: "Set p50, 1 client", kind: millis,

@@ -270,12 +270,7 @@ type FloorPoint struct {
 }
 
 // Ratio is its Set/s ÷ Ping/s.
-func (f *FloorPoint) Ratio() float64 {
-	if f.Ping.Rate() == 0 {
-		return 0
-	}
-	return f.Set1.Rate() / f.Ping.Rate()
-}
+func (f *FloorPoint) Ratio() float64 { return setPerPing(f.Set1, f.Ping) }
 
 // floorWorld runs the Ping and 1-client Set bursts of mainWorkloads
 // against the floor daemon, in the same order (pingAround).
