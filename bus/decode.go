@@ -1,0 +1,353 @@
+package bus
+
+import (
+	"encoding/binary"
+	"fmt"
+)
+
+// maxDepth bounds the nesting of containers in one value: the D-Bus
+// specification allows 32 arrays and 32 structs, 64 in all.
+const maxDepth = 64
+
+// FormatError reports bytes that are not a valid D-Bus encoding.
+type FormatError struct {
+	Offset int // from the start of the body, or of the message for its header
+	What   string
+}
+
+func (e *FormatError) Error() string {
+	return fmt.Sprintf("malformed D-Bus message at offset %d: %s", e.Offset, e.What)
+}
+
+// Decoder reads values from a message body in order. The first error
+// sticks: every later read returns a zero value, and Err reports it, so a
+// caller reads all its arguments and checks once.
+type Decoder struct {
+	order binary.ByteOrder
+	buf   []byte
+	pos   int
+	err   error
+}
+
+// NewDecoder reads buf, whose offset 0 is 8-aligned in its message.
+func NewDecoder(order binary.ByteOrder, buf []byte) *Decoder {
+	return &Decoder{order: order, buf: buf}
+}
+
+// Err is the first error met, or nil.
+func (d *Decoder) Err() error { return d.err }
+
+// Done reports whether every byte was read without error.
+func (d *Decoder) Done() bool { return d.err == nil && d.pos == len(d.buf) }
+
+func (d *Decoder) fail(what string) {
+	if d.err == nil {
+		d.err = &FormatError{Offset: d.pos, What: what}
+	}
+}
+
+// align skips the padding before a value aligned to n, which must be zero.
+func (d *Decoder) align(n int) {
+	if d.err != nil {
+		return
+	}
+	next := (d.pos + n - 1) &^ (n - 1)
+	if next > len(d.buf) {
+		d.fail("padding runs past the end")
+		return
+	}
+	for _, b := range d.buf[d.pos:next] {
+		if b != 0 {
+			d.fail("non-zero padding")
+			return
+		}
+	}
+	d.pos = next
+}
+
+// take returns the next n bytes.
+func (d *Decoder) take(n int) []byte {
+	if d.err != nil {
+		return nil
+	}
+	if n < 0 || n > len(d.buf)-d.pos {
+		d.fail("value runs past the end")
+		return nil
+	}
+	b := d.buf[d.pos : d.pos+n]
+	d.pos += n
+	return b
+}
+
+// Byte reads a 'y'.
+func (d *Decoder) Byte() byte {
+	b := d.take(1)
+	if b == nil {
+		return 0
+	}
+	return b[0]
+}
+
+// Uint32 reads a 'u'.
+func (d *Decoder) Uint32() uint32 {
+	d.align(4)
+	b := d.take(4)
+	if b == nil {
+		return 0
+	}
+	return d.order.Uint32(b)
+}
+
+// Bool reads a 'b'.
+func (d *Decoder) Bool() bool {
+	v := d.Uint32()
+	if v > 1 {
+		d.fail("boolean is neither 0 nor 1")
+	}
+	return v == 1
+}
+
+// Str reads an 's' or an 'o'.
+func (d *Decoder) Str() string {
+	n := d.Uint32()
+	return string(d.terminated(int64(n)))
+}
+
+// Signature reads a 'g'.
+func (d *Decoder) Signature() string {
+	n := d.Byte()
+	return string(d.terminated(int64(n)))
+}
+
+// terminated reads n bytes and the NUL after them.
+func (d *Decoder) terminated(n int64) []byte {
+	if d.err != nil {
+		return nil
+	}
+	if n > int64(len(d.buf)-d.pos-1) {
+		d.fail("string runs past the end")
+		return nil
+	}
+	b := d.take(int(n) + 1)
+	if b[n] != 0 {
+		d.fail("string is not NUL-terminated")
+		return nil
+	}
+	return b[:n]
+}
+
+// Array reads an array's length and the padding before its first element
+// (aligned to elemAlign) and returns the offset where the array ends; read
+// elements while More(end).
+func (d *Decoder) Array(elemAlign int) (end int) {
+	n := d.Uint32()
+	d.align(elemAlign)
+	if d.err != nil {
+		return d.pos
+	}
+	if int64(n) > int64(len(d.buf)-d.pos) {
+		d.fail("array runs past the end")
+		return d.pos
+	}
+	return d.pos + int(n)
+}
+
+// More reports whether an array ending at end has more elements.
+func (d *Decoder) More(end int) bool {
+	if d.err != nil {
+		return false
+	}
+	if d.pos > end {
+		d.fail("array element runs past the array's length")
+		return false
+	}
+	return d.pos < end
+}
+
+// Struct starts a struct or dict entry.
+func (d *Decoder) Struct() { d.align(8) }
+
+// Bytes reads an 'ay'. The result shares the message's memory.
+func (d *Decoder) Bytes() []byte {
+	n := d.Uint32()
+	return d.take(int(n))
+}
+
+// Strings reads an 'as'.
+func (d *Decoder) Strings() []string {
+	end := d.Array(4)
+	var out []string
+	for d.More(end) {
+		out = append(out, d.Str())
+	}
+	if out == nil && d.err == nil {
+		out = []string{}
+	}
+	return out
+}
+
+// Skip reads and discards one value of each complete type in sig.
+func (d *Decoder) Skip(sig string) {
+	rest := sig
+	for rest != "" && d.err == nil {
+		var ok bool
+		rest, ok = d.skipOne(rest, 0)
+		if !ok {
+			d.fail(fmt.Sprintf("invalid signature %q", sig))
+		}
+	}
+}
+
+// skipOne skips a value of the first complete type of sig and returns the
+// rest of sig; ok is false when sig does not start with a valid type.
+func (d *Decoder) skipOne(sig string, depth int) (rest string, ok bool) {
+	if sig == "" || depth > maxDepth {
+		return "", false
+	}
+	switch sig[0] {
+	case 'y':
+		d.take(1)
+	case 'b', 'n', 'q', 'i', 'u', 'h':
+		if sig[0] == 'b' {
+			d.Bool()
+		} else if sig[0] == 'n' || sig[0] == 'q' {
+			d.align(2)
+			d.take(2)
+		} else {
+			d.Uint32()
+		}
+	case 'x', 't', 'd':
+		d.align(8)
+		d.take(8)
+	case 's', 'o':
+		d.Str()
+	case 'g':
+		d.Signature()
+	case 'v':
+		inner := d.Signature()
+		if d.err != nil {
+			return "", true
+		}
+		if r, ok := d.skipOne(inner, depth+1); !ok || r != "" {
+			d.fail("variant signature is not one complete type")
+		}
+	case 'a':
+		array, after, ok := firstType(sig, depth)
+		if !ok {
+			return "", false
+		}
+		elem := array[1:]
+		end := d.Array(alignOf(elem[0]))
+		for d.More(end) {
+			if elem[0] == '{' {
+				ok = d.skipEntry(elem, depth+1)
+			} else {
+				_, ok = d.skipOne(elem, depth+1)
+			}
+			if !ok {
+				return "", false
+			}
+		}
+		return after, true
+	case '(':
+		d.Struct()
+		rest := sig[1:]
+		if rest != "" && rest[0] == ')' {
+			return "", false // empty structs are not allowed
+		}
+		for rest != "" && rest[0] != ')' {
+			if rest, ok = d.skipOne(rest, depth+1); !ok {
+				return "", false
+			}
+		}
+		if rest == "" {
+			return "", false
+		}
+		return rest[1:], true
+	default:
+		return "", false
+	}
+	return sig[1:], true
+}
+
+// skipEntry skips a dict entry of type sig, an array's element type that
+// firstType has checked.
+func (d *Decoder) skipEntry(sig string, depth int) bool {
+	d.Struct()
+	if _, ok := d.skipOne(sig[1:2], depth+1); !ok {
+		return false
+	}
+	_, ok := d.skipOne(sig[2:len(sig)-1], depth+1)
+	return ok
+}
+
+// firstType splits the first complete type off sig.
+func firstType(sig string, depth int) (first, rest string, ok bool) {
+	if sig == "" || depth > maxDepth {
+		return "", "", false
+	}
+	switch sig[0] {
+	case 'a':
+		var r string
+		if len(sig) > 1 && sig[1] == '{' {
+			r, ok = dictEntry(sig[2:], depth+1)
+		} else {
+			_, r, ok = firstType(sig[1:], depth+1)
+		}
+		if !ok {
+			return "", "", false
+		}
+		return sig[:len(sig)-len(r)], r, true
+	case '(':
+		r := sig[1:]
+		if r != "" && r[0] == ')' {
+			return "", "", false // empty structs are not allowed
+		}
+		for r != "" && r[0] != ')' {
+			if _, r, ok = firstType(r, depth+1); !ok {
+				return "", "", false
+			}
+		}
+		if r == "" {
+			return "", "", false
+		}
+		return sig[:len(sig)-len(r)+1], r[1:], true
+	case 'y', 'b', 'n', 'q', 'i', 'u', 'x', 't', 'd', 'h', 's', 'o', 'g', 'v':
+		return sig[:1], sig[1:], true
+	}
+	return "", "", false
+}
+
+// dictEntry checks what follows the '{' of a dict entry, which only an
+// array may hold: a basic key, one value, '}'. It returns what follows.
+func dictEntry(sig string, depth int) (rest string, ok bool) {
+	if sig == "" || !basic(sig[0]) {
+		return "", false
+	}
+	_, r, ok := firstType(sig[1:], depth+1)
+	if !ok || r == "" || r[0] != '}' {
+		return "", false
+	}
+	return r[1:], true
+}
+
+func basic(c byte) bool {
+	switch c {
+	case 'y', 'b', 'n', 'q', 'i', 'u', 'x', 't', 'd', 'h', 's', 'o', 'g':
+		return true
+	}
+	return false
+}
+
+// alignOf is the alignment of values whose type starts with c.
+func alignOf(c byte) int {
+	switch c {
+	case 'n', 'q':
+		return 2
+	case 'b', 'i', 'u', 'h', 's', 'o', 'a':
+		return 4
+	case 'x', 't', 'd', '(', '{':
+		return 8
+	}
+	return 1
+}

@@ -1,0 +1,79 @@
+package bus
+
+import "encoding/binary"
+
+// Encoder appends values to a message body, little-endian. Its offset 0
+// is 8-aligned in the message.
+type Encoder struct {
+	buf []byte
+}
+
+// Bytes is what was encoded so far.
+func (e *Encoder) Bytes() []byte { return e.buf }
+
+func (e *Encoder) align(n int) {
+	for len(e.buf)%n != 0 {
+		e.buf = append(e.buf, 0)
+	}
+}
+
+// Byte appends a 'y'.
+func (e *Encoder) Byte(v byte) { e.buf = append(e.buf, v) }
+
+// Uint32 appends a 'u'.
+func (e *Encoder) Uint32(v uint32) {
+	e.align(4)
+	e.buf = binary.LittleEndian.AppendUint32(e.buf, v)
+}
+
+// Bool appends a 'b'.
+func (e *Encoder) Bool(v bool) {
+	var u uint32
+	if v {
+		u = 1
+	}
+	e.Uint32(u)
+}
+
+// Str appends an 's' or an 'o'. The caller makes sure it is valid
+// UTF-8 without NULs (or a valid object path): the bus drops a message
+// that breaks those rules, and the connection with it.
+func (e *Encoder) Str(s string) {
+	e.Uint32(uint32(len(s)))
+	e.buf = append(e.buf, s...)
+	e.buf = append(e.buf, 0)
+}
+
+// Signature appends a 'g'.
+func (e *Encoder) Signature(s string) {
+	e.buf = append(e.buf, byte(len(s)))
+	e.buf = append(e.buf, s...)
+	e.buf = append(e.buf, 0)
+}
+
+// ByteArray appends an 'ay'.
+func (e *Encoder) ByteArray(b []byte) {
+	e.Uint32(uint32(len(b)))
+	e.buf = append(e.buf, b...)
+}
+
+// ArrayMark remembers where an array being appended starts.
+type ArrayMark struct{ lenAt, first int }
+
+// Array starts an array of elements aligned to elemAlign; append the
+// elements, then call EndArray with the returned mark.
+func (e *Encoder) Array(elemAlign int) ArrayMark {
+	e.Uint32(0)
+	lenAt := len(e.buf) - 4
+	e.align(elemAlign)
+	return ArrayMark{lenAt, len(e.buf)}
+}
+
+// EndArray fills in the length of the array started at m: its elements'
+// bytes, not the padding before the first one.
+func (e *Encoder) EndArray(m ArrayMark) {
+	binary.LittleEndian.PutUint32(e.buf[m.lenAt:], uint32(len(e.buf)-m.first))
+}
+
+// Struct starts a struct or dict entry.
+func (e *Encoder) Struct() { e.align(8) }

@@ -1,0 +1,303 @@
+package bus
+
+import (
+	"bufio"
+	"encoding/binary"
+	"fmt"
+	"io"
+)
+
+// Type is a message's type.
+type Type byte
+
+// The message types; others are ignored, as the specification asks.
+const (
+	TypeMethodCall   Type = 1
+	TypeMethodReturn Type = 2
+	TypeError        Type = 3
+	TypeSignal       Type = 4
+)
+
+// Flags of a message.
+const (
+	FlagNoReplyExpected byte = 1
+)
+
+// Header field codes.
+const (
+	fieldPath        = 1
+	fieldInterface   = 2
+	fieldMember      = 3
+	fieldErrorName   = 4
+	fieldReplySerial = 5
+	fieldDestination = 6
+	fieldSender      = 7
+	fieldSignature   = 8
+	fieldUnixFDs     = 9
+)
+
+// Limits of the specification, which the bus enforces too.
+const (
+	maxMessage      = 128 << 20
+	maxHeaderFields = 64 << 20
+	fixedHeader     = 16
+)
+
+// Message is one D-Bus message. Header fields that are absent are empty.
+type Message struct {
+	Type        Type
+	Flags       byte
+	Serial      uint32
+	Path        string
+	Interface   string
+	Member      string
+	ErrorName   string
+	ReplySerial uint32
+	Destination string
+	Sender      string
+	Signature   string // of the body
+	Body        []byte
+
+	order binary.ByteOrder
+}
+
+// Args reads the body's arguments.
+func (m *Message) Args() *Decoder {
+	order := m.order
+	if order == nil {
+		order = binary.LittleEndian
+	}
+	return NewDecoder(order, m.Body)
+}
+
+// WantsReply reports whether the sender waits for a reply.
+func (m *Message) WantsReply() bool { return m.Flags&FlagNoReplyExpected == 0 }
+
+func pad8(n int) int { return (n + 7) &^ 7 }
+
+// readMessage reads the next message from r.
+func readMessage(r *bufio.Reader) (*Message, error) {
+	head, err := r.Peek(fixedHeader)
+	if err != nil {
+		if err == io.EOF && len(head) > 0 {
+			err = io.ErrUnexpectedEOF
+		}
+		return nil, err
+	}
+	var order binary.ByteOrder
+	switch head[0] {
+	case 'l':
+		order = binary.LittleEndian
+	case 'B':
+		order = binary.BigEndian
+	default:
+		return nil, &FormatError{0, fmt.Sprintf("unknown byte order %q", head[0])}
+	}
+	if head[3] != 1 {
+		return nil, &FormatError{3, fmt.Sprintf("protocol version %d", head[3])}
+	}
+	bodyLen := int64(order.Uint32(head[4:]))
+	fieldsLen := int64(order.Uint32(head[12:]))
+	if fieldsLen > maxHeaderFields {
+		return nil, &FormatError{12, "header fields too long"}
+	}
+	bodyAt := int64(pad8(fixedHeader + int(fieldsLen)))
+	if bodyAt+bodyLen > maxMessage {
+		return nil, &FormatError{4, fmt.Sprintf("message of %d bytes exceeds the limit", bodyAt+bodyLen)}
+	}
+	buf := make([]byte, bodyAt+bodyLen)
+	if _, err := io.ReadFull(r, buf); err != nil {
+		if err == io.EOF {
+			err = io.ErrUnexpectedEOF
+		}
+		return nil, err
+	}
+	return parseMessage(buf)
+}
+
+// parseMessage decodes a whole message held in buf.
+func parseMessage(buf []byte) (*Message, error) {
+	if len(buf) < fixedHeader {
+		return nil, &FormatError{0, "shorter than a header"}
+	}
+	m := &Message{Type: Type(buf[1]), Flags: buf[2]}
+	if buf[3] != 1 {
+		return nil, &FormatError{3, fmt.Sprintf("protocol version %d", buf[3])}
+	}
+	switch buf[0] {
+	case 'l':
+		m.order = binary.LittleEndian
+	case 'B':
+		m.order = binary.BigEndian
+	default:
+		return nil, &FormatError{0, fmt.Sprintf("unknown byte order %q", buf[0])}
+	}
+	bodyLen := int64(m.order.Uint32(buf[4:]))
+	m.Serial = m.order.Uint32(buf[8:])
+	fieldsLen := int64(m.order.Uint32(buf[12:]))
+	if fieldsLen > int64(len(buf)-fixedHeader) {
+		return nil, &FormatError{12, "header fields run past the end"}
+	}
+	bodyAt := pad8(fixedHeader + int(fieldsLen))
+	if int64(bodyAt)+bodyLen != int64(len(buf)) {
+		return nil, &FormatError{4, "body length does not match the message"}
+	}
+	if m.Serial == 0 {
+		return nil, &FormatError{8, "serial is zero"}
+	}
+	for _, b := range buf[fixedHeader+int(fieldsLen) : bodyAt] {
+		if b != 0 {
+			return nil, &FormatError{fixedHeader + int(fieldsLen), "non-zero padding before the body"}
+		}
+	}
+	if err := m.parseFields(buf[fixedHeader : fixedHeader+int(fieldsLen)]); err != nil {
+		return nil, err
+	}
+	m.Body = buf[bodyAt:]
+	if m.Signature == "" && len(m.Body) > 0 {
+		return nil, &FormatError{bodyAt, "a body without a signature"}
+	}
+	if err := m.checkRequired(); err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
+// parseFields reads the header fields (an a(yv) without its length).
+func (m *Message) parseFields(fields []byte) error {
+	d := NewDecoder(m.order, fields)
+	for d.pos < len(d.buf) && d.err == nil {
+		d.Struct()
+		code := d.Byte()
+		sig := d.Signature()
+		if d.err != nil {
+			break
+		}
+		want := fieldType(code)
+		if want == "" {
+			d.Skip(sig) // unknown fields are ignored
+			if d.err == nil && (sig == "" || !oneType(sig)) {
+				d.fail(fmt.Sprintf("header field %d has signature %q", code, sig))
+			}
+			continue
+		}
+		if sig != want {
+			d.fail(fmt.Sprintf("header field %d has type %q, not %q", code, sig, want))
+			break
+		}
+		switch code {
+		case fieldPath:
+			m.Path = d.Str()
+		case fieldInterface:
+			m.Interface = d.Str()
+		case fieldMember:
+			m.Member = d.Str()
+		case fieldErrorName:
+			m.ErrorName = d.Str()
+		case fieldReplySerial:
+			m.ReplySerial = d.Uint32()
+		case fieldDestination:
+			m.Destination = d.Str()
+		case fieldSender:
+			m.Sender = d.Str()
+		case fieldSignature:
+			m.Signature = d.Signature()
+		case fieldUnixFDs:
+			if d.Uint32() != 0 {
+				d.fail("file descriptors were not negotiated")
+			}
+		}
+	}
+	if d.err != nil {
+		fe := d.err.(*FormatError)
+		return &FormatError{fe.Offset + fixedHeader, fe.What}
+	}
+	return nil
+}
+
+// oneType reports whether sig is exactly one complete type.
+func oneType(sig string) bool {
+	_, rest, ok := firstType(sig, 0)
+	return ok && rest == ""
+}
+
+func fieldType(code byte) string {
+	switch code {
+	case fieldPath:
+		return "o"
+	case fieldInterface, fieldMember, fieldErrorName, fieldDestination, fieldSender:
+		return "s"
+	case fieldReplySerial, fieldUnixFDs:
+		return "u"
+	case fieldSignature:
+		return "g"
+	}
+	return ""
+}
+
+func (m *Message) checkRequired() error {
+	var missing string
+	switch m.Type {
+	case TypeMethodCall:
+		if m.Path == "" || m.Member == "" {
+			missing = "a method call without a path or member"
+		}
+	case TypeMethodReturn:
+		if m.ReplySerial == 0 {
+			missing = "a method return without a reply serial"
+		}
+	case TypeError:
+		if m.ReplySerial == 0 || m.ErrorName == "" {
+			missing = "an error without a reply serial or name"
+		}
+	case TypeSignal:
+		if m.Path == "" || m.Interface == "" || m.Member == "" {
+			missing = "a signal without a path, interface or member"
+		}
+	}
+	if missing != "" {
+		return &FormatError{12, missing}
+	}
+	return nil
+}
+
+// appendMessage appends m's encoding, with the given serial, to buf.
+func appendMessage(buf []byte, m *Message, serial uint32) []byte {
+	start := len(buf)
+	e := Encoder{buf: buf}
+	e.buf = append(e.buf, 'l', byte(m.Type), m.Flags, 1)
+	e.buf = binary.LittleEndian.AppendUint32(e.buf, uint32(len(m.Body)))
+	e.buf = binary.LittleEndian.AppendUint32(e.buf, serial)
+	e.buf = binary.LittleEndian.AppendUint32(e.buf, 0)
+	// Alignment in a message counts from its first byte; the Encoder
+	// counts from its buffer's, so work on a buffer that starts there.
+	e.buf = e.buf[start:]
+	field := func(code byte, sig string) {
+		e.Struct()
+		e.Byte(code)
+		e.Signature(sig)
+	}
+	str := func(code byte, sig, v string) {
+		if v != "" {
+			field(code, sig)
+			e.Str(v)
+		}
+	}
+	str(fieldPath, "o", m.Path)
+	str(fieldInterface, "s", m.Interface)
+	str(fieldMember, "s", m.Member)
+	str(fieldErrorName, "s", m.ErrorName)
+	if m.ReplySerial != 0 {
+		field(fieldReplySerial, "u")
+		e.Uint32(m.ReplySerial)
+	}
+	str(fieldDestination, "s", m.Destination)
+	if m.Signature != "" {
+		field(fieldSignature, "g")
+		e.Signature(m.Signature)
+	}
+	binary.LittleEndian.PutUint32(e.buf[12:], uint32(len(e.buf)-fixedHeader))
+	e.align(8)
+	e.buf = append(e.buf, m.Body...)
+	return append(buf[:start], e.buf...)
+}
