@@ -5,7 +5,7 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/godbus/dbus/v5"
+	"gvfs-metadata/bus"
 )
 
 // bytestring converts an `ay` argument to the string a GLib client meant:
@@ -55,31 +55,56 @@ type setEntry struct {
 	strv []string
 }
 
-// parseSetData checks every entry of Set's a{sv} before anything is
-// applied: a value must be a string, a string array, or a byte (unset).
-// The reference ignores other types but still reports success and signals
-// a change; here the whole call is refused.
-func parseSetData(data map[string]dbus.Variant) ([]setEntry, *callError) {
-	entries := make([]setEntry, 0, len(data))
-	for key, v := range data {
-		if key == "" {
+// parseSetData reads Set's a{sv} and checks every entry before anything
+// is applied: a key must not be empty, and a value must be a string, a
+// string array, or a byte (unset). The reference ignores other types but
+// still reports success and signals a change; here the whole call is
+// refused.
+func parseSetData(args *bus.Decoder) ([]setEntry, *callError) {
+	var entries []setEntry
+	end := args.Array(8)
+	for args.More(end) {
+		args.Struct()
+		e := setEntry{key: args.Str()}
+		sig := args.Signature()
+		if args.Err() != nil {
+			break
+		}
+		if e.key == "" {
 			return nil, invalidArgs("Metadata key must not be empty")
 		}
-		e := setEntry{key: key}
-		switch val := v.Value().(type) {
-		case string:
-			e.kind, e.str = 's', val
-		case []string:
-			e.kind, e.strv = 'a', val
-		case byte:
+		switch sig {
+		case "s":
+			e.kind, e.str = 's', args.Str()
+		case "as":
+			e.kind, e.strv = 'a', args.Strings()
+		case "y":
 			e.kind = 'y'
+			args.Byte()
 		default:
-			return nil, invalidArgs("Value of metadata key “%s” has type “%s”; expected “s”, “as” or “y”", key, v.Signature().String())
+			return nil, invalidArgs("Value of metadata key “%s” has type “%s”; expected “s”, “as” or “y”", e.key, sig)
 		}
 		entries = append(entries, e)
 	}
-	// The dictionary's wire order is lost in decoding; a fixed order keeps
-	// journals reproducible. Keys are distinct, so order changes nothing.
-	sort.Slice(entries, func(i, j int) bool { return entries[i].key < entries[j].key })
-	return entries, nil
+	if err := args.Err(); err != nil {
+		return nil, malformed(err)
+	}
+	// A fixed order keeps journals reproducible whatever order the client
+	// built its dictionary in; of a key given twice the last value counts,
+	// as when the reference applies them in turn.
+	sort.SliceStable(entries, func(i, j int) bool { return entries[i].key < entries[j].key })
+	kept := entries[:0]
+	for i, e := range entries {
+		if i+1 < len(entries) && entries[i+1].key == e.key {
+			continue
+		}
+		kept = append(kept, e)
+	}
+	return kept, nil
+}
+
+// malformed is the error for arguments that do not decode, which the bus
+// never lets through.
+func malformed(err error) *callError {
+	return invalidArgs("Malformed arguments: %s", err.Error())
 }

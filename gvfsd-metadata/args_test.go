@@ -1,11 +1,12 @@
 package main
 
 import (
+	"encoding/binary"
 	"strings"
 	"testing"
 	"unicode/utf8"
 
-	"github.com/godbus/dbus/v5"
+	"gvfs-metadata/bus"
 )
 
 func TestBytestringStripsOneTrailingNULAndRefusesOthers(t *testing.T) {
@@ -60,22 +61,91 @@ func TestIsAncestor(t *testing.T) {
 	}
 }
 
+// dict decodes Set's a{sv} made by dictBytes.
+func dict(pairs ...any) *bus.Decoder {
+	return bus.NewDecoder(binary.LittleEndian, dictBytes(pairs...))
+}
+
+// dictBytes encodes Set's a{sv} from key, value pairs in wire order; a
+// value is a string, a []string, a byte, an int32 or a []byte.
+func dictBytes(pairs ...any) []byte {
+	var e bus.Encoder
+	m := e.Array(8)
+	for i := 0; i < len(pairs); i += 2 {
+		e.Struct()
+		e.Str(pairs[i].(string))
+		switch v := pairs[i+1].(type) {
+		case string:
+			e.Signature("s")
+			e.Str(v)
+		case []string:
+			e.Signature("as")
+			a := e.Array(4)
+			for _, s := range v {
+				e.Str(s)
+			}
+			e.EndArray(a)
+		case byte:
+			e.Signature("y")
+			e.Byte(v)
+		case int32:
+			e.Signature("i")
+			e.Uint32(uint32(v))
+		case []byte:
+			e.Signature("ay")
+			e.ByteArray(v)
+		}
+	}
+	e.EndArray(m)
+	return e.Bytes()
+}
+
 func TestParseSetDataChecksEveryValueFirst(t *testing.T) {
-	entries, err := parseSetData(map[string]dbus.Variant{
-		"s": dbus.MakeVariant("v"), "l": dbus.MakeVariant([]string{"a"}), "u": dbus.MakeVariant(byte(0)),
-	})
-	if err != nil || len(entries) != 3 || entries[0].key != "l" || entries[0].kind != 'a' || entries[1].kind != 's' || entries[2].kind != 'y' {
+	entries, err := parseSetData(dict("s", "v", "l", []string{"a", "b"}, "u", byte(0)))
+	if err != nil || len(entries) != 3 || entries[0].key != "l" || entries[0].kind != 'a' || len(entries[0].strv) != 2 || entries[0].strv[1] != "b" ||
+		entries[1].kind != 's' || entries[1].str != "v" || entries[2].kind != 'y' {
 		t.Fatalf("%+v %v", entries, err)
 	}
-	_, err = parseSetData(map[string]dbus.Variant{"ok": dbus.MakeVariant("v"), "bad": dbus.MakeVariant(int32(5))})
+	_, err = parseSetData(dict("ok", "v", "bad", int32(5)))
 	if err == nil || err.name != errInvalidArgs || !strings.Contains(err.msg, "“bad”") || !strings.Contains(err.msg, "“i”") {
 		t.Fatalf("int value: %v", err)
 	}
-	if _, err := parseSetData(map[string]dbus.Variant{"": dbus.MakeVariant("v")}); err == nil {
+	if _, err := parseSetData(dict("", "v")); err == nil {
 		t.Fatal("empty key accepted")
 	}
-	if _, err := parseSetData(map[string]dbus.Variant{"k": dbus.MakeVariant([]byte("x"))}); err == nil {
+	if _, err := parseSetData(dict("k", []byte("x"))); err == nil {
 		t.Fatal("byte array accepted")
+	}
+}
+
+// TestParseSetDataKeepsTheLastOfARepeatedKey: a dictionary may repeat a
+// key on the wire; the value sent last wins, as when each is applied in
+// turn, and the entries come out in key order.
+func TestParseSetDataKeepsTheLastOfARepeatedKey(t *testing.T) {
+	entries, err := parseSetData(dict("b", "first", "a", "x", "b", "second", "b", []string{"third"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(entries) != 2 || entries[0].key != "a" || entries[1].key != "b" || entries[1].kind != 'a' || entries[1].strv[0] != "third" {
+		t.Fatalf("%+v", entries)
+	}
+}
+
+// TestParseSetDataRefusesATruncatedDictionary: arguments that do not
+// decode are an error, not a partial Set.
+func TestParseSetDataRefusesATruncatedDictionary(t *testing.T) {
+	var e bus.Encoder
+	m := e.Array(8)
+	e.Struct()
+	e.Str("k")
+	e.Signature("s")
+	e.Str("value")
+	e.EndArray(m)
+	whole := e.Bytes()
+	for n := 0; n < len(whole); n++ {
+		if _, err := parseSetData(bus.NewDecoder(binary.LittleEndian, whole[:n])); err == nil || err.name != errInvalidArgs {
+			t.Fatalf("%d of %d bytes: %v", n, len(whole), err)
+		}
 	}
 }
 

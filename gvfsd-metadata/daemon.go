@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/signal"
 	"sync/atomic"
@@ -10,7 +11,7 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/godbus/dbus/v5"
+	"gvfs-metadata/bus"
 )
 
 // signalDelay is how long after the last change to a path its
@@ -18,7 +19,7 @@ import (
 const signalDelay = time.Second
 
 type daemon struct {
-	conn    *dbus.Conn
+	conn    *bus.Conn
 	calls   *dispatcher
 	trees   *trees
 	notify  *notifier
@@ -46,6 +47,15 @@ func (d *daemon) noteCall() {
 	d.mem.called()
 }
 
+// nameLost reports whether a signal is the bus telling us that our name
+// went to another daemon. Only the bus itself may say so.
+func nameLost(m *bus.Message) bool {
+	if m.Sender != "org.freedesktop.DBus" || m.Interface != "org.freedesktop.DBus" || m.Member != "NameLost" || m.Signature != "s" {
+		return false
+	}
+	return m.Args().Str() == busName
+}
+
 // why the daemon stops.
 type stopReason int
 
@@ -64,7 +74,15 @@ func run(opts options) int {
 	d := &daemon{trees: newTrees(logf), udevDir: opts.udevDir, logf: logf}
 	d.calls = newDispatcher(d.serve)
 	d.mem = newMemory(&d.lastCall, func() bool { return d.calls.busy() || d.notify.pending() > 0 })
-	conn, err := dbus.ConnectSessionBus(dbus.WithIncomingInterceptor(d.take))
+	lost := make(chan struct{}, 1)
+	conn, err := bus.ConnectSession(bus.Handlers{Call: d.take, Signal: func(m *bus.Message) {
+		if nameLost(m) {
+			select {
+			case lost <- struct{}{}:
+			default:
+			}
+		}
+	}})
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "Failed to connect to the D-BUS daemon: %v\n", err)
 		return 1
@@ -72,16 +90,16 @@ func run(opts options) int {
 	d.conn = conn
 	defer conn.Close()
 	d.notify = newNotifier(signalDelay, signalTick, func(tree, path string) {
-		if err := conn.Emit(objectPath, ifaceName+".AttributeChanged", signalString(tree), signalString(path)); err != nil && !errors.Is(err, dbus.ErrClosed) {
+		var e bus.Encoder
+		e.Str(signalString(tree))
+		e.Str(signalString(path))
+		if err := conn.Emit(objectPath, ifaceName, "AttributeChanged", "ss", e.Bytes()); err != nil && !errors.Is(err, bus.ErrClosed) {
 			logf("sending AttributeChanged: %v", err)
 		}
 	})
 
 	signals := make(chan os.Signal, 1)
 	signal.Notify(signals, syscall.SIGTERM, syscall.SIGINT, syscall.SIGHUP)
-	lost := make(chan *dbus.Signal, 16)
-	conn.Signal(lost)
-
 	owned, err := d.ownName(opts.replace)
 	if err != nil {
 		logf("%v", err)
@@ -100,7 +118,7 @@ func run(opts options) int {
 }
 
 // wait blocks until a reason to stop arrives.
-func (d *daemon) wait(busSignals chan *dbus.Signal, signals chan os.Signal, idleExit time.Duration) stopReason {
+func (d *daemon) wait(lost <-chan struct{}, signals chan os.Signal, idleExit time.Duration) stopReason {
 	var idleTick <-chan time.Time
 	if idleExit > 0 {
 		t := time.NewTicker(min(idleExit/4+time.Millisecond, time.Second))
@@ -109,14 +127,12 @@ func (d *daemon) wait(busSignals chan *dbus.Signal, signals chan os.Signal, idle
 	}
 	for {
 		select {
-		case s, ok := <-busSignals:
-			if !ok {
-				return stopBusGone
+		case <-lost:
+			return stopNameLost
+		case <-d.conn.Done():
+			if err := d.conn.Err(); !errors.Is(err, io.EOF) {
+				d.logf("lost the bus: %v", err)
 			}
-			if s.Name == "org.freedesktop.DBus.NameLost" && len(s.Body) == 1 && s.Body[0] == busName {
-				return stopNameLost
-			}
-		case <-d.conn.Context().Done():
 			return stopBusGone
 		case sig := <-signals:
 			d.logf("%v: flushing and exiting", sig)

@@ -1,39 +1,34 @@
 package main
 
 import (
+	"strings"
 	"sync"
+	"unicode/utf8"
 
-	"github.com/godbus/dbus/v5"
+	"gvfs-metadata/bus"
 )
 
-// godbus runs every incoming call in a goroutine of its own, so two calls
-// from one client could be applied in either order; GIO clients rely on
-// their writes landing in the order they sent them. The daemon therefore
-// takes every method call off the connection in arrival order (the
-// incoming interceptor runs in the connection's reader, one message at a
-// time) and answers it right there, or, while calls are waiting (before
-// the daemon is ready to serve), queues it behind them. godbus's own
-// dispatch never sees the call: the interceptor hands it a copy of the
-// message whose type is the invalid 0, which godbus skips. That also
-// spares a goroutine start and a thread wake-up per call.
-
-// skippedType is the message type godbus's dispatch ignores.
-const skippedType dbus.Type = 0
+// GIO clients rely on their writes landing in the order they sent them.
+// The connection's reader hands over method calls one at a time in
+// arrival order; the daemon answers each right there, or, while calls are
+// waiting (before the daemon is ready to serve), queues it behind them.
+// Serving on the reader also spares a goroutine start and a thread
+// wake-up per call.
 
 // dispatcher serves calls one at a time in arrival order.
 type dispatcher struct {
-	serve func(*dbus.Message)
+	serve func(*bus.Message)
 
 	mu       sync.Mutex
 	changed  *sync.Cond
-	pending  []*dbus.Message
+	pending  []*bus.Message
 	open     bool // serving has started
 	closed   bool // calls are no longer taken
 	draining bool // a goroutine serves the pending calls
 	serving  bool // the reader is serving a call itself
 }
 
-func newDispatcher(serve func(*dbus.Message)) *dispatcher {
+func newDispatcher(serve func(*bus.Message)) *dispatcher {
 	p := &dispatcher{serve: serve}
 	p.changed = sync.NewCond(&p.mu)
 	return p
@@ -42,7 +37,7 @@ func newDispatcher(serve func(*dbus.Message)) *dispatcher {
 // take is called by the connection's reader for every method call. It
 // serves the call at once when nothing is ahead of it; otherwise the call
 // waits its turn.
-func (p *dispatcher) take(m *dbus.Message) {
+func (p *dispatcher) take(m *bus.Message) {
 	p.mu.Lock()
 	switch {
 	case p.closed:
@@ -113,51 +108,39 @@ func (p *dispatcher) busy() bool {
 	return len(p.pending) > 0 || p.draining || p.serving
 }
 
-// take is the connection's incoming interceptor.
-func (d *daemon) take(msg *dbus.Message) {
-	if msg.Type != dbus.TypeMethodCall {
-		return
-	}
-	mine := *msg
-	msg.Type = skippedType
-	d.calls.take(&mine)
+// take is the connection's handler of method calls.
+func (d *daemon) take(call *bus.Message) { d.calls.take(call) }
+
+// reply answers a call with a body of type sig (no reply when the caller
+// wants none).
+func (d *daemon) reply(call *bus.Message, sig string, body []byte) {
+	d.sent(d.conn.Reply(call, sig, body))
 }
 
-// reply answers a call with values (no reply when the caller wants none).
-func (d *daemon) reply(call *dbus.Message, values ...any) {
-	if call.Flags&dbus.FlagNoReplyExpected != 0 {
-		return
-	}
-	m := &dbus.Message{Type: dbus.TypeMethodReply, Headers: map[dbus.HeaderField]dbus.Variant{
-		dbus.FieldReplySerial: dbus.MakeVariant(call.Serial()),
-	}, Body: values}
-	if sender, ok := call.Headers[dbus.FieldSender]; ok {
-		m.Headers[dbus.FieldDestination] = sender
-	}
-	if len(values) > 0 {
-		m.Headers[dbus.FieldSignature] = dbus.MakeVariant(dbus.SignatureOf(values...))
-	}
-	d.send(m)
-}
-
-func (d *daemon) send(m *dbus.Message) {
-	if err := d.conn.Send(m, nil).Err; err != nil && err != dbus.ErrClosed {
-		d.logf("sending a reply: %v", err)
-	}
+// replyString answers a call with one string.
+func (d *daemon) replyString(call *bus.Message, s string) {
+	var e bus.Encoder
+	e.Str(wireString(s))
+	d.reply(call, "s", e.Bytes())
 }
 
 // fail answers a call with an error.
-func (d *daemon) fail(call *dbus.Message, e *callError) {
-	if call.Flags&dbus.FlagNoReplyExpected != 0 {
-		return
+func (d *daemon) fail(call *bus.Message, e *callError) {
+	d.sent(d.conn.ReplyError(call, e.name, wireString(e.msg)))
+}
+
+// wireString makes s a valid D-Bus string: UTF-8 without NULs. The bus
+// drops the connection of a daemon that sends anything else, so this is
+// the last guard, whatever the caller already did.
+func wireString(s string) string {
+	if utf8.ValidString(s) && strings.IndexByte(s, 0) < 0 {
+		return s
 	}
-	m := &dbus.Message{Type: dbus.TypeError, Headers: map[dbus.HeaderField]dbus.Variant{
-		dbus.FieldReplySerial: dbus.MakeVariant(call.Serial()),
-		dbus.FieldErrorName:   dbus.MakeVariant(e.name),
-		dbus.FieldSignature:   dbus.MakeVariant(dbus.SignatureOf(e.msg)),
-	}, Body: []any{e.msg}}
-	if sender, ok := call.Headers[dbus.FieldSender]; ok {
-		m.Headers[dbus.FieldDestination] = sender
+	return strings.ReplaceAll(strings.ToValidUTF8(s, "\uFFFD"), "\x00", "\uFFFD")
+}
+
+func (d *daemon) sent(err error) {
+	if err != nil && err != bus.ErrClosed {
+		d.logf("sending a reply: %v", err)
 	}
-	d.send(m)
 }

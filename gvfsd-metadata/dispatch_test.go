@@ -5,22 +5,12 @@ import (
 	"testing"
 	"time"
 
-	"github.com/godbus/dbus/v5"
+	"gvfs-metadata/bus"
 )
 
-func call(serial uint32) *dbus.Message {
-	m := &dbus.Message{Type: dbus.TypeMethodCall, Headers: map[dbus.HeaderField]dbus.Variant{}}
-	m.Headers[dbus.FieldMember] = dbus.MakeVariant("Set")
-	return withSerial(m, serial)
+func call(serial uint32) *bus.Message {
+	return &bus.Message{Type: bus.TypeMethodCall, Member: "Set", Serial: serial}
 }
-
-// withSerial sets a message's serial through the one API that exposes it.
-func withSerial(m *dbus.Message, serial uint32) *dbus.Message {
-	m.Headers[dbus.FieldReplySerial] = dbus.MakeVariant(serial)
-	return m
-}
-
-func serialOf(m *dbus.Message) uint32 { return m.Headers[dbus.FieldReplySerial].Value().(uint32) }
 
 // TestDispatcherServesInArrivalOrder: calls that arrive before serving
 // starts wait, then all calls are served one at a time in the order the
@@ -29,7 +19,7 @@ func TestDispatcherServesInArrivalOrder(t *testing.T) {
 	var mu sync.Mutex
 	var order []uint32
 	inFlight := 0
-	p := newDispatcher(func(m *dbus.Message) {
+	p := newDispatcher(func(m *bus.Message) {
 		mu.Lock()
 		inFlight++
 		if inFlight > 1 {
@@ -38,7 +28,7 @@ func TestDispatcherServesInArrivalOrder(t *testing.T) {
 		mu.Unlock()
 		time.Sleep(time.Millisecond)
 		mu.Lock()
-		order = append(order, serialOf(m))
+		order = append(order, m.Serial)
 		inFlight--
 		mu.Unlock()
 	})
@@ -68,5 +58,23 @@ func TestDispatcherServesInArrivalOrder(t *testing.T) {
 	}
 	if p.busy() {
 		t.Fatal("busy after close")
+	}
+}
+
+// TestWireStringIsAlwaysAValidDBusString: whatever a reply would carry
+// goes out as UTF-8 without NULs (the bus disconnects a sender of anything
+// else), and valid strings go out unchanged.
+func TestWireStringIsAlwaysAValidDBusString(t *testing.T) {
+	for in, want := range map[string]string{
+		"label-Photos": "label-Photos",
+		"café ✓":       "café ✓",
+		"bad\xffbyte":  "bad\uFFFDbyte",
+		"inner\x00nul": "inner\uFFFDnul",
+		"\x00\xfe\xff": "\uFFFD\uFFFD",
+		"":             "",
+	} {
+		if got := wireString(in); got != want {
+			t.Errorf("wireString(%q) = %q, want %q", in, got, want)
+		}
 	}
 }

@@ -1,8 +1,11 @@
 package main
 
 import (
+	"encoding/binary"
 	"strings"
 	"testing"
+
+	"gvfs-metadata/bus"
 )
 
 // FuzzArguments feeds arbitrary byte strings to the checks every call's
@@ -30,6 +33,31 @@ func FuzzArguments(f *testing.F) {
 		}
 		if e := invalidArgs("%s %s", treefile, path); len(e.msg) > 1000 {
 			t.Fatalf("message of %d bytes", len(e.msg))
+		}
+	})
+}
+
+// FuzzSetData feeds arbitrary bytes to Set's dictionary decoding: no input
+// may panic, and what it accepts is a set of distinct, non-empty keys with
+// values of the three kinds the store writes.
+func FuzzSetData(f *testing.F) {
+	f.Add(dictBytes("k", "v"))
+	f.Add(dictBytes("a", []string{"x", "y"}, "b", byte(0)))
+	f.Add(dictBytes("bad", int32(1)))
+	f.Fuzz(func(t *testing.T, body []byte) {
+		entries, err := parseSetData(bus.NewDecoder(binary.LittleEndian, body))
+		if err != nil {
+			if err.name != errInvalidArgs {
+				t.Fatalf("error %s", err.name)
+			}
+			return
+		}
+		seen := map[string]bool{}
+		for _, e := range entries {
+			if e.key == "" || seen[e.key] || (e.kind != 's' && e.kind != 'a' && e.kind != 'y') {
+				t.Fatalf("accepted %+v", entries)
+			}
+			seen[e.key] = true
 		}
 	})
 }

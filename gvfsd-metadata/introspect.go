@@ -1,14 +1,10 @@
 package main
 
-import (
-	"strings"
-
-	"github.com/godbus/dbus/v5"
-)
+import "strings"
 
 const (
 	busName    = "org.gtk.vfs.Metadata"
-	objectPath = dbus.ObjectPath("/org/gtk/vfs/metadata")
+	objectPath = "/org/gtk/vfs/metadata"
 	ifaceName  = "org.gtk.vfs.Metadata"
 
 	ifacePeer          = "org.freedesktop.DBus.Peer"
@@ -79,7 +75,7 @@ const (
 // introspect returns the introspection XML for any object path, shaped as
 // GDBus shapes it: the full description for the metadata object, one child
 // node for each of its ancestors, an empty node elsewhere.
-func introspect(path dbus.ObjectPath) string {
+func introspect(path string) string {
 	var b strings.Builder
 	b.WriteString(introspectDoctype)
 	b.WriteString(introspectComment)
@@ -88,7 +84,7 @@ func introspect(path dbus.ObjectPath) string {
 	case path == objectPath:
 		b.WriteString(metadataInterfaces)
 	default:
-		if child, ok := childTowardsObject(string(path)); ok {
+		if child, ok := childTowardsObject(path); ok {
 			b.WriteString("  <node name=\"" + child + "\"/>\n")
 		}
 	}

@@ -8,11 +8,12 @@ import (
 	"time"
 )
 
-// Garbage during a burst of calls. godbus leaves 10-20 KB of garbage per
-// call it decodes, and the daemon's live heap is small (trees are mapped,
-// not loaded), so with the default pacing the collector would run every
-// few hundred calls, dozens of times a second, each cycle taking a CPU
-// from the client and the bus daemon that every call is waiting on. The
+// Garbage during a burst of calls. Each call leaves a little (under 1 KB
+// read, answered and signalled), each rotation about its tree's size, and
+// the daemon's live heap is small (trees are mapped, not loaded), so with
+// the default pacing the collector would run every few megabytes, several
+// times a second in a burst on a big tree, each cycle taking a CPU from
+// the client and the bus daemon that every call is waiting on. The
 // headroom below is a pointer-free allocation that is never touched: it
 // costs no resident memory, but the collector counts it as live, so the
 // heap may grow by about twice its size in garbage before a cycle,

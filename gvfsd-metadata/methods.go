@@ -5,41 +5,27 @@ import (
 	"os"
 	"strings"
 
-	"github.com/godbus/dbus/v5"
+	"gvfs-metadata/bus"
 
 	"gvfs-metadata/format"
 )
 
-// header reads a string-valued header field of a message.
-func header[T any](m *dbus.Message, f dbus.HeaderField) T {
-	var zero T
-	v, ok := m.Headers[f]
-	if !ok {
-		return zero
-	}
-	t, _ := v.Value().(T)
-	return t
-}
-
 // serve answers one call. Calls to the metadata object go to its methods;
 // Peer, Introspectable and Properties behave as GDBus makes them behave
 // for the reference daemon.
-func (d *daemon) serve(call *dbus.Message) {
+func (d *daemon) serve(call *bus.Message) {
 	d.noteCall()
-	path := header[dbus.ObjectPath](call, dbus.FieldPath)
-	iface := header[string](call, dbus.FieldInterface)
-	member := header[string](call, dbus.FieldMember)
-	sig := header[dbus.Signature](call, dbus.FieldSignature).String()
+	path, iface, member, sig := call.Path, call.Interface, call.Member, call.Signature
 
 	if iface == ifacePeer {
 		switch member {
 		case "Ping":
 			if d.checkSignature(call, sig, "") {
-				d.reply(call)
+				d.reply(call, "", nil)
 			}
 		case "GetMachineId":
 			if d.checkSignature(call, sig, "") {
-				d.reply(call, machineID())
+				d.replyString(call, machineID())
 			}
 		default:
 			d.fail(call, &callError{errUnknownMeth, fmt.Sprintf("No such method “%s”", member)})
@@ -48,7 +34,7 @@ func (d *daemon) serve(call *dbus.Message) {
 	}
 	if path != objectPath {
 		if iface == ifaceIntrospect && member == "Introspect" && sig == "" {
-			d.reply(call, introspect(path))
+			d.replyString(call, introspect(path))
 			return
 		}
 		d.fail(call, &callError{errUnknownMeth, fmt.Sprintf("Object does not exist at path “%s”", path)})
@@ -61,7 +47,7 @@ func (d *daemon) serve(call *dbus.Message) {
 		// GDBus answers a malformed call to its built-in interfaces as if
 		// the interface did not exist.
 		if member == "Introspect" && sig == "" {
-			d.reply(call, introspect(path))
+			d.replyString(call, introspect(path))
 			return
 		}
 		d.noSuchInterface(call, iface)
@@ -72,13 +58,13 @@ func (d *daemon) serve(call *dbus.Message) {
 	}
 }
 
-func (d *daemon) noSuchInterface(call *dbus.Message, iface string) {
+func (d *daemon) noSuchInterface(call *bus.Message, iface string) {
 	d.fail(call, &callError{errUnknownMeth, fmt.Sprintf("No such interface “%s” on object at path %s", iface, objectPath)})
 }
 
 // checkSignature answers with GDBus's error when a call's arguments do not
 // have the method's types.
-func (d *daemon) checkSignature(call *dbus.Message, got, want string) bool {
+func (d *daemon) checkSignature(call *bus.Message, got, want string) bool {
 	if got == want {
 		return true
 	}
@@ -93,7 +79,7 @@ var methodSignatures = map[string]string{
 	"GetTreeFromDevice": "uu",
 }
 
-func (d *daemon) metadataCall(call *dbus.Message, member, sig string) {
+func (d *daemon) metadataCall(call *bus.Message, member, sig string) {
 	want, ok := methodSignatures[member]
 	if !ok {
 		d.fail(call, &callError{errUnknownMeth, fmt.Sprintf("No such method “%s”", member)})
@@ -102,41 +88,77 @@ func (d *daemon) metadataCall(call *dbus.Message, member, sig string) {
 	if !d.checkSignature(call, sig, want) {
 		return
 	}
+	args := call.Args()
+	// The bus checks every message against its signature; a call that
+	// still does not decode is answered, never served.
+	undecodable := func() bool {
+		if e := args.Err(); e != nil {
+			d.fail(call, malformed(e))
+			return true
+		}
+		return false
+	}
 	var err *callError
 	switch member {
 	case "Set":
-		err = d.set(call.Body[0].([]byte), call.Body[1].([]byte), call.Body[2].(map[string]dbus.Variant))
+		tree, path := args.Bytes(), args.Bytes()
+		if undecodable() {
+			return
+		}
+		err = d.set(tree, path, args) // reads the rest
 	case "Remove":
-		err = d.remove(call.Body[0].([]byte), call.Body[1].([]byte))
+		tree, path := args.Bytes(), args.Bytes()
+		if undecodable() {
+			return
+		}
+		err = d.remove(tree, path)
 	case "Move":
-		err = d.move(call.Body[0].([]byte), call.Body[1].([]byte), call.Body[2].([]byte))
+		tree, path, dest := args.Bytes(), args.Bytes(), args.Bytes()
+		if undecodable() {
+			return
+		}
+		err = d.move(tree, path, dest)
 	case "GetTreeFromDevice":
-		d.reply(call, treeForDevice(d.udevDir, call.Body[0].(uint32), call.Body[1].(uint32)))
+		major, minor := args.Uint32(), args.Uint32()
+		if undecodable() {
+			return
+		}
+		d.replyString(call, treeForDevice(d.udevDir, major, minor))
 		return
 	}
 	if err != nil {
 		d.fail(call, err)
 		return
 	}
-	d.reply(call)
+	d.reply(call, "", nil)
 }
 
-func (d *daemon) propertiesCall(call *dbus.Message, member, sig string) {
+func (d *daemon) propertiesCall(call *bus.Message, member, sig string) {
 	want := map[string]string{"Get": "ss", "GetAll": "s", "Set": "ssv"}[member]
 	if want == "" || sig != want {
 		d.noSuchInterface(call, ifaceProperties)
 		return
 	}
-	iface := call.Body[0].(string)
+	args := call.Args()
+	iface, property := args.Str(), ""
+	if member != "GetAll" {
+		property = args.Str()
+	}
+	if e := args.Err(); e != nil {
+		d.fail(call, malformed(e))
+		return
+	}
 	if iface != ifaceName {
 		d.fail(call, invalidArgs("No such interface “%s”", iface))
 		return
 	}
 	if member == "GetAll" {
-		d.reply(call, map[string]dbus.Variant{})
+		var e bus.Encoder
+		e.EndArray(e.Array(8)) // no properties
+		d.reply(call, "a{sv}", e.Bytes())
 		return
 	}
-	d.fail(call, invalidArgs("No such property “%s”", call.Body[1].(string)))
+	d.fail(call, invalidArgs("No such property “%s”", property))
 }
 
 // treeAndPath decodes the arguments every metadata method starts with.
@@ -159,7 +181,7 @@ func (d *daemon) treeAndPath(treeArg, pathArg []byte) (*tree, string, string, *c
 	return t, treefile, path, nil
 }
 
-func (d *daemon) set(treeArg, pathArg []byte, data map[string]dbus.Variant) *callError {
+func (d *daemon) set(treeArg, pathArg []byte, data *bus.Decoder) *callError {
 	t, treefile, path, cerr := d.treeAndPath(treeArg, pathArg)
 	if cerr != nil {
 		return cerr

@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/godbus/dbus/v5"
+	"gvfs-metadata/bus"
 )
 
 // handOverTimeout bounds how long a replacing daemon waits for the one it
@@ -20,17 +20,17 @@ const handOverTimeout = 10 * time.Second
 func (d *daemon) ownName(replace bool) (bool, error) {
 	var previous string
 	if replace {
-		d.conn.BusObject().Call("org.freedesktop.DBus.GetNameOwner", 0, busName).Store(&previous)
+		previous, _ = d.conn.NameOwner(busName) // none: nothing to wait for
 	}
-	flags := dbus.NameFlagAllowReplacement | dbus.NameFlagDoNotQueue
+	var flags uint32 = bus.NameFlagAllowReplacement | bus.NameFlagDoNotQueue
 	if replace {
-		flags |= dbus.NameFlagReplaceExisting
+		flags |= bus.NameFlagReplaceExisting
 	}
 	reply, err := d.conn.RequestName(busName, flags)
 	if err != nil {
 		return false, fmt.Errorf("requesting %s: %w", busName, err)
 	}
-	if reply != dbus.RequestNameReplyPrimaryOwner && reply != dbus.RequestNameReplyAlreadyOwner {
+	if reply != bus.RequestNamePrimaryOwner && reply != bus.RequestNameAlreadyOwner {
 		return false, nil
 	}
 	if previous != "" {
@@ -43,8 +43,7 @@ func (d *daemon) ownName(replace bool) (bool, error) {
 func (d *daemon) waitGone(unique string) {
 	deadline := time.Now().Add(handOverTimeout)
 	for time.Now().Before(deadline) {
-		var has bool
-		if err := d.conn.BusObject().Call("org.freedesktop.DBus.NameHasOwner", 0, unique).Store(&has); err != nil || !has {
+		if has, err := d.conn.NameHasOwner(unique); err != nil || !has {
 			return
 		}
 		time.Sleep(20 * time.Millisecond)

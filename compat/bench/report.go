@@ -193,7 +193,7 @@ func (r *Report) Markdown() string {
 
 	if f := res.Floor; f != nil {
 		fmt.Fprintf(&b, "\nThe floor: a daemon that answers every Set at once and stores nothing (`compat/bench/floord`, still sending the AttributeChanged signal the protocol asks for, its collector paced as ours) "+
-			"measured Set/s ÷ Ping/s = **%.2f** (Set %s, Ping %s; its world held the %s-entry tree) in this run. That is what the bus, the client, godbus and the signal cost on their own; "+
+			"measured Set/s ÷ Ping/s = **%.2f** (Set %s, Ping %s; its world held the %s-entry tree) in this run. That is what the bus, the client (godbus), the daemon's D-Bus code (package bus) and the signal cost on their own; "+
 			"a daemon that does real work can only add to it. On a shared machine the floor itself moves by several hundredths from run to run.\n",
 			f.Ratio(), formatValue(rate, f.Set1.Rate(), false), formatValue(rate, f.Ping.Rate(), false), sizeLabel(res.Sizes[0].Size))
 	}

@@ -1,11 +1,11 @@
 // Command floord is the benchmark's floor: a daemon that owns
 // org.gtk.vfs.Metadata and answers every Set at once without storing
 // anything, emitting AttributeChanged for its path a second later as the
-// protocol asks. Calls are taken the way gvfsd-metadata takes them (on the
-// connection's reader, with godbus's own dispatch skipped) and replies go
-// through the same library, so its Set/Ping ratio is what the bus, the
-// client, godbus and the signal cost on their own: no daemon built on them
-// that keeps the protocol can beat it. It paces its garbage collector as
+// protocol asks. It talks to the bus through gvfsd-metadata's own
+// connection code (package bus), taking calls on the connection's reader
+// as the daemon does, so its Set/Ping ratio is what the bus, the client,
+// that code and the signal cost on their own: no daemon built on them that
+// keeps the protocol can beat it. It paces its garbage collector as
 // gvfsd-metadata does (the same never-touched headroom), so that the floor
 // is not raised by collections a real daemon avoids. It is a measuring
 // instrument, not a metadata daemon; every other method fails.
@@ -18,17 +18,14 @@ import (
 	"sync"
 	"time"
 
-	"github.com/godbus/dbus/v5"
+	"gvfs-metadata/bus"
 )
 
 const (
 	busName     = "org.gtk.vfs.Metadata"
-	objectPath  = dbus.ObjectPath("/org/gtk/vfs/metadata")
+	objectPath  = "/org/gtk/vfs/metadata"
 	ifaceName   = "org.gtk.vfs.Metadata"
 	signalDelay = time.Second
-	// skippedType is the invalid message type 0, which godbus's dispatch
-	// ignores.
-	skippedType dbus.Type = 0
 )
 
 // change is one AttributeChanged waiting for its time. The delay is fixed,
@@ -39,7 +36,7 @@ type change struct {
 }
 
 type floor struct {
-	conn *dbus.Conn
+	conn *bus.Conn
 
 	mu    sync.Mutex
 	queue []change
@@ -51,62 +48,36 @@ func main() {
 	gcHeadroom := make([]byte, 32<<20)
 	defer runtime.KeepAlive(gcHeadroom)
 	f := &floor{}
-	conn, err := dbus.ConnectSessionBus(dbus.WithIncomingInterceptor(f.take))
+	conn, err := bus.ConnectSession(bus.Handlers{Call: f.take})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "floord:", err)
 		os.Exit(1)
 	}
 	f.conn = conn
-	reply, err := conn.RequestName(busName, dbus.NameFlagDoNotQueue)
-	if err != nil || reply != dbus.RequestNameReplyPrimaryOwner {
+	reply, err := conn.RequestName(busName, bus.NameFlagDoNotQueue)
+	if err != nil || reply != bus.RequestNamePrimaryOwner {
 		fmt.Fprintf(os.Stderr, "floord: could not own %s (%v, %v)\n", busName, reply, err)
 		os.Exit(1)
 	}
 	go f.emitLoop()
-	<-conn.Context().Done()
+	<-conn.Done()
 }
 
 // take serves a method call on the connection's reader.
-func (f *floor) take(msg *dbus.Message) {
-	if msg.Type != dbus.TypeMethodCall {
-		return
-	}
-	call := *msg
-	msg.Type = skippedType
-	iface, _ := call.Headers[dbus.FieldInterface].Value().(string)
-	member, _ := call.Headers[dbus.FieldMember].Value().(string)
+func (f *floor) take(call *bus.Message) {
 	switch {
-	case iface == "org.freedesktop.DBus.Peer" && member == "Ping":
-		f.reply(&call, nil)
-	case iface == ifaceName && member == "Set" && len(call.Body) == 3:
-		tree, _ := call.Body[0].([]byte)
-		path, _ := call.Body[1].([]byte)
-		f.reply(&call, nil)
+	case call.Interface == "org.freedesktop.DBus.Peer" && call.Member == "Ping":
+		f.conn.Reply(call, "", nil)
+	case call.Interface == ifaceName && call.Member == "Set" && call.Signature == "ayaya{sv}":
+		args := call.Args()
+		tree, path := args.Bytes(), args.Bytes()
+		f.conn.Reply(call, "", nil)
 		f.mu.Lock()
 		f.queue = append(f.queue, change{time.Now().Add(signalDelay), trimNUL(tree), trimNUL(path)})
 		f.mu.Unlock()
 	default:
-		f.reply(&call, &dbus.Error{Name: "org.freedesktop.DBus.Error.UnknownMethod", Body: []any{"floord answers only Set and Ping"}})
+		f.conn.ReplyError(call, "org.freedesktop.DBus.Error.UnknownMethod", "floord answers only Set and Ping")
 	}
-}
-
-func (f *floor) reply(call *dbus.Message, e *dbus.Error) {
-	if call.Flags&dbus.FlagNoReplyExpected != 0 {
-		return
-	}
-	m := &dbus.Message{Type: dbus.TypeMethodReply, Headers: map[dbus.HeaderField]dbus.Variant{
-		dbus.FieldReplySerial: dbus.MakeVariant(call.Serial()),
-	}}
-	if e != nil {
-		m.Type = dbus.TypeError
-		m.Headers[dbus.FieldErrorName] = dbus.MakeVariant(e.Name)
-		m.Headers[dbus.FieldSignature] = dbus.MakeVariant(dbus.SignatureOf(e.Body...))
-		m.Body = e.Body
-	}
-	if sender, ok := call.Headers[dbus.FieldSender]; ok {
-		m.Headers[dbus.FieldDestination] = sender
-	}
-	f.conn.Send(m, nil)
 }
 
 // emitLoop sends the signals that are due, a few times a second.
@@ -124,7 +95,10 @@ func (f *floor) emitLoop() {
 		f.queue = f.queue[n:]
 		f.mu.Unlock()
 		for _, c := range due {
-			if err := f.conn.Emit(objectPath, ifaceName+".AttributeChanged", c.tree, c.path); err != nil {
+			var e bus.Encoder
+			e.Str(c.tree)
+			e.Str(c.path)
+			if err := f.conn.Emit(objectPath, ifaceName, "AttributeChanged", "ss", e.Bytes()); err != nil {
 				return
 			}
 		}
