@@ -129,6 +129,9 @@ func (c *Conn) Close() error {
 func (c *Conn) read() {
 	for {
 		m, err := readMessage(c.r)
+		if garbled := new(garbledMessage); errors.As(err, &garbled) {
+			continue // the bus never sends one; skipping it loses only that message
+		}
 		if err != nil {
 			c.stop(err)
 			return

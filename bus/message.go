@@ -112,8 +112,20 @@ func readMessage(r *bufio.Reader) (*Message, error) {
 		}
 		return nil, err
 	}
-	return parseMessage(buf)
+	m, err := parseMessage(buf)
+	if err != nil {
+		return nil, &garbledMessage{err}
+	}
+	return m, nil
 }
+
+// garbledMessage is the error of a message that was read whole but does
+// not parse. The stream is still in step, so a connection can go on
+// without it; only a broken frame ends one.
+type garbledMessage struct{ err error }
+
+func (e *garbledMessage) Error() string { return e.err.Error() }
+func (e *garbledMessage) Unwrap() error { return e.err }
 
 // parseMessage decodes a whole message held in buf.
 func parseMessage(buf []byte) (*Message, error) {

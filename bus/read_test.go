@@ -1,0 +1,76 @@
+package bus
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"io"
+	"net"
+	"os"
+	"syscall"
+	"testing"
+)
+
+// socketPair returns two connected unix sockets.
+func socketPair(t *testing.T) (*net.UnixConn, *net.UnixConn) {
+	t.Helper()
+	fds, err := syscall.Socketpair(syscall.AF_UNIX, syscall.SOCK_STREAM, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	conns := make([]*net.UnixConn, 2)
+	for i, fd := range fds {
+		f := os.NewFile(uintptr(fd), "socketpair")
+		c, err := net.FileConn(f)
+		f.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		conns[i] = c.(*net.UnixConn)
+		t.Cleanup(func() { c.Close() })
+	}
+	return conns[0], conns[1]
+}
+
+// TestReaderSkipsAGarbledMessageAndGoesOn: a message whose frame is whole
+// but whose header does not parse is dropped, and the calls after it are
+// still delivered, in order; only the end of the stream ends the
+// connection.
+func TestReaderSkipsAGarbledMessageAndGoesOn(t *testing.T) {
+	call := func(serial uint32) []byte {
+		return appendMessage(nil, &Message{Type: TypeMethodCall, Path: "/a", Member: "M"}, serial)
+	}
+	garbled := call(2)
+	// The path field's type, 'o', becomes 's': same length, wrong type.
+	i := bytes.Index(garbled, []byte{fieldPath, 1, 'o', 0})
+	if i < 0 {
+		t.Fatal("no path field in the encoded call")
+	}
+	garbled[i+2] = 's'
+	if _, err := parseMessage(garbled); err == nil {
+		t.Fatal("the garbled call parses")
+	}
+
+	ours, peer := socketPair(t)
+	var got []uint32
+	c := &Conn{
+		sock:     ours,
+		r:        bufio.NewReader(ours),
+		handlers: Handlers{Call: func(m *Message) { got = append(got, m.Serial) }},
+		pending:  map[uint32]chan *Message{},
+		done:     make(chan struct{}),
+	}
+	stream := append(append(call(1), garbled...), call(3)...)
+	go func() {
+		peer.Write(stream)
+		peer.Close()
+	}()
+	c.read() // returns at the end of the stream
+
+	if len(got) != 2 || got[0] != 1 || got[1] != 3 {
+		t.Fatalf("delivered serials %v, want [1 3]", got)
+	}
+	if err := c.Err(); !errors.Is(err, io.EOF) {
+		t.Fatalf("connection ended with %v, want EOF", err)
+	}
+}
