@@ -66,18 +66,6 @@ func completeLen(sig string) int {
 	return 1
 }
 
-func sigAlign(c byte) int {
-	switch c {
-	case 'n', 'q':
-		return 2
-	case 'b', 'i', 'u', 'h', 's', 'o', 'a':
-		return 4
-	case 'x', 't', 'd', '(', '{':
-		return 8
-	}
-	return 1
-}
-
 // fixed reads a fixed-size value our Decoder has no method for.
 func fixed(d *Decoder, n int) []byte {
 	d.align(n)
@@ -150,7 +138,7 @@ func readOurs(d *Decoder, sig string) any {
 			return out
 		}
 		out := []any{}
-		end := d.Array(sigAlign(elem[0]))
+		end := d.Array(alignOf(elem[0]))
 		for d.More(end) {
 			out = append(out, readOurs(d, elem))
 		}
@@ -188,7 +176,7 @@ func encodeOurs(e *Encoder, sig string, v any) {
 			e.ByteArray(v.([]byte))
 			return
 		}
-		mark := e.Array(sigAlign(elem[0]))
+		mark := e.Array(alignOf(elem[0]))
 		if elem[0] == '{' {
 			kv := splitSig(elem[1 : len(elem)-1])
 			for _, k := range sortedKeys(v.(map[any]any)) {
