@@ -99,6 +99,17 @@ func parseDaemons(list string, cfg Config) ([]Daemon, error) {
 	return ds, nil
 }
 
+// names reports whether a -compare list names the built-in daemon name
+// (bare, without a path), which then has to be built.
+func names(list, name string) bool {
+	for item := range strings.SplitSeq(list, ",") {
+		if strings.TrimSpace(item) == name {
+			return true
+		}
+	}
+	return false
+}
+
 // printComparisons writes one line per daemon and size.
 func printComparisons(w io.Writer, cs []Comparison) {
 	fmt.Fprintf(w, "%-12s %6s %10s %10s %9s %9s %9s\n", "daemon", "tree", "Set/s", "Ping/s", "Set/Ping", "Set p50", "Set p99")

@@ -29,6 +29,21 @@ func TestCompareListNamesKnownDaemonsOrPaths(t *testing.T) {
 	}
 }
 
+// TestCompareBuildsOnlyTheDaemonsItNames: a list names a built-in daemon
+// only by its bare name; one given a path is not built.
+func TestCompareBuildsOnlyTheDaemonsItNames(t *testing.T) {
+	for list, want := range map[string][2]bool{
+		"ours,floor":              {true, true},
+		"old=/tmp/old, ours ":     {true, false},
+		"ours=/tmp/x,reference":   {false, false},
+		"floor,new=/tmp/floorish": {false, true},
+	} {
+		if got := [2]bool{names(list, "ours"), names(list, "floor")}; got != want {
+			t.Errorf("%q: ours, floor named %v, want %v", list, got, want)
+		}
+	}
+}
+
 // Every round gives each daemon its own world with all its calls
 // answered, and the ratio is taken over all of them.
 func TestCompareInterleavesRoundsOverEveryDaemon(t *testing.T) {

@@ -104,14 +104,16 @@ func main() {
 		}
 		cfg.CPUProfile = abs
 	}
-	if cfg.Ours == "" {
+	// -compare builds only what its list names.
+	needs := func(name string) bool { return *compare == "" || names(*compare, name) }
+	if cfg.Ours == "" && needs("ours") {
 		bin, err := BuildOurs(filepath.Join(dir, "bin"))
 		if err != nil {
 			fail(err)
 		}
 		cfg.Ours = bin
 	}
-	if cfg.Floor == "" {
+	if cfg.Floor == "" && needs("floor") {
 		bin, err := BuildFloor(filepath.Join(dir, "bin"))
 		if err != nil {
 			fail(err)
