@@ -131,3 +131,30 @@ func BenchmarkRebuildCopying(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkRebuildBurst measures the copying rotation of a journal the way
+// a burst of Sets to new files fills it when they are spread over every
+// directory (as compat/bench writes them): 800 new entries, each in a
+// directory of its own, so most directories' blocks change.
+func BenchmarkRebuildBurst(b *testing.B) {
+	for _, n := range []int{100_000, 1_000_000} {
+		old, err := format.ParseTree(format.Build(benchTree(n), 1))
+		if err != nil {
+			b.Fatal(err)
+		}
+		dirs := n / 100
+		var entries []byte
+		for j := range 800 {
+			c := format.Change{Op: format.OpSet, Mtime: 1800000000, Path: fmt.Sprintf("/dir%05d/new%07d.jpg", j*dirs/800, j), Key: "nautilus-icon-position", Value: "112,208"}
+			entries, _ = c.AppendTo(entries)
+		}
+		b.Run(fmt.Sprint(n), func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := rebuild(old, entries, 2); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
