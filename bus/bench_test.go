@@ -74,10 +74,10 @@ func BenchmarkReadSetCallGodbus(b *testing.B) {
 
 // BenchmarkEncodeReply is the encoding of a Set's empty reply.
 func BenchmarkEncodeReply(b *testing.B) {
-	call := &Message{Serial: 7, Sender: ":1.42"}
+	call := &Message{Header: Header{Serial: 7, Sender: ":1.42"}}
 	var buf []byte
 	b.ReportAllocs()
 	for b.Loop() {
-		buf = appendMessage(buf[:0], &Message{Type: TypeMethodReturn, ReplySerial: call.Serial, Destination: call.Sender}, 9)
+		buf = appendMessage(buf[:0], &Message{Header: Header{Type: TypeMethodReturn, ReplySerial: call.Serial, Destination: call.Sender}}, 9)
 	}
 }

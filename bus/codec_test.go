@@ -599,26 +599,6 @@ func headerUint32(m *dbus.Message, f dbus.HeaderField) uint32 {
 	return v.Value().(uint32)
 }
 
-// header is a Message's header fields, comparable with ==.
-type header struct {
-	Type        Type
-	Flags       byte
-	Serial      uint32
-	Path        string
-	Interface   string
-	Member      string
-	ErrorName   string
-	ReplySerial uint32
-	Destination string
-	Sender      string
-	Signature   string
-}
-
-func headerOf(m *Message) header {
-	return header{m.Type, m.Flags, m.Serial, m.Path, m.Interface, m.Member, m.ErrorName,
-		m.ReplySerial, m.Destination, m.Sender, m.Signature}
-}
-
 // skipWithin runs d.Skip(sig) and fails instead of hanging when it does
 // not return.
 func skipWithin(tb testing.TB, d *Decoder, sig string) {
@@ -647,7 +627,7 @@ func TestParseMessageReadsGodbusMessagesInBothByteOrders(t *testing.T) {
 			if err != nil {
 				t.Fatalf("iteration %d, %v: %v\n%v", iter, order, err, msg)
 			}
-			wantHeader := header{
+			wantHeader := Header{
 				Type:        Type(msg.Type),
 				Flags:       byte(msg.Flags),
 				Serial:      serial,
@@ -660,7 +640,7 @@ func TestParseMessageReadsGodbusMessagesInBothByteOrders(t *testing.T) {
 				Sender:      headerString(msg, dbus.FieldSender),
 				Signature:   headerString(msg, dbus.FieldSignature),
 			}
-			if got := headerOf(m); got != wantHeader {
+			if got := m.Header; got != wantHeader {
 				t.Fatalf("iteration %d, %v: header\n got %+v\nwant %+v", iter, order, got, wantHeader)
 			}
 			if m.order != order {
@@ -696,7 +676,7 @@ func TestGodbusDecodesMessagesWeEncode(t *testing.T) {
 	g := gen{r: rand.New(rand.NewSource(2)), basics: "ybusog", keys: "ysuo", common: commonOurArgs}
 	for iter := 0; iter < 3000; iter++ {
 		r := g.r
-		m := &Message{Type: Type(1 + r.Intn(4)), Flags: byte(r.Intn(8))}
+		m := &Message{Header: Header{Type: Type(1 + r.Intn(4)), Flags: byte(r.Intn(8))}}
 		if m.Type == TypeMethodCall || m.Type == TypeSignal || r.Intn(2) == 0 {
 			m.Path = g.path()
 		}
@@ -777,7 +757,7 @@ func TestGodbusDecodesMessagesWeEncode(t *testing.T) {
 // decode it.
 func decodeWithGodbus(t *testing.T, sig string, body []byte) []any {
 	t.Helper()
-	m := &Message{Type: TypeSignal, Path: "/p", Interface: "org.example.I", Member: "M", Signature: sig, Body: body}
+	m := &Message{Header: Header{Type: TypeSignal, Path: "/p", Interface: "org.example.I", Member: "M", Signature: sig}, Body: body}
 	gm, err := dbus.DecodeMessage(bytes.NewReader(appendMessage(nil, m, 1)))
 	if err != nil {
 		t.Fatalf("godbus cannot decode %q % x: %v", sig, body, err)
@@ -1137,8 +1117,8 @@ func validMessages(tb testing.TB) [][]byte {
 	}
 	var e Encoder
 	e.Str("no such thing")
-	ours := appendMessage(nil, &Message{Type: TypeError, ReplySerial: 3, ErrorName: "org.example.Error.Nope",
-		Destination: ":1.2", Signature: "s", Body: e.Bytes()}, 77)
+	ours := appendMessage(nil, &Message{Header: Header{Type: TypeError, ReplySerial: 3, ErrorName: "org.example.Error.Nope",
+		Destination: ":1.2", Signature: "s"}, Body: e.Bytes()}, 77)
 	return [][]byte{
 		encodeGodbus(tb, call, binary.LittleEndian, 5),
 		encodeGodbus(tb, call, binary.BigEndian, 6),
@@ -1223,12 +1203,12 @@ func TestReadMessageRefusesOversizedMessageBeforeAllocating(t *testing.T) {
 
 func TestReadMessageReadsBackToBackMessagesThenEOF(t *testing.T) {
 	msgs := validMessages(t)
-	big := appendMessage(nil, &Message{Type: TypeSignal, Path: "/p", Interface: "org.example.I", Member: "Big",
-		Signature: "ay", Body: func() []byte {
-			var e Encoder
-			e.ByteArray(bytes.Repeat([]byte{0x5A}, 100<<10))
-			return e.Bytes()
-		}()}, 99)
+	big := appendMessage(nil, &Message{Header: Header{Type: TypeSignal, Path: "/p", Interface: "org.example.I", Member: "Big",
+		Signature: "ay"}, Body: func() []byte {
+		var e Encoder
+		e.ByteArray(bytes.Repeat([]byte{0x5A}, 100<<10))
+		return e.Bytes()
+	}()}, 99)
 	msgs = append(msgs[:3:3], append([][]byte{big}, msgs[3:]...)...)
 
 	var want []*Message

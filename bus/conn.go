@@ -214,7 +214,7 @@ func (c *Conn) Reply(call *Message, sig string, body []byte) error {
 	if !call.WantsReply() {
 		return nil
 	}
-	_, err := c.Send(&Message{Type: TypeMethodReturn, ReplySerial: call.Serial, Destination: call.Sender, Signature: sig, Body: body})
+	_, err := c.Send(&Message{Header: Header{Type: TypeMethodReturn, ReplySerial: call.Serial, Destination: call.Sender, Signature: sig}, Body: body})
 	return err
 }
 
@@ -225,13 +225,13 @@ func (c *Conn) ReplyError(call *Message, name, text string) error {
 	}
 	var e Encoder
 	e.Str(text)
-	_, err := c.Send(&Message{Type: TypeError, ReplySerial: call.Serial, Destination: call.Sender, ErrorName: name, Signature: "s", Body: e.Bytes()})
+	_, err := c.Send(&Message{Header: Header{Type: TypeError, ReplySerial: call.Serial, Destination: call.Sender, ErrorName: name, Signature: "s"}, Body: e.Bytes()})
 	return err
 }
 
 // Emit broadcasts a signal.
 func (c *Conn) Emit(path, iface, member, sig string, body []byte) error {
-	_, err := c.Send(&Message{Type: TypeSignal, Path: path, Interface: iface, Member: member, Signature: sig, Body: body})
+	_, err := c.Send(&Message{Header: Header{Type: TypeSignal, Path: path, Interface: iface, Member: member, Signature: sig}, Body: body})
 	return err
 }
 
@@ -239,7 +239,7 @@ func (c *Conn) Emit(path, iface, member, sig string, body []byte) error {
 // *Error.
 func (c *Conn) Call(dest, path, iface, member, sig string, body []byte) (*Message, error) {
 	ch := make(chan *Message, 1)
-	serial, err := c.send(&Message{Type: TypeMethodCall, Destination: dest, Path: path, Interface: iface, Member: member, Signature: sig, Body: body}, ch)
+	serial, err := c.send(&Message{Header: Header{Type: TypeMethodCall, Destination: dest, Path: path, Interface: iface, Member: member, Signature: sig}, Body: body}, ch)
 	if err != nil {
 		return nil, fmt.Errorf("calling %s.%s: %w", iface, member, err)
 	}

@@ -261,7 +261,7 @@ func TestGodbusCallReachesHandlerAndGetsTheReply(t *testing.T) {
 	}
 
 	m := receive(t, calls, "call")
-	want := header{
+	want := Header{
 		Type:        TypeMethodCall,
 		Serial:      m.Serial,
 		Path:        "/org/example/Obj",
@@ -271,8 +271,8 @@ func TestGodbusCallReachesHandlerAndGetsTheReply(t *testing.T) {
 		Sender:      g.Names()[0],
 		Signature:   "su",
 	}
-	if headerOf(m) != want {
-		t.Errorf("handler got\n%+v\nwant\n%+v", headerOf(m), want)
+	if m.Header != want {
+		t.Errorf("handler got\n%+v\nwant\n%+v", m.Header, want)
 	}
 	if !m.WantsReply() {
 		t.Error("a plain call does not want a reply")

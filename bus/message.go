@@ -43,8 +43,9 @@ const (
 	fixedHeader     = 16
 )
 
-// Message is one D-Bus message. Header fields that are absent are empty.
-type Message struct {
+// Header is a message's fixed header and header fields; the fields that
+// are absent are empty.
+type Header struct {
 	Type        Type
 	Flags       byte
 	Serial      uint32
@@ -56,7 +57,12 @@ type Message struct {
 	Destination string
 	Sender      string
 	Signature   string // of the body
-	Body        []byte
+}
+
+// Message is one D-Bus message.
+type Message struct {
+	Header
+	Body []byte
 
 	order binary.ByteOrder
 }
@@ -132,7 +138,7 @@ func parseMessage(buf []byte) (*Message, error) {
 	if len(buf) < fixedHeader {
 		return nil, &FormatError{0, "shorter than a header"}
 	}
-	m := &Message{Type: Type(buf[1]), Flags: buf[2]}
+	m := &Message{Header: Header{Type: Type(buf[1]), Flags: buf[2]}}
 	if buf[3] != 1 {
 		return nil, &FormatError{3, fmt.Sprintf("protocol version %d", buf[3])}
 	}

@@ -38,7 +38,7 @@ func socketPair(t *testing.T) (*net.UnixConn, *net.UnixConn) {
 // connection.
 func TestReaderSkipsAGarbledMessageAndGoesOn(t *testing.T) {
 	call := func(serial uint32) []byte {
-		return appendMessage(nil, &Message{Type: TypeMethodCall, Path: "/a", Member: "M"}, serial)
+		return appendMessage(nil, &Message{Header: Header{Type: TypeMethodCall, Path: "/a", Member: "M"}}, serial)
 	}
 	garbled := call(2)
 	// The path field's type, 'o', becomes 's': same length, wrong type.

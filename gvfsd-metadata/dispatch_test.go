@@ -9,7 +9,7 @@ import (
 )
 
 func call(serial uint32) *bus.Message {
-	return &bus.Message{Type: bus.TypeMethodCall, Member: "Set", Serial: serial}
+	return &bus.Message{Header: bus.Header{Type: bus.TypeMethodCall, Member: "Set", Serial: serial}}
 }
 
 // TestDispatcherServesInArrivalOrder: calls that arrive before serving
