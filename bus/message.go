@@ -90,17 +90,9 @@ func readMessage(r *bufio.Reader) (*Message, error) {
 		}
 		return nil, err
 	}
-	var order binary.ByteOrder
-	switch head[0] {
-	case 'l':
-		order = binary.LittleEndian
-	case 'B':
-		order = binary.BigEndian
-	default:
-		return nil, &FormatError{0, fmt.Sprintf("unknown byte order %q", head[0])}
-	}
-	if head[3] != 1 {
-		return nil, &FormatError{3, fmt.Sprintf("protocol version %d", head[3])}
+	order, err := headerOrder(head)
+	if err != nil {
+		return nil, err
 	}
 	bodyLen := int64(order.Uint32(head[4:]))
 	fieldsLen := int64(order.Uint32(head[12:]))
@@ -133,23 +125,34 @@ type garbledMessage struct{ err error }
 func (e *garbledMessage) Error() string { return e.err.Error() }
 func (e *garbledMessage) Unwrap() error { return e.err }
 
+// headerOrder checks the byte order and protocol version of a fixed
+// header and returns the byte order.
+func headerOrder(head []byte) (binary.ByteOrder, error) {
+	var order binary.ByteOrder
+	switch head[0] {
+	case 'l':
+		order = binary.LittleEndian
+	case 'B':
+		order = binary.BigEndian
+	default:
+		return nil, &FormatError{0, fmt.Sprintf("unknown byte order %q", head[0])}
+	}
+	if head[3] != 1 {
+		return nil, &FormatError{3, fmt.Sprintf("protocol version %d", head[3])}
+	}
+	return order, nil
+}
+
 // parseMessage decodes a whole message held in buf.
 func parseMessage(buf []byte) (*Message, error) {
 	if len(buf) < fixedHeader {
 		return nil, &FormatError{0, "shorter than a header"}
 	}
-	m := &Message{Header: Header{Type: Type(buf[1]), Flags: buf[2]}}
-	if buf[3] != 1 {
-		return nil, &FormatError{3, fmt.Sprintf("protocol version %d", buf[3])}
+	order, err := headerOrder(buf)
+	if err != nil {
+		return nil, err
 	}
-	switch buf[0] {
-	case 'l':
-		m.order = binary.LittleEndian
-	case 'B':
-		m.order = binary.BigEndian
-	default:
-		return nil, &FormatError{0, fmt.Sprintf("unknown byte order %q", buf[0])}
-	}
+	m := &Message{Header: Header{Type: Type(buf[1]), Flags: buf[2]}, order: order}
 	bodyLen := int64(m.order.Uint32(buf[4:]))
 	m.Serial = m.order.Uint32(buf[8:])
 	fieldsLen := int64(m.order.Uint32(buf[12:]))
