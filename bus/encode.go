@@ -5,14 +5,15 @@ import "encoding/binary"
 // Encoder appends values to a message body, little-endian. Its offset 0
 // is 8-aligned in the message.
 type Encoder struct {
-	buf []byte
+	buf  []byte
+	base int // where in buf the message starts: alignment counts from it
 }
 
 // Bytes is what was encoded so far.
 func (e *Encoder) Bytes() []byte { return e.buf }
 
 func (e *Encoder) align(n int) {
-	for len(e.buf)%n != 0 {
+	for (len(e.buf)-e.base)%n != 0 {
 		e.buf = append(e.buf, 0)
 	}
 }

@@ -285,14 +285,11 @@ func (m *Message) checkRequired() error {
 // appendMessage appends m's encoding, with the given serial, to buf.
 func appendMessage(buf []byte, m *Message, serial uint32) []byte {
 	start := len(buf)
-	e := Encoder{buf: buf}
+	e := Encoder{buf: buf, base: start}
 	e.buf = append(e.buf, 'l', byte(m.Type), m.Flags, 1)
 	e.buf = binary.LittleEndian.AppendUint32(e.buf, uint32(len(m.Body)))
 	e.buf = binary.LittleEndian.AppendUint32(e.buf, serial)
 	e.buf = binary.LittleEndian.AppendUint32(e.buf, 0)
-	// Alignment in a message counts from its first byte; the Encoder
-	// counts from its buffer's, so work on a buffer that starts there.
-	e.buf = e.buf[start:]
 	field := func(code byte, sig string) {
 		e.Struct()
 		e.Byte(code)
@@ -317,8 +314,7 @@ func appendMessage(buf []byte, m *Message, serial uint32) []byte {
 		field(fieldSignature, "g")
 		e.Signature(m.Signature)
 	}
-	binary.LittleEndian.PutUint32(e.buf[12:], uint32(len(e.buf)-fixedHeader))
+	binary.LittleEndian.PutUint32(e.buf[start+12:], uint32(len(e.buf)-start-fixedHeader))
 	e.align(8)
-	e.buf = append(e.buf, m.Body...)
-	return append(buf[:start], e.buf...)
+	return append(e.buf, m.Body...)
 }
