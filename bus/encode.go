@@ -1,6 +1,10 @@
 package bus
 
-import "encoding/binary"
+import (
+	"encoding/binary"
+	"strings"
+	"unicode/utf8"
+)
 
 // Encoder appends values to a message body, little-endian. Its offset 0
 // is 8-aligned in the message.
@@ -36,10 +40,13 @@ func (e *Encoder) Bool(v bool) {
 	e.Uint32(u)
 }
 
-// Str appends an 's' or an 'o'. The caller makes sure it is valid
-// UTF-8 without NULs (or a valid object path): the bus drops a message
-// that breaks those rules, and the connection with it.
+// Str appends an 's' or an 'o'. A D-Bus string is UTF-8 without NULs,
+// and the bus drops the connection of a sender of anything else, so bytes
+// that are not UTF-8, and NULs, go out as U+FFFD.
 func (e *Encoder) Str(s string) {
+	if !utf8.ValidString(s) || strings.IndexByte(s, 0) >= 0 {
+		s = strings.ReplaceAll(strings.ToValidUTF8(s, "\uFFFD"), "\x00", "\uFFFD")
+	}
 	e.Uint32(uint32(len(s)))
 	e.buf = append(e.buf, s...)
 	e.buf = append(e.buf, 0)

@@ -1,9 +1,7 @@
 package main
 
 import (
-	"strings"
 	"sync"
-	"unicode/utf8"
 
 	"gvfs-metadata/bus"
 )
@@ -120,23 +118,13 @@ func (d *daemon) reply(call *bus.Message, sig string, body []byte) {
 // replyString answers a call with one string.
 func (d *daemon) replyString(call *bus.Message, s string) {
 	var e bus.Encoder
-	e.Str(wireString(s))
+	e.Str(s)
 	d.reply(call, "s", e.Bytes())
 }
 
 // fail answers a call with an error.
 func (d *daemon) fail(call *bus.Message, e *callError) {
-	d.sent(d.conn.ReplyError(call, e.name, wireString(e.msg)))
-}
-
-// wireString makes s a valid D-Bus string: UTF-8 without NULs. The bus
-// drops the connection of a daemon that sends anything else, so this is
-// the last guard, whatever the caller already did.
-func wireString(s string) string {
-	if utf8.ValidString(s) && strings.IndexByte(s, 0) < 0 {
-		return s
-	}
-	return strings.ReplaceAll(strings.ToValidUTF8(s, "\uFFFD"), "\x00", "\uFFFD")
+	d.sent(d.conn.ReplyError(call, e.name, e.msg))
 }
 
 func (d *daemon) sent(err error) {

@@ -60,21 +60,3 @@ func TestDispatcherServesInArrivalOrder(t *testing.T) {
 		t.Fatal("busy after close")
 	}
 }
-
-// TestWireStringIsAlwaysAValidDBusString: whatever a reply would carry
-// goes out as UTF-8 without NULs (the bus disconnects a sender of anything
-// else), and valid strings go out unchanged.
-func TestWireStringIsAlwaysAValidDBusString(t *testing.T) {
-	for in, want := range map[string]string{
-		"label-Photos": "label-Photos",
-		"café ✓":       "café ✓",
-		"bad\xffbyte":  "bad\uFFFDbyte",
-		"inner\x00nul": "inner\uFFFDnul",
-		"\x00\xfe\xff": "\uFFFD\uFFFD",
-		"":             "",
-	} {
-		if got := wireString(in); got != want {
-			t.Errorf("wireString(%q) = %q, want %q", in, got, want)
-		}
-	}
-}
