@@ -89,42 +89,30 @@ func (d *daemon) metadataCall(call *bus.Message, member, sig string) {
 		return
 	}
 	args := call.Args()
-	// The bus checks every message against its signature; a call that
-	// still does not decode is answered, never served.
-	undecodable := func() bool {
-		if e := args.Err(); e != nil {
-			d.fail(call, malformed(e))
-			return true
+	if member == "GetTreeFromDevice" {
+		major, minor := args.Uint32(), args.Uint32()
+		if d.decoded(call, args) {
+			d.replyString(call, treeForDevice(d.udevDir, major, minor))
 		}
-		return false
+		return
+	}
+	// The others start with the tree file and the path.
+	tree, path := args.Bytes(), args.Bytes()
+	var dest []byte
+	if member == "Move" {
+		dest = args.Bytes()
+	}
+	if !d.decoded(call, args) {
+		return
 	}
 	var err *callError
 	switch member {
 	case "Set":
-		tree, path := args.Bytes(), args.Bytes()
-		if undecodable() {
-			return
-		}
 		err = d.set(tree, path, args) // reads the rest
 	case "Remove":
-		tree, path := args.Bytes(), args.Bytes()
-		if undecodable() {
-			return
-		}
 		err = d.remove(tree, path)
 	case "Move":
-		tree, path, dest := args.Bytes(), args.Bytes(), args.Bytes()
-		if undecodable() {
-			return
-		}
 		err = d.move(tree, path, dest)
-	case "GetTreeFromDevice":
-		major, minor := args.Uint32(), args.Uint32()
-		if undecodable() {
-			return
-		}
-		d.replyString(call, treeForDevice(d.udevDir, major, minor))
-		return
 	}
 	if err != nil {
 		d.fail(call, err)
@@ -144,8 +132,7 @@ func (d *daemon) propertiesCall(call *bus.Message, member, sig string) {
 	if member != "GetAll" {
 		property = args.Str()
 	}
-	if e := args.Err(); e != nil {
-		d.fail(call, malformed(e))
+	if !d.decoded(call, args) {
 		return
 	}
 	if iface != ifaceName {
@@ -159,6 +146,17 @@ func (d *daemon) propertiesCall(call *bus.Message, member, sig string) {
 		return
 	}
 	d.fail(call, invalidArgs("No such property “%s”", property))
+}
+
+// decoded reports whether a call's arguments so far decoded, and answers
+// the call when they did not. The bus checks each message against its
+// signature, so this only guards against what should never come.
+func (d *daemon) decoded(call *bus.Message, args *bus.Decoder) bool {
+	if err := args.Err(); err != nil {
+		d.fail(call, malformed(err))
+		return false
+	}
+	return true
 }
 
 // treeAndPath decodes the arguments every metadata method starts with.
