@@ -987,6 +987,14 @@ func TestParseMessageRejectsMalformedMessages(t *testing.T) {
 			i := bytes.Index(b, []byte("M\x00"))
 			b[i+1] = 'x'
 		})},
+		{"string with a byte that is not UTF-8", mutate(validCall(), func(b []byte) {
+			i := bytes.Index(b, []byte("M\x00"))
+			b[i] = 0xff
+		})},
+		{"string with an inner NUL", mutate(validCall(), func(b []byte) {
+			i := bytes.Index(b, []byte("/a\x00"))
+			b[i+1] = 0
+		})},
 		{"string length past the end", mutate(validCall(), func(b []byte) {
 			i := bytes.Index(b, []byte("M\x00"))
 			binary.LittleEndian.PutUint32(b[i-4:], 1000)

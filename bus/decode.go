@@ -1,8 +1,10 @@
 package bus
 
 import (
+	"bytes"
 	"encoding/binary"
 	"fmt"
+	"unicode/utf8"
 )
 
 // maxDepth bounds the nesting of containers in one value: the D-Bus
@@ -107,10 +109,16 @@ func (d *Decoder) Bool() bool {
 	return v == 1
 }
 
-// Str reads an 's' or an 'o'.
+// Str reads an 's' or an 'o': UTF-8 without NULs, as the Encoder writes
+// them, or the message is malformed.
 func (d *Decoder) Str() string {
 	n := d.Uint32()
-	return string(d.terminated(int64(n)))
+	b := d.terminated(int64(n))
+	if !utf8.Valid(b) || bytes.IndexByte(b, 0) >= 0 {
+		d.fail("string is not UTF-8 without NULs")
+		return ""
+	}
+	return string(b)
 }
 
 // Signature reads a 'g'.
