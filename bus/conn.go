@@ -238,12 +238,17 @@ func (c *Conn) Emit(path, iface, member, sig string, body []byte) error {
 // Call calls a method and waits for its reply; an error reply is an
 // *Error.
 func (c *Conn) Call(dest, path, iface, member, sig string, body []byte) (*Message, error) {
+	return c.CallWithin(callTimeout, dest, path, iface, member, sig, body)
+}
+
+// CallWithin is Call with its own limit on the wait for the reply.
+func (c *Conn) CallWithin(timeout time.Duration, dest, path, iface, member, sig string, body []byte) (*Message, error) {
 	ch := make(chan *Message, 1)
 	serial, err := c.send(&Message{Header: Header{Type: TypeMethodCall, Destination: dest, Path: path, Interface: iface, Member: member, Signature: sig}, Body: body}, ch)
 	if err != nil {
 		return nil, fmt.Errorf("calling %s.%s: %w", iface, member, err)
 	}
-	timer := time.NewTimer(callTimeout)
+	timer := time.NewTimer(timeout)
 	defer timer.Stop()
 	select {
 	case m, ok := <-ch:
@@ -260,7 +265,7 @@ func (c *Conn) Call(dest, path, iface, member, sig string, body []byte) (*Messag
 		return m, nil
 	case <-timer.C:
 		c.forget(serial)
-		return nil, fmt.Errorf("calling %s.%s: no reply within %v", iface, member, callTimeout)
+		return nil, fmt.Errorf("calling %s.%s: no reply within %v", iface, member, timeout)
 	}
 }
 

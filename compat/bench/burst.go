@@ -5,7 +5,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/godbus/dbus/v5"
+	"gvfs-metadata/bus"
 )
 
 // Burst is one workload of back-to-back calls.
@@ -51,9 +51,9 @@ func (b Burst) Rate() float64 {
 // connections at once (clients == 1: the world's own connection), each
 // client one call at a time, until done or budget (0: none) ran out.
 func SetBurst(w *World, clients, total int, budget time.Duration) (Burst, error) {
-	conns := []*dbus.Conn{w.conn}
+	conns := []*bus.Conn{w.conn}
 	for len(conns) < clients {
-		c, err := w.S.Connect()
+		c, err := w.Connect()
 		if err != nil {
 			return Burst{}, err
 		}
@@ -64,16 +64,16 @@ func SetBurst(w *World, clients, total int, budget time.Duration) (Burst, error)
 	for i := range total {
 		paths[i%clients] = append(paths[i%clients], w.NewPath(fmt.Sprintf("c%d-", i%clients)))
 	}
-	return burst(w, conns, paths, budget, func(c *dbus.Conn, p string) error { return w.Set(c, p) })
+	return burst(w, conns, paths, budget, w.Set)
 }
 
 // PingBurst makes total Peer.Ping calls to the daemon from the world's
 // connection, one at a time.
 func PingBurst(w *World, total int, budget time.Duration) (Burst, error) {
-	return burst(w, []*dbus.Conn{w.conn}, [][]string{make([]string, total)}, budget, func(c *dbus.Conn, _ string) error { return w.Ping(c) })
+	return burst(w, []*bus.Conn{w.conn}, [][]string{make([]string, total)}, budget, func(c *bus.Conn, _ string) error { return w.Ping(c) })
 }
 
-func burst(w *World, conns []*dbus.Conn, work [][]string, budget time.Duration, call func(*dbus.Conn, string) error) (Burst, error) {
+func burst(w *World, conns []*bus.Conn, work [][]string, budget time.Duration, call func(*bus.Conn, string) error) (Burst, error) {
 	var b Burst
 	lat := make([][]time.Duration, len(conns))
 	errs := make([]error, len(conns))

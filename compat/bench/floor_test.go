@@ -4,8 +4,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/godbus/dbus/v5"
-
+	"gvfs-metadata/bus"
 	"gvfs-metadata/compat/client"
 	"gvfs-metadata/compat/session"
 )
@@ -28,9 +27,21 @@ func TestFloorDaemonAnswersSetsAndSignalsThem(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer w.Close()
-	signals := make(chan *dbus.Signal, 16)
-	w.conn.Signal(signals)
-	if err := w.conn.AddMatchSignal(dbus.WithMatchInterface(client.Interface), dbus.WithMatchMember("AttributeChanged")); err != nil {
+	// A connection of its own, whose reader hands over the signals that do
+	// not come from the bus itself (NameAcquired).
+	signals := make(chan *bus.Message, 16)
+	listener, err := bus.Connect(w.S.Address, bus.Handlers{Signal: func(m *bus.Message) {
+		if m.Sender != "org.freedesktop.DBus" {
+			signals <- m
+		}
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer listener.Close()
+	var match bus.Encoder
+	match.Str("type='signal',interface='" + client.Interface + "',member='AttributeChanged'")
+	if _, err := listener.CallBus("AddMatch", "s", match.Bytes()); err != nil {
 		t.Fatal(err)
 	}
 	if err := w.Ping(w.conn); err != nil {
@@ -41,27 +52,24 @@ func TestFloorDaemonAnswersSetsAndSignalsThem(t *testing.T) {
 	if err := w.Set(w.conn, path); err != nil {
 		t.Fatalf("Set: %v", err)
 	}
-	// The connection also gets the bus's own signals (NameAcquired).
 	deadline := time.After(5 * time.Second)
-	for got := false; !got; {
-		select {
-		case s := <-signals:
-			if s.Name != client.Interface+".AttributeChanged" {
-				continue
-			}
-			got = true
-			if len(s.Body) != 2 || s.Body[0] != w.Tree || s.Body[1] != path {
-				t.Errorf("AttributeChanged%v, want (%s, %s)", s.Body, w.Tree, path)
-			}
-			if took := time.Since(start); took < 900*time.Millisecond {
-				t.Errorf("AttributeChanged came %v after the Set, want about a second", took)
-			}
-		case <-deadline:
-			t.Fatal("no AttributeChanged within 5 s of the Set")
+	select {
+	case s := <-signals:
+		args := s.Args()
+		tree, got := args.Str(), args.Str()
+		if s.Member != "AttributeChanged" || s.Signature != "ss" || !args.Done() || tree != w.Tree || got != path {
+			t.Errorf("%s.%s(%q, %q) of type %q, want AttributeChanged(%q, %q)", s.Interface, s.Member, tree, got, s.Signature, w.Tree, path)
 		}
+		if took := time.Since(start); took < 900*time.Millisecond {
+			t.Errorf("AttributeChanged came %v after the Set, want about a second", took)
+		}
+	case <-deadline:
+		t.Fatal("no AttributeChanged within 5 s of the Set")
 	}
-	err = w.conn.Object(client.BusName, client.ObjectPath).Call(client.Interface+".Remove", 0, bytestring(w.Tree), bytestring(path)).Err
-	if err == nil {
+	var remove bus.Encoder
+	remove.ByteArray(bytestring(w.Tree))
+	remove.ByteArray(bytestring(path))
+	if _, err := w.conn.Call(client.BusName, string(client.ObjectPath), client.Interface, "Remove", "ayay", remove.Bytes()); err == nil {
 		t.Error("Remove succeeded on a daemon that implements only Set and Ping")
 	}
 }

@@ -4,8 +4,7 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/godbus/dbus/v5"
-
+	"gvfs-metadata/bus"
 	"gvfs-metadata/compat/client"
 	"gvfs-metadata/compat/session"
 	"gvfs-metadata/store"
@@ -35,8 +34,8 @@ func (w *World) FlushByNameLoss() (Flush, error) {
 	before := w.watch.Count()
 	hwm := sampleHWM(pid, 2*time.Millisecond)
 	start := time.Now()
-	reply, err := w.conn.RequestName(client.BusName, dbus.NameFlagReplaceExisting|dbus.NameFlagDoNotQueue)
-	if err != nil || reply != dbus.RequestNameReplyPrimaryOwner {
+	reply, err := w.conn.RequestName(client.BusName, bus.NameFlagReplaceExisting|bus.NameFlagDoNotQueue)
+	if err != nil || reply != bus.RequestNamePrimaryOwner {
 		f.Peak = hwm.Peak()
 		return f, fmt.Errorf("%s: taking %s from the daemon: reply %v, %v", w.D.Name, client.BusName, reply, err)
 	}
@@ -44,7 +43,7 @@ func (w *World) FlushByNameLoss() (Flush, error) {
 	f.Exit = time.Since(start)
 	f.Peak = hwm.Peak()
 	w.PID = 0
-	if _, rerr := w.conn.ReleaseName(client.BusName); rerr != nil && err == nil {
+	if rerr := w.conn.ReleaseName(client.BusName); rerr != nil && err == nil {
 		err = rerr
 	}
 	if err != nil {

@@ -53,7 +53,7 @@ func (w *World) ReadersDuringBurst(runs int) (time.Duration, int, error) {
 	var wg sync.WaitGroup
 	var sets int
 	var werr error
-	conn, err := w.S.Connect()
+	conn, err := w.Connect()
 	if err != nil {
 		return 0, 0, err
 	}

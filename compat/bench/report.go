@@ -193,7 +193,7 @@ func (r *Report) Markdown() string {
 
 	if f := res.Floor; f != nil {
 		fmt.Fprintf(&b, "\nThe floor: a daemon that answers every Set at once and stores nothing (`compat/bench/floord`, still sending the AttributeChanged signal the protocol asks for, its collector paced as ours) "+
-			"measured Set/s ÷ Ping/s = **%.2f** (Set %s, Ping %s; its world held the %s-entry tree) in this run. That is what the bus, the client (godbus), the daemon's D-Bus code (package bus) and the signal cost on their own; "+
+			"measured Set/s ÷ Ping/s = **%.2f** (Set %s, Ping %s; its world held the %s-entry tree) in this run. That is what the bus, the client, the daemon's D-Bus code (package bus, which the client uses too) and the signal cost on their own; "+
 			"a daemon that does real work can only add to it. On a shared machine the floor itself moves by several hundredths from run to run.\n",
 			f.Ratio(), formatValue(rate, f.Set1.Rate(), false), formatValue(rate, f.Ping.Rate(), false), sizeLabel(res.Sizes[0].Size))
 	}
@@ -241,7 +241,7 @@ func (r *Report) Markdown() string {
 	}
 	fmt.Fprintf(&b, "- **cold start, first Ping**: as the cold start, with a Peer.Ping as the first call (activation alone, no tree opened), in worlds of the first tree size.\n")
 	fmt.Fprintf(&b, "\nRSS figures are the kernel's VmRSS / VmHWM of the daemon process, which count the pages of the memory-mapped tree it touched as well as its heap. "+
-		"Latencies are measured in the Go client (godbus) around each call. "+
+		"Latencies are measured in the Go client (package bus, the daemon's own D-Bus code) around each call. "+
 		"The chart's x axis is the tree size on a log scale (0 drawn one decade left of the smallest non-zero size); its y axis is calls per second on a log scale.\n")
 	return b.String()
 }

@@ -16,6 +16,7 @@ import (
 // as a file manager's icon positions look.
 const (
 	benchKey    = "nautilus-icon-position"
+	benchValue  = "112,208" // what every benchmark Set writes
 	filesPerDir = 100
 	readersDir  = "readers"
 	stamp       = 1_700_000_000
