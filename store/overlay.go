@@ -113,11 +113,30 @@ func (n *ovNode) loadKids() error {
 	if err != nil {
 		return err
 	}
+	// A burst spread over a big tree loads most directories: one
+	// allocation for all the children's nodes and one for their names
+	// instead of two per child.
+	nodes := make([]ovNode, dir.Len())
 	n.kids = make([]*ovNode, dir.Len())
-	for i := range n.kids {
-		c := dir.Child(i)
-		name, _ := c.Name()
-		n.kids[i] = &ovNode{name: string(name), old: c, hasOld: true, force: n.force}
+	total := 0
+	for i := range nodes {
+		name, _ := dir.Child(i).Name()
+		total += len(name)
+	}
+	var names strings.Builder
+	names.Grow(total)
+	ends := make([]uint32, dir.Len())
+	for i := range nodes {
+		name, _ := dir.Child(i).Name()
+		names.Write(name)
+		ends[i] = uint32(names.Len())
+	}
+	all := names.String()
+	start := uint32(0)
+	for i := range nodes {
+		nodes[i] = ovNode{name: all[start:ends[i]], old: dir.Child(i), hasOld: true, force: n.force}
+		n.kids[i] = &nodes[i]
+		start = ends[i]
 	}
 	return nil
 }
