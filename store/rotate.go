@@ -26,6 +26,10 @@ type rotationState struct {
 	// rotation ran.
 	grow bool
 
+	// flushers counts Flush calls under way: a rotation that follows
+	// another while one waits is the flush's own.
+	flushers int
+
 	nextSize int   // size of the next journal
 	err      error // why the last rotation failed, nil after a success
 	last     time.Time
@@ -37,6 +41,7 @@ type rotationState struct {
 type rotation struct {
 	old        *treeFile    // nil when creating the first tree
 	background bool         // built without holding the store's lock
+	urgency    urgency      // of a background rotation
 	initial    *format.Node // the content of a tree being created
 	entries    []byte       // journal entries merged into the new tree
 	merged     int          // how many entries that is
@@ -61,22 +66,36 @@ type rotation struct {
 	oldJournalPath string
 }
 
+// Who waits for a background rotation decides its thread's priority.
+type urgency bool
+
+const (
+	// forWriters: writers are answered while it runs, and only the
+	// visibility of the writes past the journal waits for it, so it runs
+	// when the CPU has nothing else to do.
+	forWriters urgency = false
+	// forFlush: a flush waits for it, at exit on a session that may be
+	// busy and will not wait long, so it runs like any thread.
+	forFlush urgency = true
+)
+
 // startRotationLocked snapshots the tree and journal and rebuilds the tree
 // in a background goroutine; grow starts the rotation off asking for a
 // larger next journal. Called with s.mu held.
-func (s *Store) startRotationLocked(grow bool) {
+func (s *Store) startRotationLocked(grow bool, u urgency) {
 	if s.rot.running {
 		return
 	}
 	r := s.snapshotLocked()
 	r.background = true
+	r.urgency = u
 	s.rot.running = true
 	s.rot.grow = grow
 	done := make(chan struct{})
 	s.rot.done = done
 	go func() {
 		defer close(done)
-		err := buildLowPriority(r, s)
+		err := buildAt(r, s)
 		s.mu.Lock()
 		if err == nil {
 			err = s.commitLocked(r)
@@ -96,7 +115,7 @@ func (s *Store) startRotationLocked(grow bool) {
 		// readers; when they do, the next rotation starts now rather than
 		// at the next write, which may not come for a while.
 		if err == nil && (s.needsRotationLocked() || len(s.rot.pending) > 0) {
-			s.startRotationLocked(false)
+			s.startRotationLocked(false, s.urgencyLocked())
 		}
 		big := r.outSize > bigRotation
 		if big {
@@ -123,18 +142,34 @@ func (s *Store) needsRotationLocked() bool {
 	return used > (s.journal.j.Size()-format.JournalHeaderSize)*3/4
 }
 
-// buildLowPriority builds a rotation on a low-priority thread and waits
-// for it. The commit that follows runs back at normal priority: it holds
-// the writers' lock, and a writer must not wait on a thread the kernel
-// keeps putting last.
-func buildLowPriority(r *rotation, s *Store) error {
+// urgencyLocked is the urgency of a rotation that starts now without a
+// Flush asking for it.
+func (s *Store) urgencyLocked() urgency {
+	if s.rot.flushers > 0 {
+		return forFlush
+	}
+	return forWriters
+}
+
+// buildAt builds a rotation on a thread of the priority its urgency asks
+// for and waits for it. The commit that follows runs back at normal
+// priority: it holds the writers' lock, and a writer must not wait on a
+// thread the kernel keeps putting last.
+func buildAt(r *rotation, s *Store) error {
+	if r.urgency == forFlush {
+		return r.build(s)
+	}
 	result := make(chan error, 1)
 	go func() {
-		lowerPriority()
+		lowPriority()
 		result <- r.build(s)
 	}()
 	return <-result
 }
+
+// lowPriority puts the calling goroutine on a thread of the lowest
+// priority; a variable so that tests can see which rotations ask for it.
+var lowPriority = lowerPriority
 
 // rotateLocked runs a whole rotation in the caller, holding s.mu, as the C
 // daemon does inside the write that found its journal full.

@@ -65,7 +65,7 @@ func (s *Store) appendLocked(buf []byte, count int) error {
 			return err
 		}
 		if s.opts.Background && !s.rot.running && s.needsRotationLocked() {
-			s.startRotationLocked(s.inBurstLocked())
+			s.startRotationLocked(s.inBurstLocked(), s.urgencyLocked())
 		}
 		return nil
 	}
@@ -78,7 +78,7 @@ func (s *Store) appendLocked(buf []byte, count int) error {
 		if s.rot.running {
 			s.rot.grow = true
 		} else {
-			s.startRotationLocked(false)
+			s.startRotationLocked(false, s.urgencyLocked())
 		}
 		return nil
 	}
@@ -126,6 +126,14 @@ func (s *Store) Flush() error {
 	if s.opts.ReadOnly {
 		return ErrReadOnly
 	}
+	s.mu.Lock()
+	s.rot.flushers++
+	s.mu.Unlock()
+	defer func() {
+		s.mu.Lock()
+		s.rot.flushers--
+		s.mu.Unlock()
+	}()
 	// Writers may keep coming; a few rounds cover everything written
 	// before the call (the first merges the journal, the next the writes
 	// that were waiting in memory).
@@ -142,7 +150,7 @@ func (s *Store) Flush() error {
 		}
 		if s.opts.Background {
 			// Writers keep going while the tree is rebuilt.
-			s.startRotationLocked(false)
+			s.startRotationLocked(false, forFlush)
 			done := s.rot.done
 			s.mu.Unlock()
 			<-done
