@@ -61,6 +61,15 @@ func (c Config) Quick() Config {
 	return c
 }
 
+// IdleReads is how many gio list runs of each idle world the idle
+// comparison alternates. Its target is a tight ratio (1.1×) between two
+// runs of about 13 ms, mostly process start-up, on a shared machine. With
+// the median of Reads runs each, two full runs in a row each missed it at
+// one size (1.14× at 0, then 1.15× at 1M) while their other sizes measured
+// 0.92-1.07×, the size missed in one passing in the other. Three times as
+// many runs cost a few seconds.
+func (c Config) IdleReads() int { return 3 * c.Reads }
+
 func (c Config) logf(format string, args ...any) {
 	if c.Log != nil {
 		fmt.Fprintf(c.Log, "bench: "+format+"\n", args...)

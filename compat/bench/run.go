@@ -163,7 +163,7 @@ func mainWorlds(cfg Config, daemons [2]Daemon, t *Template, sp *SizePoint) error
 		cfg.logf("size %d, 1 client, %s: done in %v", sp.Size, d.Name, Elapsed(t0))
 	}
 	var times [2][]time.Duration
-	for range cfg.Reads {
+	for range cfg.IdleReads() {
 		for side, w := range worlds {
 			d, err := w.gioList()
 			if err != nil {
