@@ -1,7 +1,6 @@
 package main
 
 import (
-	"os"
 	"runtime/debug"
 	"sync"
 	"sync/atomic"
@@ -17,93 +16,55 @@ import (
 // headroom below is a pointer-free allocation that is never touched: it
 // costs no resident memory, but the collector counts it as live, so the
 // heap may grow by about twice its size in garbage before a cycle,
-// whatever the size of the rest of the heap.
+// whatever the size of the rest of the heap. A GOGC in the environment
+// still sets the percentage.
 //
-// Once calls stop, the garbage is returned to the system. The signals of
-// the burst still go out for a second after it, each leaving garbage of
-// its own; until they are all out the collector is paced tightly (a few
-// percent of the heap, headroom included), so that this garbage is
-// collected and reused in place instead of growing the heap again. What
-// is left then is returned too.
+// Once calls stop, the garbage is returned to the system, and once more
+// when the burst's signals, which go out for a second after it, are all
+// out.
 
 // gcHeadroom is the size of that allocation.
 const gcHeadroom = 32 << 20
-
-// GC percentages: the default, and the tight one while the signals of a
-// finished burst go out.
-const (
-	burstGCPercent = 100
-	quietGCPercent = 5
-)
 
 // memoryQuiet is how long the daemon must go without a call before the
 // garbage of the last burst is returned.
 const memoryQuiet = 500 * time.Millisecond
 
-// memory paces the collector for bursts and returns their garbage after.
+// memory holds the collector's headroom and returns the garbage of bursts.
 type memory struct {
 	headroom []byte
 	quiet    time.Duration
 	lastCall *atomic.Int64 // UnixNano of the last call, kept by the daemon
 	busy     func() bool   // work under way that still makes garbage (signals to send)
 	release  func()
-	pace     func(percent int)
 
-	// Written under mu, read without it by called.
-	armed atomic.Bool // a check for quiet is scheduled
-	tight atomic.Bool // paced tightly (quietGCPercent)
+	armed atomic.Bool // a check for quiet is scheduled; set under mu
 
-	mu          sync.Mutex // orders the changes of pace
-	returnedFor int64      // lastCall when the garbage was last returned
+	mu          sync.Mutex
+	returnedFor int64 // lastCall when the garbage was last returned
 }
 
 func newMemory(lastCall *atomic.Int64, busy func() bool) *memory {
-	m := &memory{
+	return &memory{
 		headroom: make([]byte, gcHeadroom),
 		quiet:    memoryQuiet,
 		lastCall: lastCall,
 		busy:     busy,
 		release:  debug.FreeOSMemory,
-		pace:     func(p int) { debug.SetGCPercent(p) },
 	}
-	// Whoever sets GOGC knows what they want (or is measuring): the
-	// percentage is then left as they set it.
-	if os.Getenv("GOGC") != "" {
-		m.pace = func(int) {}
-	}
-	return m
 }
 
 // called notes a call, lastCall already set. Cheap on purpose: it runs for
-// every call, and only the first after a quiet spell, or during the
-// signals after one, does more.
+// every call, and only the first after a quiet spell does more.
 func (m *memory) called() {
-	if !m.armed.Load() || m.tight.Load() {
-		m.startBurst()
+	if m.armed.Load() {
+		return
 	}
-}
-
-func (m *memory) startBurst() {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	m.setTight(false)
 	if !m.armed.Load() {
 		m.armed.Store(true)
 		m.checkAfter(m.quiet)
-	}
-}
-
-// setTight switches between the burst pacing and the tight one. Called
-// with m.mu held.
-func (m *memory) setTight(tight bool) {
-	if m.tight.Load() == tight {
-		return
-	}
-	m.tight.Store(tight)
-	if tight {
-		m.pace(quietGCPercent)
-	} else {
-		m.pace(burstGCPercent)
 	}
 }
 
@@ -122,11 +83,7 @@ func (m *memory) returnIfQuiet() {
 		m.mu.Unlock()
 		return
 	}
-	// Tight only while the burst's signals go out: a rotation the flush
-	// timer starts later, with no call around it, allocates a tree's
-	// worth and is better served by the usual pacing.
 	busy := m.busy()
-	m.setTight(busy)
 	// Return what calls left since the last return, and once the signals
 	// are out, what they left.
 	returnNow := !busy || last != m.returnedFor
