@@ -29,6 +29,9 @@ type rotationState struct {
 	// flushers counts Flush calls under way: a rotation that follows
 	// another while one waits is the flush's own.
 	flushers int
+	// normalUntil: the writers' rotations run at normal priority until
+	// then, after one at the lowest was starved.
+	normalUntil time.Time
 
 	nextSize int   // size of the next journal
 	err      error // why the last rotation failed, nil after a success
@@ -41,7 +44,8 @@ type rotationState struct {
 type rotation struct {
 	old        *treeFile    // nil when creating the first tree
 	background bool         // built without holding the store's lock
-	urgency    urgency      // of a background rotation
+	low        bool         // built on a thread of the lowest priority
+	starved    bool         // and the kernel kept that thread waiting (see starved)
 	initial    *format.Node // the content of a tree being created
 	entries    []byte       // journal entries merged into the new tree
 	merged     int          // how many entries that is
@@ -66,29 +70,17 @@ type rotation struct {
 	oldJournalPath string
 }
 
-// Who waits for a background rotation decides its thread's priority.
-type urgency bool
-
-const (
-	// forWriters: writers are answered while it runs, and only the
-	// visibility of the writes past the journal waits for it, so it runs
-	// when the CPU has nothing else to do.
-	forWriters urgency = false
-	// forFlush: a flush waits for it, at exit on a session that may be
-	// busy and will not wait long, so it runs like any thread.
-	forFlush urgency = true
-)
-
 // startRotationLocked snapshots the tree and journal and rebuilds the tree
 // in a background goroutine; grow starts the rotation off asking for a
-// larger next journal. Called with s.mu held.
-func (s *Store) startRotationLocked(grow bool, u urgency) {
+// larger next journal; low builds it on a thread of the lowest priority
+// (see priority.go). Called with s.mu held.
+func (s *Store) startRotationLocked(grow, low bool) {
 	if s.rot.running {
 		return
 	}
 	r := s.snapshotLocked()
 	r.background = true
-	r.urgency = u
+	r.low = low
 	s.rot.running = true
 	s.rot.grow = grow
 	done := make(chan struct{})
@@ -97,6 +89,9 @@ func (s *Store) startRotationLocked(grow bool, u urgency) {
 		defer close(done)
 		err := buildAt(r, s)
 		s.mu.Lock()
+		if r.starved {
+			s.rot.normalUntil = s.opts.Now().Add(starvedFor)
+		}
 		if err == nil {
 			err = s.commitLocked(r)
 		}
@@ -115,7 +110,7 @@ func (s *Store) startRotationLocked(grow bool, u urgency) {
 		// readers; when they do, the next rotation starts now rather than
 		// at the next write, which may not come for a while.
 		if err == nil && (s.needsRotationLocked() || len(s.rot.pending) > 0) {
-			s.startRotationLocked(false, s.urgencyLocked())
+			s.startRotationLocked(false, s.lowPriorityLocked())
 		}
 		big := r.outSize > bigRotation
 		if big {
@@ -141,35 +136,6 @@ func (s *Store) needsRotationLocked() bool {
 	used := int(s.journal.j.End()) - format.JournalHeaderSize
 	return used > (s.journal.j.Size()-format.JournalHeaderSize)*3/4
 }
-
-// urgencyLocked is the urgency of a rotation that starts now without a
-// Flush asking for it.
-func (s *Store) urgencyLocked() urgency {
-	if s.rot.flushers > 0 {
-		return forFlush
-	}
-	return forWriters
-}
-
-// buildAt builds a rotation on a thread of the priority its urgency asks
-// for and waits for it. The commit that follows runs back at normal
-// priority: it holds the writers' lock, and a writer must not wait on a
-// thread the kernel keeps putting last.
-func buildAt(r *rotation, s *Store) error {
-	if r.urgency == forFlush {
-		return r.build(s)
-	}
-	result := make(chan error, 1)
-	go func() {
-		lowPriority()
-		result <- r.build(s)
-	}()
-	return <-result
-}
-
-// lowPriority puts the calling goroutine on a thread of the lowest
-// priority; a variable so that tests can see which rotations ask for it.
-var lowPriority = lowerPriority
 
 // rotateLocked runs a whole rotation in the caller, holding s.mu, as the C
 // daemon does inside the write that found its journal full.
@@ -235,7 +201,7 @@ func (s *Store) waitRotation() {
 // the old tree and the merged journal entries never change.
 func (r *rotation) build(s *Store) error {
 	start := time.Now()
-	data, err := r.newTree()
+	data, err := r.rebuildWatched(s)
 	if err != nil {
 		return err
 	}

@@ -65,7 +65,7 @@ func (s *Store) appendLocked(buf []byte, count int) error {
 			return err
 		}
 		if s.opts.Background && !s.rot.running && s.needsRotationLocked() {
-			s.startRotationLocked(s.inBurstLocked(), s.urgencyLocked())
+			s.startRotationLocked(s.inBurstLocked(), s.lowPriorityLocked())
 		}
 		return nil
 	}
@@ -78,7 +78,7 @@ func (s *Store) appendLocked(buf []byte, count int) error {
 		if s.rot.running {
 			s.rot.grow = true
 		} else {
-			s.startRotationLocked(false, s.urgencyLocked())
+			s.startRotationLocked(false, s.lowPriorityLocked())
 		}
 		return nil
 	}
@@ -150,7 +150,7 @@ func (s *Store) Flush() error {
 		}
 		if s.opts.Background {
 			// Writers keep going while the tree is rebuilt.
-			s.startRotationLocked(false, forFlush)
+			s.startRotationLocked(false, false)
 			done := s.rot.done
 			s.mu.Unlock()
 			<-done
