@@ -26,8 +26,8 @@ type rotationState struct {
 	// rotation ran.
 	grow bool
 
-	// flushers counts Flush calls under way: a rotation that follows
-	// another while one waits is the flush's own.
+	// flushers counts Flush calls under way; while there are any, every
+	// rotation that starts is built at normal priority, since one waits.
 	flushers int
 	// normalUntil: the writers' rotations run at normal priority until
 	// then, after one at the lowest was starved.

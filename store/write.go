@@ -149,7 +149,8 @@ func (s *Store) Flush() error {
 			return nil
 		}
 		if s.opts.Background {
-			// Writers keep going while the tree is rebuilt.
+			// Writers keep going while the tree is rebuilt, at normal
+			// priority: this call waits for it.
 			s.startRotationLocked(false, false)
 			done := s.rot.done
 			s.mu.Unlock()
