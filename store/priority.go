@@ -18,22 +18,40 @@ import "time"
 // at normal priority; with the idle policy (SCHED_IDLE) 382-1292 ms. So a
 // rotation at the lowest priority notes how much of its rebuild's time
 // its thread ran; one that mostly waited for a CPU was starved, and the
-// writers' rotations of the next starvedFor run at normal priority, as a
-// flush's own always do (a flush waits for them, at exit on a session
-// that may be busy and will not wait long). Under the same hogs, in fresh
+// writers' rotations of the next starvedFor (longer when it happens again)
+// run at normal priority, as a flush's own always do (a flush waits for
+// them, at exit on a session that may be busy and will not wait long).
+// Under the same hogs, in fresh
 // daemons, the slowest Set then took 26-122 ms (nice 19 throughout, in
 // the same runs: 200-255 ms); with the machine quiet it stays at nice 19
 // (Set/Ping 0.919 against 0.902).
 
 // starvedFor is how long writers' rotations run at normal priority after
-// one at the lowest was starved.
-const starvedFor = 30 * time.Second
+// one at the lowest was starved; it doubles, up to maxStarvedFor, while
+// the next one tried at the lowest is starved too: under a CPU hog that
+// lasts, such as a long build, only every few minutes a rotation tries
+// the lowest priority, and stalls the daemon, again.
+const (
+	starvedFor    = 30 * time.Second
+	maxStarvedFor = 8 * time.Minute
+)
 
 // starved reports whether a rebuild that took wall, and ran its thread
 // for cpu of it, spent most of that time waiting for a CPU. Short ones do
 // not count: a few milliseconds' wait is the scheduler's granularity.
 func starved(wall, cpu time.Duration) bool {
 	return wall > 50*time.Millisecond && wall > 4*cpu
+}
+
+// noteStarvationLocked takes note of how a rotation at the lowest priority
+// fared.
+func (s *Store) noteStarvationLocked(starved bool) {
+	if !starved {
+		s.rot.starvedRun = 0
+		return
+	}
+	s.rot.normalUntil = s.opts.Now().Add(min(starvedFor<<s.rot.starvedRun, maxStarvedFor))
+	s.rot.starvedRun = min(s.rot.starvedRun+1, 8)
 }
 
 // lowPriorityLocked reports whether a rotation the writers start now is

@@ -99,3 +99,40 @@ func TestAStarvedRotationPutsTheNextAtNormalPriority(t *testing.T) {
 		t.Errorf("%v after a starved rotation the writers' are still at normal priority", starvedFor)
 	}
 }
+
+// While rotations tried at the lowest priority keep being starved, each
+// puts the writers' rotations at normal priority for twice as long as the
+// last, up to maxStarvedFor; one that is not starved starts over.
+func TestRepeatedStarvationWaitsLongerBeforeTryingAgain(t *testing.T) {
+	var now atomic.Int64
+	s, _ := openTemp(t, Options{Background: true, Now: func() time.Time { return time.Unix(now.Load(), 0) }})
+	now.Store(1_800_000_000)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	window := func() time.Duration {
+		t.Helper()
+		start := now.Load()
+		for !s.lowPriorityLocked() {
+			now.Add(1)
+			if now.Load()-start > 3600 {
+				t.Fatal("still at normal priority an hour later")
+			}
+		}
+		return time.Duration(now.Load()-start) * time.Second
+	}
+	want := []time.Duration{30 * time.Second, time.Minute, 2 * time.Minute, 4 * time.Minute, 8 * time.Minute, 8 * time.Minute}
+	for i, w := range want {
+		s.noteStarvationLocked(true)
+		if got := window(); got != w {
+			t.Fatalf("starved %d times in a row: normal priority for %v, want %v", i+1, got, w)
+		}
+	}
+	s.noteStarvationLocked(false)
+	if !s.lowPriorityLocked() {
+		t.Fatal("a rotation that was not starved left the next at normal priority")
+	}
+	s.noteStarvationLocked(true)
+	if got := window(); got != starvedFor {
+		t.Errorf("starved again after one that was not: normal priority for %v, want %v", got, starvedFor)
+	}
+}

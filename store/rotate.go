@@ -30,8 +30,10 @@ type rotationState struct {
 	// rotation that starts is built at normal priority, since one waits.
 	flushers int
 	// normalUntil: the writers' rotations run at normal priority until
-	// then, after one at the lowest was starved.
+	// then, after one at the lowest was starved (starvedRun times in a
+	// row).
 	normalUntil time.Time
+	starvedRun  int
 
 	nextSize int   // size of the next journal
 	err      error // why the last rotation failed, nil after a success
@@ -89,8 +91,8 @@ func (s *Store) startRotationLocked(grow, low bool) {
 		defer close(done)
 		err := buildAt(r, s)
 		s.mu.Lock()
-		if r.starved {
-			s.rot.normalUntil = s.opts.Now().Add(starvedFor)
+		if r.low {
+			s.noteStarvationLocked(r.starved)
 		}
 		if err == nil {
 			err = s.commitLocked(r)
