@@ -45,13 +45,16 @@ func starved(wall, cpu time.Duration) bool {
 
 // noteStarvationLocked takes note of how a rotation at the lowest priority
 // fared.
-func (s *Store) noteStarvationLocked(starved bool) {
-	if !starved {
+func (s *Store) noteStarvationLocked(r *rotation) {
+	if !r.starved {
 		s.rot.starvedRun = 0
 		return
 	}
-	s.rot.normalUntil = s.opts.Now().Add(min(starvedFor<<s.rot.starvedRun, maxStarvedFor))
+	window := min(starvedFor<<s.rot.starvedRun, maxStarvedFor)
+	s.rot.normalUntil = s.opts.Now().Add(window)
 	s.rot.starvedRun = min(s.rot.starvedRun+1, 8)
+	s.opts.Logf("%s: a rotation at the lowest priority ran %v of the %v it took; rotating at normal priority for %v",
+		s.path, r.ran.Round(time.Millisecond), r.took.Round(time.Millisecond), window)
 }
 
 // lowPriorityLocked reports whether a rotation the writers start now is
@@ -90,7 +93,8 @@ func (r *rotation) rebuildWatched(s *Store) ([]byte, error) {
 	cpu, known := threadCPU()
 	data, err := r.newTree()
 	if used, ok := threadCPU(); ok && known {
-		r.starved = starved(s.opts.Now().Sub(began), used-cpu)
+		r.ran, r.took = used-cpu, s.opts.Now().Sub(began)
+		r.starved = starved(r.took, r.ran)
 	}
 	return data, err
 }

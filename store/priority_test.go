@@ -3,6 +3,7 @@ package store
 import (
 	"fmt"
 	"runtime"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -105,7 +106,9 @@ func TestAStarvedRotationPutsTheNextAtNormalPriority(t *testing.T) {
 // last, up to maxStarvedFor; one that is not starved starts over.
 func TestRepeatedStarvationWaitsLongerBeforeTryingAgain(t *testing.T) {
 	var now atomic.Int64
-	s, _ := openTemp(t, Options{Background: true, Now: func() time.Time { return time.Unix(now.Load(), 0) }})
+	var logged []string
+	s, _ := openTemp(t, Options{Background: true, Now: func() time.Time { return time.Unix(now.Load(), 0) },
+		Logf: func(format string, args ...any) { logged = append(logged, fmt.Sprintf(format, args...)) }})
 	now.Store(1_800_000_000)
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -122,16 +125,19 @@ func TestRepeatedStarvationWaitsLongerBeforeTryingAgain(t *testing.T) {
 	}
 	want := []time.Duration{30 * time.Second, time.Minute, 2 * time.Minute, 4 * time.Minute, 8 * time.Minute, 8 * time.Minute}
 	for i, w := range want {
-		s.noteStarvationLocked(true)
+		s.noteStarvationLocked(&rotation{starved: true, ran: time.Millisecond, took: time.Second})
 		if got := window(); got != w {
 			t.Fatalf("starved %d times in a row: normal priority for %v, want %v", i+1, got, w)
 		}
+		if len(logged) != i+1 || !strings.Contains(logged[i], "ran 1ms of the 1s") || !strings.Contains(logged[i], "for "+w.String()) {
+			t.Fatalf("log after %d starved rotations: %q", i+1, logged)
+		}
 	}
-	s.noteStarvationLocked(false)
+	s.noteStarvationLocked(&rotation{})
 	if !s.lowPriorityLocked() {
 		t.Fatal("a rotation that was not starved left the next at normal priority")
 	}
-	s.noteStarvationLocked(true)
+	s.noteStarvationLocked(&rotation{starved: true})
 	if got := window(); got != starvedFor {
 		t.Errorf("starved again after one that was not: normal priority for %v, want %v", got, starvedFor)
 	}

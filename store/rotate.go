@@ -44,13 +44,14 @@ type rotationState struct {
 // rotation is one rewrite of the tree: the snapshot it starts from and the
 // files it produces.
 type rotation struct {
-	old        *treeFile    // nil when creating the first tree
-	background bool         // built without holding the store's lock
-	low        bool         // built on a thread of the lowest priority
-	starved    bool         // and the kernel kept that thread waiting (see starved)
-	initial    *format.Node // the content of a tree being created
-	entries    []byte       // journal entries merged into the new tree
-	merged     int          // how many entries that is
+	old        *treeFile     // nil when creating the first tree
+	background bool          // built without holding the store's lock
+	low        bool          // built on a thread of the lowest priority
+	starved    bool          // and the kernel kept that thread waiting (see starved)
+	ran, took  time.Duration // the rebuild's CPU and wall time, when low
+	initial    *format.Node  // the content of a tree being created
+	entries    []byte        // journal entries merged into the new tree
+	merged     int           // how many entries that is
 	tag        uint32
 	size       int // size of the new journal
 	tmpPath    string
@@ -92,7 +93,7 @@ func (s *Store) startRotationLocked(grow, low bool) {
 		err := buildAt(r, s)
 		s.mu.Lock()
 		if r.low {
-			s.noteStarvationLocked(r.starved)
+			s.noteStarvationLocked(r)
 		}
 		if err == nil {
 			err = s.commitLocked(r)
