@@ -32,12 +32,16 @@ func (e *Error) Error() string {
 	return e.Name + ": " + e.Text
 }
 
-// Handlers receive what arrives unasked. Both run on the connection's
+// Handlers receive what arrives unasked. They run on the connection's
 // reader, one message at a time in arrival order; while one runs, nothing
 // else is read, so they must not wait for a reply of this connection.
 type Handlers struct {
 	Call   func(*Message) // method calls
 	Signal func(*Message) // signals
+	// Garbled hears why a message whole on the wire was dropped because
+	// its header or body did not parse; the bus never forwards one, so it
+	// means a broken bus or a bug here.
+	Garbled func(error)
 }
 
 // Conn is a connection to a message bus.
@@ -130,7 +134,11 @@ func (c *Conn) read() {
 	for {
 		m, err := readMessage(c.r)
 		if garbled := new(garbledMessage); errors.As(err, &garbled) {
-			continue // the bus never sends one; skipping it loses only that message
+			// Skipping it loses only that message.
+			if c.handlers.Garbled != nil {
+				c.handlers.Garbled(err)
+			}
+			continue
 		}
 		if err != nil {
 			c.stop(err)

@@ -53,10 +53,11 @@ func TestReaderSkipsAGarbledMessageAndGoesOn(t *testing.T) {
 
 	ours, peer := socketPair(t)
 	var got []uint32
+	var dropped []error
 	c := &Conn{
 		sock:     ours,
 		r:        bufio.NewReader(ours),
-		handlers: Handlers{Call: func(m *Message) { got = append(got, m.Serial) }},
+		handlers: Handlers{Call: func(m *Message) { got = append(got, m.Serial) }, Garbled: func(err error) { dropped = append(dropped, err) }},
 		pending:  map[uint32]chan *Message{},
 		done:     make(chan struct{}),
 	}
@@ -69,6 +70,9 @@ func TestReaderSkipsAGarbledMessageAndGoesOn(t *testing.T) {
 
 	if len(got) != 2 || got[0] != 1 || got[1] != 3 {
 		t.Fatalf("delivered serials %v, want [1 3]", got)
+	}
+	if len(dropped) != 1 || dropped[0] == nil {
+		t.Fatalf("told of garbled messages %v, want the one", dropped)
 	}
 	if err := c.Err(); !errors.Is(err, io.EOF) {
 		t.Fatalf("connection ended with %v, want EOF", err)

@@ -27,7 +27,8 @@ type daemon struct {
 	udevDir string
 	logf    func(format string, args ...any)
 
-	lastCall atomic.Int64 // UnixNano of the last call
+	lastCall     atomic.Int64 // UnixNano of the last call
+	garbledCount int          // messages dropped because they did not parse (see garbled)
 }
 
 // signalString makes a path fit a D-Bus string, which must be UTF-8. File
@@ -82,7 +83,7 @@ func run(opts options) int {
 			default:
 			}
 		}
-	}})
+	}, Garbled: d.garbled})
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "Failed to connect to the D-BUS daemon: %v\n", err)
 		return 1

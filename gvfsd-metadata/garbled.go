@@ -1,0 +1,17 @@
+package main
+
+// garbled logs messages from the bus that did not parse, which the bus
+// never forwards unless it or this daemon's reading of them is broken.
+// It runs on the connection's reader only, so the count needs no lock.
+// The log grows by powers of ten (the 1st, 10th, 100th...), so that a
+// stream of them cannot flood it.
+func (d *daemon) garbled(err error) {
+	d.garbledCount++
+	n := d.garbledCount
+	for n%10 == 0 {
+		n /= 10
+	}
+	if n == 1 {
+		d.logf("dropped %d messages from the bus that do not parse; the last: %v", d.garbledCount, err)
+	}
+}
