@@ -196,34 +196,34 @@ func (d *Decoder) Strings() []string {
 
 // Skip reads and discards one value of each complete type in sig.
 func (d *Decoder) Skip(sig string) {
-	rest := sig
-	for rest != "" && d.err == nil {
+	for rest := sig; rest != "" && d.err == nil; {
+		var t string
 		var ok bool
-		rest, ok = d.skipOne(rest, 0)
-		if !ok {
+		if t, rest, ok = firstType(rest, 0); !ok {
 			d.fail(fmt.Sprintf("invalid signature %q", sig))
+			return
 		}
+		d.skipValue(t, 0)
 	}
 }
 
-// skipOne skips a value of the first complete type of sig and returns the
-// rest of sig; ok is false when sig does not start with a valid type.
-func (d *Decoder) skipOne(sig string, depth int) (rest string, ok bool) {
-	if sig == "" || depth > maxDepth {
-		return "", false
+// skipValue skips a value of type t, one complete type as firstType
+// splits it off a signature at depth.
+func (d *Decoder) skipValue(t string, depth int) {
+	if t == "" { // never, for a type firstType split off
+		d.fail("empty type")
+		return
 	}
-	switch sig[0] {
+	switch t[0] {
 	case 'y':
 		d.take(1)
-	case 'b', 'n', 'q', 'i', 'u', 'h':
-		if sig[0] == 'b' {
-			d.Bool()
-		} else if sig[0] == 'n' || sig[0] == 'q' {
-			d.align(2)
-			d.take(2)
-		} else {
-			d.Uint32()
-		}
+	case 'b':
+		d.Bool()
+	case 'n', 'q':
+		d.align(2)
+		d.take(2)
+	case 'i', 'u', 'h':
+		d.Uint32()
 	case 'x', 't', 'd':
 		d.align(8)
 		d.take(8)
@@ -232,61 +232,36 @@ func (d *Decoder) skipOne(sig string, depth int) (rest string, ok bool) {
 	case 'g':
 		d.Signature()
 	case 'v':
-		inner := d.Signature()
+		sig := d.Signature()
 		if d.err != nil {
-			return "", true
+			return
 		}
-		if r, ok := d.skipOne(inner, depth+1); !ok || r != "" {
+		inner, rest, ok := firstType(sig, depth+1)
+		if !ok || rest != "" {
 			d.fail("variant signature is not one complete type")
+			return
 		}
+		d.skipValue(inner, depth+1)
 	case 'a':
-		array, after, ok := firstType(sig, depth)
-		if !ok {
-			return "", false
-		}
-		elem := array[1:]
+		elem := t[1:]
 		end := d.Array(alignOf(elem[0]))
 		for d.More(end) {
-			if elem[0] == '{' {
-				ok = d.skipEntry(elem, depth+1)
+			if elem[0] == '{' { // a dict entry: a one-letter key, a value
+				d.Struct()
+				d.skipValue(elem[1:2], depth+1)
+				d.skipValue(elem[2:len(elem)-1], depth+1)
 			} else {
-				_, ok = d.skipOne(elem, depth+1)
-			}
-			if !ok {
-				return "", false
+				d.skipValue(elem, depth+1)
 			}
 		}
-		return after, true
 	case '(':
 		d.Struct()
-		rest := sig[1:]
-		if rest != "" && rest[0] == ')' {
-			return "", false // empty structs are not allowed
+		for fields := t[1 : len(t)-1]; fields != "" && d.err == nil; {
+			var field string
+			field, fields, _ = firstType(fields, depth+1)
+			d.skipValue(field, depth+1)
 		}
-		for rest != "" && rest[0] != ')' {
-			if rest, ok = d.skipOne(rest, depth+1); !ok {
-				return "", false
-			}
-		}
-		if rest == "" {
-			return "", false
-		}
-		return rest[1:], true
-	default:
-		return "", false
 	}
-	return sig[1:], true
-}
-
-// skipEntry skips a dict entry of type sig, an array's element type that
-// firstType has checked.
-func (d *Decoder) skipEntry(sig string, depth int) bool {
-	d.Struct()
-	if _, ok := d.skipOne(sig[1:2], depth+1); !ok {
-		return false
-	}
-	_, ok := d.skipOne(sig[2:len(sig)-1], depth+1)
-	return ok
 }
 
 // firstType splits the first complete type off sig.
