@@ -1,6 +1,7 @@
 package bus
 
 import (
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"net"
@@ -88,25 +89,18 @@ func unescapeValue(v string) (string, error) {
 			b.WriteByte(v[i])
 			continue
 		}
-		if i+2 >= len(v) || unhex(v[i+1]) < 0 || unhex(v[i+2]) < 0 {
+		var c []byte
+		var err error
+		if i+2 < len(v) {
+			c, err = hex.DecodeString(v[i+1 : i+3])
+		}
+		if len(c) != 1 || err != nil {
 			return "", fmt.Errorf("bad escape in %q", v)
 		}
-		b.WriteByte(byte(unhex(v[i+1])<<4 | unhex(v[i+2])))
+		b.WriteByte(c[0])
 		i += 2
 	}
 	return b.String(), nil
-}
-
-func unhex(c byte) int {
-	switch {
-	case '0' <= c && c <= '9':
-		return int(c - '0')
-	case 'a' <= c && c <= 'f':
-		return int(c-'a') + 10
-	case 'A' <= c && c <= 'F':
-		return int(c-'A') + 10
-	}
-	return -1
 }
 
 // escapeValue escapes an address value; bytes that need no escape are
