@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 )
 
@@ -82,16 +83,15 @@ func alternate(cfg Config, d Daemon, t *Template, sets int) (set, ping Burst, er
 }
 
 // parseDaemons reads -compare's list: each item is name=path, or one of
-// the names ours, floor and reference for the daemons the run knows.
-func parseDaemons(list string, cfg Config) ([]Daemon, error) {
-	known := map[string]string{"ours": cfg.Ours, "floor": cfg.Floor, "reference": cfg.Reference}
+// the names ours, floor and reference for the daemons the run knows,
+// without a path until withPaths gives it theirs (the bare names of ours
+// and floor are what -compare builds when no binary is given).
+func parseDaemons(list string) ([]Daemon, error) {
 	var ds []Daemon
 	for item := range strings.SplitSeq(list, ",") {
-		name, path, ok := strings.Cut(strings.TrimSpace(item), "=")
-		if !ok {
-			path, ok = known[name]
-		}
-		if !ok || name == "" || path == "" {
+		name, path, hasPath := strings.Cut(strings.TrimSpace(item), "=")
+		known := name == "ours" || name == "floor" || name == "reference"
+		if name == "" || (hasPath && path == "") || (!hasPath && !known) {
 			return nil, fmt.Errorf("-compare: %q is neither name=path nor one of ours, floor, reference", item)
 		}
 		ds = append(ds, Daemon{Name: name, Path: path})
@@ -99,16 +99,22 @@ func parseDaemons(list string, cfg Config) ([]Daemon, error) {
 	return ds, nil
 }
 
-// names reports whether a -compare list names the built-in daemon name
-// (bare, without a path), which then has to be built.
-func names(list, name string) bool {
-	for item := range strings.SplitSeq(list, ",") {
-		if strings.TrimSpace(item) == name {
-			return true
+// withPaths gives the daemons named bare the run's paths of them.
+func withPaths(ds []Daemon, cfg Config) ([]Daemon, error) {
+	known := map[string]string{"ours": cfg.Ours, "floor": cfg.Floor, "reference": cfg.Reference}
+	out := slices.Clone(ds)
+	for i := range out {
+		if out[i].Path == "" {
+			if out[i].Path = known[out[i].Name]; out[i].Path == "" {
+				return nil, fmt.Errorf("-compare: no binary for %s", out[i].Name)
+			}
 		}
 	}
-	return false
+	return out, nil
 }
+
+// named reports whether ds names the run's daemon name bare.
+func named(ds []Daemon, name string) bool { return slices.Contains(ds, Daemon{Name: name}) }
 
 // printComparisons writes one line per daemon and size.
 func printComparisons(w io.Writer, cs []Comparison) {

@@ -9,7 +9,11 @@ import (
 
 func TestCompareListNamesKnownDaemonsOrPaths(t *testing.T) {
 	cfg := Config{Ours: "/bin/ours", Floor: "/bin/floor", Reference: "/bin/ref"}
-	ds, err := parseDaemons("old=/tmp/old, ours ,floor", cfg)
+	parsed, err := parseDaemons("old=/tmp/old, ours ,floor")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ds, err := withPaths(parsed, cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -23,9 +27,12 @@ func TestCompareListNamesKnownDaemonsOrPaths(t *testing.T) {
 		}
 	}
 	for _, bad := range []string{"mine", "=/tmp/x", "old=", "ours,,floor"} {
-		if _, err := parseDaemons(bad, cfg); err == nil {
+		if _, err := parseDaemons(bad); err == nil {
 			t.Errorf("%q accepted", bad)
 		}
+	}
+	if _, err := withPaths(parsed, Config{}); err == nil {
+		t.Error("bare names given paths by a run that has none")
 	}
 }
 
@@ -38,7 +45,11 @@ func TestCompareBuildsOnlyTheDaemonsItNames(t *testing.T) {
 		"ours=/tmp/x,reference":   {false, false},
 		"floor,new=/tmp/floorish": {false, true},
 	} {
-		if got := [2]bool{names(list, "ours"), names(list, "floor")}; got != want {
+		ds, err := parseDaemons(list)
+		if err != nil {
+			t.Fatalf("%q: %v", list, err)
+		}
+		if got := [2]bool{named(ds, "ours"), named(ds, "floor")}; got != want {
 			t.Errorf("%q: ours, floor named %v, want %v", list, got, want)
 		}
 	}

@@ -104,8 +104,15 @@ func main() {
 		}
 		cfg.CPUProfile = abs
 	}
-	// -compare builds only what its list names.
-	needs := func(name string) bool { return *compare == "" || names(*compare, name) }
+	var ds []Daemon
+	if *compare != "" {
+		var err error
+		if ds, err = parseDaemons(*compare); err != nil {
+			fail(err)
+		}
+	}
+	// -compare builds only what its list names bare.
+	needs := func(name string) bool { return *compare == "" || named(ds, name) }
 	if cfg.Ours == "" && needs("ours") {
 		bin, err := BuildOurs(filepath.Join(dir, "bin"))
 		if err != nil {
@@ -123,7 +130,7 @@ func main() {
 	cfg.Log = os.Stderr
 
 	if *compare != "" {
-		ds, err := parseDaemons(*compare, cfg)
+		ds, err := withPaths(ds, cfg)
 		if err != nil {
 			fail(err)
 		}
