@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"sync"
 
 	"gvfs-metadata/bus"
@@ -128,7 +129,7 @@ func (d *daemon) fail(call *bus.Message, e *callError) {
 }
 
 func (d *daemon) sent(err error) {
-	if err != nil && err != bus.ErrClosed {
+	if err != nil && !errors.Is(err, bus.ErrClosed) {
 		d.logf("sending a reply: %v", err)
 	}
 }
