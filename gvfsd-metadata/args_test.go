@@ -134,14 +134,7 @@ func TestParseSetDataKeepsTheLastOfARepeatedKey(t *testing.T) {
 // TestParseSetDataRefusesATruncatedDictionary: arguments that do not
 // decode are an error, not a partial Set.
 func TestParseSetDataRefusesATruncatedDictionary(t *testing.T) {
-	var e bus.Encoder
-	m := e.Array(8)
-	e.Struct()
-	e.Str("k")
-	e.Signature("s")
-	e.Str("value")
-	e.EndArray(m)
-	whole := e.Bytes()
+	whole := dictBytes("k", "value")
 	for n := 0; n < len(whole); n++ {
 		if _, err := parseSetData(bus.NewDecoder(binary.LittleEndian, whole[:n])); err == nil || err.name != errInvalidArgs {
 			t.Fatalf("%d of %d bytes: %v", n, len(whole), err)
