@@ -1,28 +1,28 @@
 package bus
 
 import (
-	"bufio"
-	"bytes"
 	"errors"
 	"fmt"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/godbus/dbus/v5"
+
+	"gvfs-metadata/compat/session"
 )
 
 // wait bounds every wait for the bus.
 const wait = 10 * time.Second
 
-// testBus is a private dbus-daemon.
+// testBus is a private session bus, the one compat/session starts for
+// the end-to-end tests.
 type testBus struct {
-	addr string
-	cmd  *exec.Cmd
+	addr    string
+	session *session.Session
 }
 
 // startBus starts a private session bus for t. Without dbus-daemon the
@@ -30,77 +30,23 @@ type testBus struct {
 // skipped elsewhere, saying why.
 func startBus(t *testing.T) *testBus {
 	t.Helper()
-	daemon, err := exec.LookPath("dbus-daemon")
-	if err != nil {
+	if _, err := exec.LookPath("dbus-daemon"); err != nil {
 		msg := "needs dbus-daemon, which is not installed (apt-get install -y dbus)"
 		if os.Getenv("CI") != "" {
 			t.Fatal(msg)
 		}
 		t.Skip(msg + "; outside CI only")
 	}
-	dir := t.TempDir()
-	config := filepath.Join(dir, "session.conf")
-	// The reply limit is the one of Debian's session.conf; the built-in
-	// 128 would refuse a burst of calls that a real session bus takes.
-	err = os.WriteFile(config, []byte(`<busconfig>
-  <type>session</type>
-  <listen>unix:path=`+filepath.Join(dir, "bus")+`</listen>
-  <auth>EXTERNAL</auth>
-  <policy context="default">
-    <allow send_destination="*" eavesdrop="true"/>
-    <allow eavesdrop="true"/>
-    <allow own="*"/>
-  </policy>
-  <limit name="max_replies_per_connection">50000</limit>
-</busconfig>
-`), 0o600)
+	s, err := session.Start(session.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.Command(daemon, "--config-file="+config, "--nofork", "--print-address=1")
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	b := &testBus{cmd: cmd}
-	exited := make(chan struct{})
-	go func() {
-		// Wait also closes stdout, which ends the address read below
-		// should the daemon die first.
-		cmd.Wait()
-		close(exited)
-	}()
-	t.Cleanup(func() {
-		b.kill()
-		<-exited
-		if t.Failed() && stderr.Len() > 0 {
-			t.Logf("dbus-daemon said:\n%s", stderr.String())
-		}
-	})
-
-	line := make(chan string, 1)
-	go func() {
-		s, _ := bufio.NewReader(stdout).ReadString('\n')
-		line <- strings.TrimSpace(s)
-	}()
-	select {
-	case b.addr = <-line:
-	case <-time.After(wait):
-		t.Fatal("dbus-daemon printed no address")
-	}
-	if b.addr == "" {
-		<-exited
-		t.Fatalf("dbus-daemon printed no address: %s", stderr.String())
-	}
-	return b
+	t.Cleanup(s.Close)
+	return &testBus{addr: s.Address, session: s}
 }
 
-func (b *testBus) kill() { b.cmd.Process.Kill() }
+// kill stops the bus under the connections.
+func (b *testBus) kill() { b.session.StopBus() }
 
 // connect connects to the bus with handlers, closing the connection when
 // the test ends.
