@@ -5,6 +5,7 @@ import (
 	"io"
 	"slices"
 	"strings"
+	"time"
 )
 
 // Comparing builds. The full run measures each daemon's Set/Ping ratio in
@@ -24,6 +25,8 @@ type Comparison struct {
 	Size int
 	Set  Burst
 	Ping Burst
+	// CPU used during the Set bursts and during the Ping bursts.
+	SetCPU, PingCPU cpuUse
 }
 
 // Ratio is Set/s ÷ Ping/s over all rounds.
@@ -44,7 +47,7 @@ func Compare(cfg Config, ds []Daemon, size, rounds int) ([]Comparison, error) {
 	sets := max(cfg.Sets/compareSegments, 1)
 	for round := range rounds {
 		for i, d := range ds {
-			set, ping, err := alternate(cfg, d, t, sets)
+			set, ping, setCPU, pingCPU, err := alternate(cfg, d, t, sets)
 			if err != nil {
 				return nil, fmt.Errorf("%s, round %d: %w", d.Name, round+1, err)
 			}
@@ -52,34 +55,45 @@ func Compare(cfg Config, ds []Daemon, size, rounds int) ([]Comparison, error) {
 				sizeLabel(size), round+1, d.Name, set.Rate(), ping.Rate(), setPerPing(set, ping))
 			out[i].Set = out[i].Set.Merge(set)
 			out[i].Ping = out[i].Ping.Merge(ping)
+			out[i].SetCPU = out[i].SetCPU.add(setCPU)
+			out[i].PingCPU = out[i].PingCPU.add(pingCPU)
 		}
 	}
 	return out, nil
 }
 
 // alternate runs compareSegments pairs of a Ping burst and a 1-client Set
-// burst in a fresh world of d.
-func alternate(cfg Config, d Daemon, t *Template, sets int) (set, ping Burst, err error) {
+// burst in a fresh world of d, and returns them with the CPU each kind
+// used.
+func alternate(cfg Config, d Daemon, t *Template, sets int) (set, ping Burst, setCPU, pingCPU cpuUse, err error) {
 	w, err := NewWorld(d, t, false)
 	if err != nil {
-		return set, ping, err
+		return set, ping, setCPU, pingCPU, err
 	}
 	defer w.Close()
 	if _, err := w.Activate(); err != nil {
-		return set, ping, err
+		return set, ping, setCPU, pingCPU, err
 	}
 	for range compareSegments {
-		p, err := PingBurst(w, max(sets/2, 1), cfg.Budget)
+		var p, s Burst
+		pc, err := w.measureCPU(func() (err error) {
+			p, err = PingBurst(w, max(sets/2, 1), cfg.Budget)
+			return err
+		})
 		if err != nil {
-			return set, ping, err
+			return set, ping, setCPU, pingCPU, err
 		}
-		s, err := SetBurst(w, 1, sets, cfg.Budget)
+		sc, err := w.measureCPU(func() (err error) {
+			s, err = SetBurst(w, 1, sets, cfg.Budget)
+			return err
+		})
 		if err != nil {
-			return set, ping, err
+			return set, ping, setCPU, pingCPU, err
 		}
 		ping, set = ping.Merge(p), set.Merge(s)
+		pingCPU, setCPU = pingCPU.add(pc), setCPU.add(sc)
 	}
-	return set, ping, nil
+	return set, ping, setCPU, pingCPU, nil
 }
 
 // parseDaemons reads -compare's list: each item is name=path, or one of
@@ -116,11 +130,19 @@ func withPaths(ds []Daemon, cfg Config) ([]Daemon, error) {
 // named reports whether ds names the run's daemon name bare.
 func named(ds []Daemon, name string) bool { return slices.Contains(ds, Daemon{Name: name}) }
 
-// printComparisons writes one line per daemon and size.
+// printComparisons writes one line per daemon and size: rates, latency,
+// and the CPU per call, in µs, during Sets and during Pings (Set/Ping) of
+// the daemon, its bus, the client and the whole machine.
 func printComparisons(w io.Writer, cs []Comparison) {
-	fmt.Fprintf(w, "%-12s %6s %10s %10s %9s %9s %9s\n", "daemon", "tree", "Set/s", "Ping/s", "Set/Ping", "Set p50", "Set p99")
+	fmt.Fprintf(w, "%-12s %6s %8s %8s %8s %8s %8s  %-11s %-11s %-11s %-11s\n", "daemon", "tree", "Set/s", "Ping/s", "Set/Ping", "Set p50", "Set p99",
+		"daemon µs", "bus µs", "client µs", "machine µs")
 	for _, c := range cs {
-		fmt.Fprintf(w, "%-12s %6s %10.0f %10.0f %9.3f %9s %9s\n", c.D.Name, sizeLabel(c.Size),
-			c.Set.Rate(), c.Ping.Rate(), c.Ratio(), ms(c.Set.Lat.P50), ms(c.Set.Lat.P99))
+		pair := func(set, ping time.Duration) string {
+			return fmt.Sprintf("%.0f/%.0f", perCall(set, c.Set.Calls), perCall(ping, c.Ping.Calls))
+		}
+		fmt.Fprintf(w, "%-12s %6s %8.0f %8.0f %8.3f %8s %8s  %-11s %-11s %-11s %-11s\n", c.D.Name, sizeLabel(c.Size),
+			c.Set.Rate(), c.Ping.Rate(), c.Ratio(), ms(c.Set.Lat.P50), ms(c.Set.Lat.P99),
+			pair(c.SetCPU.Daemon, c.PingCPU.Daemon), pair(c.SetCPU.Bus, c.PingCPU.Bus),
+			pair(c.SetCPU.Client, c.PingCPU.Client), pair(c.SetCPU.Machine, c.PingCPU.Machine))
 	}
 }

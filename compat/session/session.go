@@ -208,6 +208,14 @@ func (s *Session) Gio(args ...string) (stdout, stderr string, err error) {
 	return s.Run("gio", args...)
 }
 
+// BusPID is the process id of the session's dbus-daemon (0 once stopped).
+func (s *Session) BusPID() int {
+	if s.bus == nil || s.bus.Process == nil {
+		return 0
+	}
+	return s.bus.Process.Pid
+}
+
 // Close stops the bus and removes the session's directories.
 func (s *Session) Close() {
 	s.StopBus()
