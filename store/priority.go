@@ -89,6 +89,7 @@ func (r *rotation) rebuildWatched(s *Store) ([]byte, error) {
 	if !r.low {
 		return r.newTree()
 	}
+	r.pace = newPacer()
 	began := s.opts.Now()
 	cpu, known := threadCPU()
 	data, err := r.newTree()

@@ -2,6 +2,7 @@ package store
 
 import (
 	"runtime"
+	"syscall"
 	"time"
 
 	"golang.org/x/sys/unix"
@@ -29,3 +30,7 @@ func threadCPU() (time.Duration, bool) {
 	}
 	return time.Duration(ts.Nano()), true
 }
+
+// giveAwayCPU yields the calling thread's CPU (sched_yield; x/sys/unix
+// has no wrapper for it).
+func giveAwayCPU() { syscall.Syscall(syscall.SYS_SCHED_YIELD, 0, 0, 0) }

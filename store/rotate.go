@@ -47,6 +47,7 @@ type rotation struct {
 	old        *treeFile     // nil when creating the first tree
 	background bool          // built without holding the store's lock
 	low        bool          // built on a thread of the lowest priority
+	pace       *pacer        // and giving its CPU away meanwhile (see pacer.go)
 	starved    bool          // and the kernel kept that thread waiting (see starved)
 	ran, took  time.Duration // the rebuild's CPU and wall time, when low
 	initial    *format.Node  // the content of a tree being created
@@ -247,7 +248,7 @@ func (r *rotation) sizeForCarried(s *Store) {
 // builders lay it out, else by decoding all of it into nodes.
 func (r *rotation) newTree() ([]byte, error) {
 	if r.old != nil && !forceFullRebuild {
-		if data, err := rebuild(r.old.t, r.entries, r.tag); err == nil {
+		if data, err := rebuild(r.old.t, r.entries, r.tag, r.pace); err == nil {
 			return data, nil
 		}
 	}

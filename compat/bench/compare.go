@@ -130,18 +130,18 @@ func withPaths(ds []Daemon, cfg Config) ([]Daemon, error) {
 // named reports whether ds names the run's daemon name bare.
 func named(ds []Daemon, name string) bool { return slices.Contains(ds, Daemon{Name: name}) }
 
-// printComparisons writes one line per daemon and size: rates, latency,
+// printComparisons writes one line per daemon and size: rates, latencies,
 // and the CPU per call, in µs, during Sets and during Pings (Set/Ping) of
 // the daemon, its bus, the client and the whole machine.
 func printComparisons(w io.Writer, cs []Comparison) {
-	fmt.Fprintf(w, "%-12s %6s %8s %8s %8s %8s %8s  %-11s %-11s %-11s %-11s\n", "daemon", "tree", "Set/s", "Ping/s", "Set/Ping", "Set p50", "Set p99",
+	fmt.Fprintf(w, "%-12s %6s %8s %8s %8s %8s %8s %8s  %-11s %-11s %-11s %-11s\n", "daemon", "tree", "Set/s", "Ping/s", "Set/Ping", "Set p50", "Set p99", "Set max",
 		"daemon µs", "bus µs", "client µs", "machine µs")
 	for _, c := range cs {
 		pair := func(set, ping time.Duration) string {
 			return fmt.Sprintf("%.0f/%.0f", perCall(set, c.Set.Calls), perCall(ping, c.Ping.Calls))
 		}
-		fmt.Fprintf(w, "%-12s %6s %8.0f %8.0f %8.3f %8s %8s  %-11s %-11s %-11s %-11s\n", c.D.Name, sizeLabel(c.Size),
-			c.Set.Rate(), c.Ping.Rate(), c.Ratio(), ms(c.Set.Lat.P50), ms(c.Set.Lat.P99),
+		fmt.Fprintf(w, "%-12s %6s %8.0f %8.0f %8.3f %8s %8s %8s  %-11s %-11s %-11s %-11s\n", c.D.Name, sizeLabel(c.Size),
+			c.Set.Rate(), c.Ping.Rate(), c.Ratio(), ms(c.Set.Lat.P50), ms(c.Set.Lat.P99), ms(c.Set.Lat.Max),
 			pair(c.SetCPU.Daemon, c.PingCPU.Daemon), pair(c.SetCPU.Bus, c.PingCPU.Bus),
 			pair(c.SetCPU.Client, c.PingCPU.Client), pair(c.SetCPU.Machine, c.PingCPU.Machine))
 	}

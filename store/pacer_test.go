@@ -1,0 +1,96 @@
+package store
+
+import (
+	"fmt"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+// stepClock is a clock that advances by tick at every reading.
+func stepClock(tick time.Duration) func() time.Time {
+	t := time.Unix(1_800_000_000, 0)
+	return func() time.Time {
+		t = t.Add(tick)
+		return t
+	}
+}
+
+// eagerPacer yields at every look at the clock and counts the yields.
+func eagerPacer(yields *int) *pacer {
+	return &pacer{yield: func() { *yields++ }, now: stepClock(time.Hour)}
+}
+
+func TestPacerYieldsOnlyOnceItsIntervalHasPassed(t *testing.T) {
+	yields := 0
+	readings := 0
+	now := time.Unix(1_800_000_000, 0)
+	p := &pacer{yield: func() { yields++ }, now: func() time.Time { readings++; return now }, last: now}
+
+	for range clockEvery - 1 {
+		p.step()
+	}
+	if readings != 0 {
+		t.Fatalf("the clock was read %d times before %d steps", readings, clockEvery)
+	}
+	p.step()
+	if readings != 1 || yields != 0 {
+		t.Fatalf("after %d steps with no time passed: %d readings, %d yields; want 1 and 0", clockEvery, readings, yields)
+	}
+	now = now.Add(yieldAfter - time.Nanosecond)
+	for range clockEvery {
+		p.step()
+	}
+	if yields != 0 {
+		t.Fatalf("yielded %v after the last yield, before %v had passed", yieldAfter-time.Nanosecond, yieldAfter)
+	}
+	now = now.Add(time.Nanosecond)
+	for range clockEvery {
+		p.step()
+	}
+	if yields != 1 {
+		t.Fatalf("%d yields once %v had passed, want 1", yields, yieldAfter)
+	}
+	// The interval counts from that yield.
+	for range 10 * clockEvery {
+		p.step()
+	}
+	if yields != 1 {
+		t.Fatalf("%d yields with no time passed since the last, want 1", yields)
+	}
+
+	var none *pacer
+	none.step() // a rebuild at normal priority: must not panic
+}
+
+// Rotations the writers start give their CPU away while they rebuild; a
+// flush's own (at normal priority) do not.
+func TestOnlyLowPriorityRebuildsYield(t *testing.T) {
+	var yields atomic.Int32
+	savedYield, savedLow := yieldCPU, lowPriority
+	yieldCPU = func() { yields.Add(1) }
+	lowPriority = func() {} // the test's threads keep their priority
+	t.Cleanup(func() { yieldCPU, lowPriority = savedYield, savedLow })
+
+	s, _ := openTemp(t, Options{Background: true})
+	// Enough entries that rebuilding them takes well over yieldAfter.
+	for i := 0; yields.Load() == 0; i++ {
+		if i == 50_000 {
+			t.Fatal("50,000 Sets and no yield from a writers' rotation")
+		}
+		if err := s.Set(fmt.Sprintf("/d%d/f%d", i%100, i), "k", "v"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s.waitRotation()
+	if err := s.Set("/after", "k", "v"); err != nil {
+		t.Fatal(err)
+	}
+	before := yields.Load()
+	if err := s.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	if got := yields.Load(); got != before {
+		t.Errorf("Flush's rotation yielded %d times", got-before)
+	}
+}
