@@ -1,6 +1,9 @@
 package store
 
-import "time"
+import (
+	"io"
+	"time"
+)
 
 // Giving the CPU back during a low-priority rebuild.
 //
@@ -48,11 +51,42 @@ func (p *pacer) step() {
 	if p.steps < clockEvery {
 		return
 	}
+	p.lap()
+}
+
+// lap yields now if yieldAfter has passed since the last yield: for
+// pieces of work too large to count in steps.
+func (p *pacer) lap() {
+	if p == nil {
+		return
+	}
 	p.steps = 0
 	if now := p.now(); now.Sub(p.last) >= yieldAfter {
 		p.yield()
 		p.last = p.now()
 	}
+}
+
+// pacedWrite is the piece a paced write hands the kernel at a time: the
+// kernel copies a write whole before another thread gets the CPU, and
+// copying 256 KiB takes tens of microseconds. A variable so that tests can
+// cut small trees into several writes.
+var pacedWrite = 256 << 10
+
+// writePaced writes data at the start of f, in pieces with a lap between
+// them when pace is not nil.
+func writePaced(f io.WriterAt, data []byte, pace *pacer) error {
+	if pace == nil {
+		_, err := f.WriteAt(data, 0)
+		return err
+	}
+	for off := 0; off < len(data); off += pacedWrite {
+		if _, err := f.WriteAt(data[off:min(off+pacedWrite, len(data))], int64(off)); err != nil {
+			return err
+		}
+		pace.lap()
+	}
+	return nil
 }
 
 // yieldCPU gives the calling thread's CPU to any thread waiting for it; a

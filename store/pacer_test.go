@@ -1,7 +1,10 @@
 package store
 
 import (
+	"bytes"
+	"errors"
 	"fmt"
+	"slices"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -92,5 +95,59 @@ func TestOnlyLowPriorityRebuildsYield(t *testing.T) {
 	}
 	if got := yields.Load(); got != before {
 		t.Errorf("Flush's rotation yielded %d times", got-before)
+	}
+}
+
+// recordingWriter keeps what is written to it and the size of each write.
+type recordingWriter struct {
+	data   []byte
+	writes []int
+	failAt int // the write (1-based) that fails; 0: none
+}
+
+func (w *recordingWriter) WriteAt(p []byte, off int64) (int, error) {
+	w.writes = append(w.writes, len(p))
+	if len(w.writes) == w.failAt {
+		return 0, errors.New("disk full")
+	}
+	if end := int(off) + len(p); end > len(w.data) {
+		w.data = append(w.data, make([]byte, end-len(w.data))...)
+	}
+	copy(w.data[off:], p)
+	return len(p), nil
+}
+
+func TestWritePacedWritesInPiecesWithYieldsBetween(t *testing.T) {
+	data := make([]byte, 4*pacedWrite+5)
+	for i := range data {
+		data[i] = byte(i * 7)
+	}
+
+	var whole recordingWriter
+	if err := writePaced(&whole, data, nil); err != nil {
+		t.Fatal(err)
+	}
+	if len(whole.writes) != 1 || !bytes.Equal(whole.data, data) {
+		t.Fatalf("unpaced: %d writes, content equal %v; want 1 write of everything", len(whole.writes), bytes.Equal(whole.data, data))
+	}
+
+	var pieces recordingWriter
+	yields := 0
+	if err := writePaced(&pieces, data, eagerPacer(&yields)); err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(pieces.data, data) {
+		t.Fatalf("paced write differs from the data at byte %d", firstDiff(pieces.data, data))
+	}
+	if want := []int{pacedWrite, pacedWrite, pacedWrite, pacedWrite, 5}; !slices.Equal(pieces.writes, want) {
+		t.Fatalf("writes of %v bytes, want %v", pieces.writes, want)
+	}
+	if yields != 5 {
+		t.Fatalf("%d yields, want one after each of the 5 writes", yields)
+	}
+
+	failing := recordingWriter{failAt: 2}
+	if err := writePaced(&failing, data, eagerPacer(&yields)); err == nil || len(failing.writes) != 2 {
+		t.Fatalf("a failing second write: error %v after %d writes; want the error, and no third write", err, len(failing.writes))
 	}
 }

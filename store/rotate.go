@@ -210,7 +210,7 @@ func (r *rotation) build(s *Store) error {
 		return err
 	}
 	r.outSize = len(data)
-	tmp, err := s.writeTemp(data)
+	tmp, err := s.writeTemp(data, r.pace)
 	if err != nil {
 		return err
 	}
@@ -278,7 +278,7 @@ var forceFullRebuild = false
 // writeTemp writes a complete tree next to the real one and makes it
 // durable, so that the rename that publishes it can never expose a torn
 // file.
-func (s *Store) writeTemp(data []byte) (string, error) {
+func (s *Store) writeTemp(data []byte, pace *pacer) (string, error) {
 	var f File
 	var name string
 	var err error
@@ -292,7 +292,7 @@ func (s *Store) writeTemp(data []byte) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	_, err = f.WriteAt(data, 0)
+	err = writePaced(f, data, pace)
 	if err == nil {
 		err = f.Sync()
 	}
