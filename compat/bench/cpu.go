@@ -128,3 +128,9 @@ func perCall(d time.Duration, calls int) float64 {
 	}
 	return float64(d.Microseconds()) / float64(calls)
 }
+
+// perCall describes u spread over calls, in µs per call.
+func (u cpuUse) perCall(calls int) string {
+	return fmt.Sprintf("daemon %.0f µs, bus %.0f µs, client %.0f µs, machine %.0f µs",
+		perCall(u.Daemon, calls), perCall(u.Bus, calls), perCall(u.Client, calls), perCall(u.Machine, calls))
+}

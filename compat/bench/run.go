@@ -285,15 +285,20 @@ func floorWorld(cfg Config, t *Template) (*FloorPoint, error) {
 	}
 	time.Sleep(cfg.Settle)
 	f := &FloorPoint{}
+	var use cpuUse
 	f.Ping, err = w.pingAround(cfg, func() error {
 		var err error
-		f.Set1, err = SetBurst(w, 1, cfg.Sets, cfg.Budget)
+		use, err = w.measureCPU(func() (err error) {
+			f.Set1, err = SetBurst(w, 1, cfg.Sets, cfg.Budget)
+			return err
+		})
 		time.Sleep(cfg.Settle)
 		return err
 	})
 	if err != nil {
 		return nil, err
 	}
+	cfg.logf("  floor Set, 1 client: CPU per Set %s", use.perCall(f.Set1.Calls))
 	cfg.logf("  floor Set, 1 client: %s; Ping: %s; Set/Ping %.2f", f.Set1, f.Ping, f.Ratio())
 	return f, nil
 }
