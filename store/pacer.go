@@ -2,6 +2,7 @@ package store
 
 import (
 	"io"
+	"sync/atomic"
 	"time"
 )
 
@@ -35,10 +36,12 @@ type pacer struct {
 	now   func() time.Time
 	steps int
 	last  time.Time
+	// hurry, when set, stops the yields: a Flush waits for this rebuild.
+	hurry *atomic.Bool
 }
 
-func newPacer() *pacer {
-	return &pacer{yield: yieldCPU, now: time.Now, last: time.Now()}
+func newPacer(hurry *atomic.Bool) *pacer {
+	return &pacer{yield: yieldCPU, now: time.Now, last: time.Now(), hurry: hurry}
 }
 
 // step notes a piece of work done and yields once yieldAfter has passed
@@ -61,6 +64,9 @@ func (p *pacer) lap() {
 		return
 	}
 	p.steps = 0
+	if p.hurry != nil && p.hurry.Load() {
+		return
+	}
 	if now := p.now(); now.Sub(p.last) >= yieldAfter {
 		p.yield()
 		p.last = p.now()

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -149,5 +150,78 @@ func TestWritePacedWritesInPiecesWithYieldsBetween(t *testing.T) {
 	failing := recordingWriter{failAt: 2}
 	if err := writePaced(&failing, data, eagerPacer(&yields)); err == nil || len(failing.writes) != 2 {
 		t.Fatalf("a failing second write: error %v after %d writes; want the error, and no third write", err, len(failing.writes))
+	}
+}
+
+// A Flush waits for the rotation in flight; one building at the lowest
+// priority stops giving its CPU away as soon as a Flush waits for it.
+func TestAFlushStopsTheYieldsOfTheRotationItWaitsFor(t *testing.T) {
+	started, release := make(chan struct{}), make(chan struct{})
+	var once sync.Once
+	var armed, flushWaits atomic.Bool
+	var yieldsWhileFlushWaits atomic.Int32
+	savedYield, savedLow := yieldCPU, lowPriority
+	yieldCPU = func() {
+		if !armed.Load() {
+			return
+		}
+		first := false
+		once.Do(func() {
+			first = true
+			close(started)
+			<-release
+		})
+		if !first && flushWaits.Load() {
+			yieldsWhileFlushWaits.Add(1)
+		}
+	}
+	lowPriority = func() {}
+	t.Cleanup(func() { yieldCPU, lowPriority = savedYield, savedLow })
+
+	s, _ := openTemp(t, Options{Background: true})
+	// A tree whose rebuild takes milliseconds, far more than yieldAfter:
+	// the rotation has much left to do after its first yield.
+	for i := range 20_000 {
+		if err := s.Set(fmt.Sprintf("/d%d/f%d", i%200, i), "k", "v"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := s.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	// Writes until a writers' rotation yields for the first time, which
+	// holds it there.
+	armed.Store(true)
+	for i := 0; ; i++ {
+		select {
+		case <-started:
+		default:
+			if i == 100_000 {
+				t.Fatal("100,000 Sets and no writers' rotation yielded")
+			}
+			if err := s.Set(fmt.Sprintf("/e/f%d", i), "k", "v"); err != nil {
+				t.Fatal(err)
+			}
+			continue
+		}
+		break
+	}
+	flushed := make(chan error, 1)
+	go func() { flushed <- s.Flush() }()
+	for deadline := time.Now().Add(10 * time.Second); !s.rot.hurry.Load(); time.Sleep(time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("the Flush did not register within 10 s")
+		}
+	}
+	flushWaits.Store(true)
+	close(release)
+	if err := <-flushed; err != nil {
+		t.Fatal(err)
+	}
+	if n := yieldsWhileFlushWaits.Load(); n != 0 {
+		t.Errorf("the rotation yielded %d times while a Flush waited for it", n)
+	}
+	if s.rot.hurry.Load() {
+		t.Error("hurry still set after the Flush returned")
 	}
 }

@@ -89,7 +89,7 @@ func (r *rotation) rebuildWatched(s *Store) ([]byte, error) {
 	if !r.low {
 		return r.newTree()
 	}
-	r.pace = newPacer()
+	r.pace = newPacer(&s.rot.hurry)
 	began := s.opts.Now()
 	cpu, known := threadCPU()
 	data, err := r.newTree()

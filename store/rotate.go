@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"math/rand/v2"
 	"path/filepath"
+	"sync/atomic"
 	"time"
 
 	"gvfs-metadata/format"
@@ -27,8 +28,11 @@ type rotationState struct {
 	grow bool
 
 	// flushers counts Flush calls under way; while there are any, every
-	// rotation that starts is built at normal priority, since one waits.
+	// rotation that starts is built at normal priority, since one waits,
+	// and hurry tells one already building at the lowest to stop yielding
+	// its CPU (its thread's niceness cannot be raised back).
 	flushers int
+	hurry    atomic.Bool
 	// normalUntil: the writers' rotations run at normal priority until
 	// then, after one at the lowest was starved (starvedRun times in a
 	// row).

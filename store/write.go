@@ -128,10 +128,12 @@ func (s *Store) Flush() error {
 	}
 	s.mu.Lock()
 	s.rot.flushers++
+	s.rot.hurry.Store(true)
 	s.mu.Unlock()
 	defer func() {
 		s.mu.Lock()
 		s.rot.flushers--
+		s.rot.hurry.Store(s.rot.flushers > 0)
 		s.mu.Unlock()
 	}()
 	// Writers may keep coming; a few rounds cover everything written
