@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"sync"
 	"time"
 
@@ -76,7 +77,9 @@ func (ts *trees) written(t *tree) {
 		t.mu.Lock()
 		t.timer = nil
 		t.mu.Unlock()
-		if err := t.st.Flush(); err != nil {
+		// ErrClosed: the daemon flushed and closed the tree meanwhile, on
+		// its way out.
+		if err := t.st.Flush(); err != nil && !errors.Is(err, store.ErrClosed) {
 			ts.logf("flushing %s: %v", t.st.Path(), err)
 		}
 	})

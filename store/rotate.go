@@ -83,7 +83,7 @@ type rotation struct {
 // larger next journal; low builds it on a thread of the lowest priority
 // (see priority.go). Called with s.mu held.
 func (s *Store) startRotationLocked(grow, low bool) {
-	if s.rot.running {
+	if s.rot.running || s.closed {
 		return
 	}
 	r := s.snapshotLocked()
@@ -154,6 +154,9 @@ func (s *Store) rotateLocked() error {
 // runLocked builds and commits a rotation in the caller, undoing it if any
 // step fails.
 func (s *Store) runLocked(r *rotation) error {
+	if s.closed {
+		return ErrClosed
+	}
 	err := r.build(s)
 	if err == nil {
 		err = s.commitLocked(r)

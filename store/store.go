@@ -56,6 +56,10 @@ type Store struct {
 	mu      sync.Mutex
 	tree    *treeFile    // nil: no tree file yet (read-only stores only)
 	journal *journalFile // nil: missing or unreadable journal
+	// closed: Close was called. Nothing rotates from then on: with no
+	// tree left to start from, a rotation would write an empty one over
+	// the tree on disk.
+	closed bool
 
 	rot rotationState
 	rel releaseState
@@ -206,6 +210,11 @@ func Create(path string, root *format.Node, opts Options) (*Store, error) {
 // Close releases the files. It does not flush; call Flush first to merge
 // the journal into the tree.
 func (s *Store) Close() error {
+	// Refuse new work first, then let the rotation under way finish with
+	// the files still open.
+	s.mu.Lock()
+	s.closed = true
+	s.mu.Unlock()
 	s.waitRotation()
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -224,11 +233,14 @@ func (s *Store) Close() error {
 // refresh reopens tree and journal when another process rotated the tree,
 // and picks up journal entries other writers published. Called with s.mu.
 func (s *Store) refresh() error {
+	if s.closed {
+		return ErrClosed
+	}
 	if s.tree == nil {
 		if s.opts.ReadOnly {
 			return s.load()
 		}
-		return errors.New("store is closed")
+		return ErrClosed
 	}
 	if s.tree.t.Rotated() {
 		st, err := s.fs.Lstat(s.path)

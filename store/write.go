@@ -9,6 +9,9 @@ import (
 // ErrReadOnly is returned by writes to a store opened read-only.
 var ErrReadOnly = errors.New("metadata store is read-only")
 
+// ErrClosed is returned by calls on a store after Close.
+var ErrClosed = errors.New("metadata store is closed")
+
 // maxPending bounds the writes held in memory while rotations keep
 // failing; past it, writes fail instead of growing without limit.
 const maxPending = 64 << 20
@@ -142,6 +145,10 @@ func (s *Store) Flush() error {
 	for range 4 {
 		s.waitRotation()
 		s.mu.Lock()
+		if s.closed {
+			s.mu.Unlock()
+			return ErrClosed
+		}
 		if s.rot.running {
 			s.mu.Unlock()
 			continue
