@@ -77,11 +77,7 @@ func (ts *trees) written(t *tree) {
 		t.mu.Lock()
 		t.timer = nil
 		t.mu.Unlock()
-		// ErrClosed: the daemon flushed and closed the tree meanwhile, on
-		// its way out.
-		if err := t.st.Flush(); err != nil && !errors.Is(err, store.ErrClosed) {
-			ts.logf("flushing %s: %v", t.st.Path(), err)
-		}
+		ts.flush(t)
 	})
 }
 
@@ -96,9 +92,7 @@ func (ts *trees) flushAll() {
 			t.timer = nil
 		}
 		t.mu.Unlock()
-		if err := t.st.Flush(); err != nil {
-			ts.logf("flushing %s: %v", t.st.Path(), err)
-		}
+		ts.flush(t)
 		t.st.Close()
 	}
 	clear(ts.open)
@@ -118,9 +112,16 @@ func (ts *trees) flushDirty() {
 	}
 	ts.mu.Unlock()
 	for _, t := range dirty {
-		if err := t.st.Flush(); err != nil {
-			ts.logf("flushing %s: %v", t.st.Path(), err)
-		}
+		ts.flush(t)
+	}
+}
+
+// flush merges a tree's journal into it, logging a failure. ErrClosed is
+// no failure: flushAll flushed and closed the tree meanwhile, on the
+// daemon's way out.
+func (ts *trees) flush(t *tree) {
+	if err := t.st.Flush(); err != nil && !errors.Is(err, store.ErrClosed) {
+		ts.logf("flushing %s: %v", t.st.Path(), err)
 	}
 }
 

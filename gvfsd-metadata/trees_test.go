@@ -1,11 +1,13 @@
 package main
 
 import (
+	"fmt"
 	"path/filepath"
 	"testing"
 	"time"
 
 	"gvfs-metadata/format"
+	"gvfs-metadata/store"
 )
 
 // TestWritesAreFlushedByTheTimerAfterTheFirstWrite: the first write to a
@@ -40,5 +42,34 @@ func TestWritesAreFlushedByTheTimerAfterTheFirstWrite(t *testing.T) {
 	}
 	if v, ok, _ := tr.st.Get("/a", "k"); !ok || v.Str != "v" {
 		t.Fatalf("after the flush: %+v %v", v, ok)
+	}
+}
+
+// TestAFlushAfterTheExitFlushIsQuiet: a flush timer that fires while the
+// daemon flushes and closes its trees on the way out finds its tree
+// closed; that is no failure to log, and the write is in the tree.
+func TestAFlushAfterTheExitFlushIsQuiet(t *testing.T) {
+	var logged []string
+	ts := newTrees(func(f string, args ...any) { logged = append(logged, fmt.Sprintf(f, args...)) })
+	treefile := filepath.Join(t.TempDir(), "gvfs-metadata", "home")
+	tr, cerr := ts.get(treefile)
+	if cerr != nil {
+		t.Fatal(cerr)
+	}
+	if err := tr.st.Apply(format.Change{Op: format.OpSet, Path: "/a", Key: "k", Value: "v"}); err != nil {
+		t.Fatal(err)
+	}
+	ts.flushAll()
+	ts.flush(tr) // the timer's flush, late
+	if len(logged) != 0 {
+		t.Errorf("logged %q", logged)
+	}
+	st, err := store.Open(treefile, store.Options{ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	if v, ok, err := st.Get("/a", "k"); err != nil || !ok || v.Str != "v" {
+		t.Fatalf("/a after the exit flush: %q %v %v", v.Str, ok, err)
 	}
 }
