@@ -20,6 +20,14 @@ func stepClock(tick time.Duration) func() time.Time {
 	}
 }
 
+// frozenClock is a store's clock that never moves: on a loaded machine a
+// rebuild can take long enough in wall time to count as starved, and the
+// rotations after it would run at normal priority, without a pacer.
+func frozenClock() func() time.Time {
+	t := time.Unix(1_800_000_000, 0)
+	return func() time.Time { return t }
+}
+
 // eagerPacer yields at every look at the clock and counts the yields.
 func eagerPacer(yields *int) *pacer {
 	return &pacer{yield: func() { *yields++ }, now: stepClock(time.Hour)}
@@ -76,7 +84,7 @@ func TestOnlyLowPriorityRebuildsYield(t *testing.T) {
 	lowPriority = func() {} // the test's threads keep their priority
 	t.Cleanup(func() { yieldCPU, lowPriority = savedYield, savedLow })
 
-	s, _ := openTemp(t, Options{Background: true})
+	s, _ := openTemp(t, Options{Background: true, Now: frozenClock()})
 	// Enough entries that rebuilding them takes well over yieldAfter.
 	for i := 0; yields.Load() == 0; i++ {
 		if i == 50_000 {
@@ -178,7 +186,7 @@ func TestAFlushStopsTheYieldsOfTheRotationItWaitsFor(t *testing.T) {
 	lowPriority = func() {}
 	t.Cleanup(func() { yieldCPU, lowPriority = savedYield, savedLow })
 
-	s, _ := openTemp(t, Options{Background: true})
+	s, _ := openTemp(t, Options{Background: true, Now: frozenClock()})
 	// A tree whose rebuild takes milliseconds, far more than yieldAfter:
 	// the rotation has much left to do after its first yield.
 	for i := range 20_000 {
