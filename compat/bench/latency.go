@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"slices"
 	"time"
 )
@@ -34,9 +35,10 @@ func percentile(sorted []time.Duration, p float64) time.Duration {
 }
 
 // median of unsorted durations.
-func median(d []time.Duration) time.Duration {
+func median[T cmp.Ordered](d []T) T {
 	if len(d) == 0 {
-		return 0
+		var zero T
+		return zero
 	}
 	s := slices.Clone(d)
 	slices.Sort(s)

@@ -130,8 +130,8 @@ func (r *Report) mode() string {
 	if c.QuickMode {
 		mode = "quick run (-quick)"
 	}
-	return fmt.Sprintf("%s: %d Sets and %d Pings per size point and workload, %d clients for the concurrent one, %v budget per workload, %d cold starts, %d gio list runs per reading, %d files listed",
-		mode, c.Sets, c.Sets, c.Clients, c.Budget, c.ColdReps, c.Reads, c.Files)
+	return fmt.Sprintf("%s: %d Sets and %d Pings per size point and workload, %d clients for the concurrent one, %v budget per workload, %s for our Set/Ping, %d cold starts, %d gio list runs per reading, %d files listed",
+		mode, c.Sets, c.Sets, c.Clients, c.Budget, plural(max(c.RatioWorlds, 1), "world"), c.ColdReps, c.Reads, c.Files)
 }
 
 // Text is the table for a terminal.
@@ -151,8 +151,8 @@ func (r *Report) Text() string {
 	fmt.Fprintf(&b, "\ncold start, first Ping (activation alone): reference %s, ours %s\n",
 		formatValue(millis, dur(r.Res.ColdPing[Ref]), false), formatValue(millis, dur(r.Res.ColdPing[Ours]), false))
 	if f := r.Res.Floor; f != nil {
-		fmt.Fprintf(&b, "floor (a daemon that stores nothing): Set/s ÷ Ping/s %.2f (Set %s, Ping %s)\n",
-			f.Ratio(), formatValue(rate, f.Set1.Rate(), false), formatValue(rate, f.Ping.Rate(), false))
+		fmt.Fprintf(&b, "floor (a daemon that stores nothing): Set/s ÷ Ping/s %.2f (%s; in the first, Set %s, Ping %s)\n",
+			f.Ratio(), f.worlds(), formatValue(rate, f.Set1.Rate(), false), formatValue(rate, f.Ping.Rate(), false))
 	}
 	fmt.Fprintf(&b, "targets: %d of %d pass", r.checked()-len(r.Failed()), r.checked())
 	fmt.Fprintf(&b, "; * = stopped by the %v time budget\n%s; took %v\n", r.Res.Cfg.Budget, r.mode(), r.Res.Took.Round(time.Second))
@@ -193,9 +193,9 @@ func (r *Report) Markdown() string {
 
 	if f := res.Floor; f != nil {
 		fmt.Fprintf(&b, "\nThe floor: a daemon that answers every Set at once and stores nothing (`compat/bench/floord`, still sending the AttributeChanged signal the protocol asks for, its collector paced as ours) "+
-			"measured Set/s ÷ Ping/s = **%.2f** (Set %s, Ping %s; its world held the %s-entry tree) in this run. That is what the bus, the client, the daemon's D-Bus code (package bus, which the client uses too) and the signal cost on their own; "+
+			"measured Set/s ÷ Ping/s = **%.2f** (%s; in the first, Set %s, Ping %s; its worlds held the %s-entry tree) in this run. That is what the bus, the client, the daemon's D-Bus code (package bus, which the client uses too) and the signal cost on their own; "+
 			"a daemon that does real work can only add to it. On a shared machine the floor itself moves by several hundredths from run to run.\n",
-			f.Ratio(), formatValue(rate, f.Set1.Rate(), false), formatValue(rate, f.Ping.Rate(), false), sizeLabel(res.Sizes[0].Size))
+			f.Ratio(), f.worlds(), formatValue(rate, f.Set1.Rate(), false), formatValue(rate, f.Ping.Rate(), false), sizeLabel(res.Sizes[0].Size))
 	}
 
 	fmt.Fprintf(&b, "\n## Results\n\n| metric | tree size | reference | ours | ours / ref | target | |\n|---|---:|---:|---:|---:|---|---|\n")
@@ -292,4 +292,25 @@ func LoadResults(path string) (*Results, error) {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	return &res, nil
+}
+
+// worlds says over how many worlds the floor's ratio is a median, and
+// what each measured.
+func (f *FloorPoint) worlds() string {
+	all := append([]float64{setPerPing(f.Set1, f.Ping)}, f.MoreRatios...)
+	if len(all) == 1 {
+		return "one world"
+	}
+	each := make([]string, len(all))
+	for i, r := range all {
+		each[i] = fmt.Sprintf("%.2f", r)
+	}
+	return fmt.Sprintf("median of %d worlds: %s", len(all), strings.Join(each, ", "))
+}
+
+func plural(n int, what string) string {
+	if n == 1 {
+		return "1 " + what
+	}
+	return fmt.Sprintf("%d %ss", n, what)
 }

@@ -96,3 +96,31 @@ func TestTargetsApplyAtTheirSizesAgainstTheirBaselines(t *testing.T) {
 		t.Errorf("the report rendered from results.json differs:\n%s\nwant:\n%s", got, want)
 	}
 }
+
+func TestTheSetPingRatioIsTheMedianOverTheWorlds(t *testing.T) {
+	second := func(calls int) Burst { return Burst{Want: calls, Calls: calls, Elapsed: time.Second} }
+	// The main world: 8,500 Sets and 10,000 Pings a second, 0.85.
+	p := Point{Set1: second(8500), Ping: second(10_000)}
+	if got := p.Ratio(); got != 0.85 {
+		t.Fatalf("one world: %v, want 0.85", got)
+	}
+	p.MoreRatios = []float64{0.95, 0.92}
+	if got := p.Ratio(); got != 0.92 {
+		t.Fatalf("worlds of 0.85, 0.95, 0.92: %v, want the median 0.92", got)
+	}
+	for _, m := range metrics(8) {
+		if m.name == "Set/s ÷ own Ping/s" {
+			if v, _ := m.value(&p); v != 0.92 {
+				t.Fatalf("the ratio row reads %v, want the median 0.92", v)
+			}
+		}
+	}
+
+	f := FloorPoint{Set1: second(7500), Ping: second(10_000), MoreRatios: []float64{0.97, 0.96}}
+	if got := f.Ratio(); got != 0.96 {
+		t.Errorf("floor worlds of 0.75, 0.97, 0.96: %v, want 0.96", got)
+	}
+	if got, want := f.worlds(), "median of 3 worlds: 0.75, 0.97, 0.96"; got != want {
+		t.Errorf("floor worlds described as %q, want %q", got, want)
+	}
+}

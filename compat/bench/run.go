@@ -20,11 +20,14 @@ const (
 
 // Point is everything measured for one daemon at one tree size.
 type Point struct {
-	FirstCall       time.Duration // activation + tree open, in the main world
-	Ping            Burst         // Peer.Ping, 1 client
-	Set1            Burst         // Set to new paths, 1 client
-	SetN            Burst         // Set to new paths, Config.Clients clients
-	RSSStart        int           // KiB; VmRSS after the first Set, settled
+	FirstCall time.Duration // activation + tree open, in the main world
+	Ping      Burst         // Peer.Ping, 1 client
+	Set1      Burst         // Set to new paths, 1 client
+	// MoreRatios are Set/s ÷ Ping/s of further fresh worlds (ours only;
+	// see Config.RatioWorlds).
+	MoreRatios      []float64 `json:",omitempty"`
+	SetN            Burst     // Set to new paths, Config.Clients clients
+	RSSStart        int       // KiB; VmRSS after the first Set, settled
 	RSSAfterSet1    int
 	RSSAfterReaders int
 	RSSAfterSetN    int
@@ -40,6 +43,12 @@ type Point struct {
 	ReadAfterSetN   time.Duration
 	ReadIdle        time.Duration
 	IdleFlush       Flush // the flush that made the main world idle
+}
+
+// Ratio is Set/s ÷ Ping/s: the median over the main world and the
+// further ones.
+func (p *Point) Ratio() float64 {
+	return median(append([]float64{setPerPing(p.Set1, p.Ping)}, p.MoreRatios...))
 }
 
 // SizePoint is one tree size with both daemons' measurements.
@@ -87,8 +96,11 @@ func Run(cfg Config) (*Results, error) {
 		if err := mainWorlds(cfg, res.Daemons, tmpl, &sp); err != nil {
 			return nil, fmt.Errorf("size %d, 1 client: %w", size, err)
 		}
+		if sp.P[Ours].MoreRatios, err = moreRatios(cfg, res.Daemons[Ours], tmpl); err != nil {
+			return nil, fmt.Errorf("size %d, Set/Ping: %w", size, err)
+		}
 		if len(res.Sizes) == 0 && cfg.Floor != "" {
-			if res.Floor, err = floorWorld(cfg, tmpl); err != nil {
+			if res.Floor, err = floorWorlds(cfg, tmpl); err != nil {
 				return nil, fmt.Errorf("floor: %w", err)
 			}
 		}
@@ -265,42 +277,77 @@ func (w *World) pingAround(cfg Config, middle func() error) (Burst, error) {
 
 // FloorPoint is what the floor daemon measured.
 type FloorPoint struct {
-	Ping Burst
+	Ping Burst // of its first world
 	Set1 Burst
+	// MoreRatios are Set/s ÷ Ping/s of its further worlds.
+	MoreRatios []float64 `json:",omitempty"`
 }
 
-// Ratio is its Set/s ÷ Ping/s.
-func (f *FloorPoint) Ratio() float64 { return setPerPing(f.Set1, f.Ping) }
+// Ratio is its Set/s ÷ Ping/s, the median over all its worlds.
+func (f *FloorPoint) Ratio() float64 {
+	return median(append([]float64{setPerPing(f.Set1, f.Ping)}, f.MoreRatios...))
+}
 
-// floorWorld runs the Ping and 1-client Set bursts of mainWorkloads
-// against the floor daemon, in the same order (pingAround).
-func floorWorld(cfg Config, t *Template) (*FloorPoint, error) {
-	w, err := NewWorld(Daemon{"floor", cfg.Floor}, t, false)
+// floorWorlds measures the floor daemon's Set/s ÷ Ping/s in
+// Config.RatioWorlds fresh worlds.
+func floorWorlds(cfg Config, t *Template) (*FloorPoint, error) {
+	f := &FloorPoint{}
+	for i := range max(cfg.RatioWorlds, 1) {
+		set, ping, err := ratioWorld(cfg, Daemon{"floor", cfg.Floor}, t)
+		if err != nil {
+			return nil, err
+		}
+		if i == 0 {
+			f.Set1, f.Ping = set, ping
+		} else {
+			f.MoreRatios = append(f.MoreRatios, setPerPing(set, ping))
+		}
+	}
+	cfg.logf("  floor: Set/Ping %.2f (median of %d worlds)", f.Ratio(), 1+len(f.MoreRatios))
+	return f, nil
+}
+
+// moreRatios measures d's Set/s ÷ Ping/s in Config.RatioWorlds-1 fresh
+// worlds besides its main one.
+func moreRatios(cfg Config, d Daemon, t *Template) ([]float64, error) {
+	var ratios []float64
+	for range cfg.RatioWorlds - 1 {
+		set, ping, err := ratioWorld(cfg, d, t)
+		if err != nil {
+			return nil, err
+		}
+		ratios = append(ratios, setPerPing(set, ping))
+	}
+	return ratios, nil
+}
+
+// ratioWorld runs the Ping and 1-client Set bursts of mainWorkloads, in
+// the same order (pingAround), in a fresh world of d.
+func ratioWorld(cfg Config, d Daemon, t *Template) (set, ping Burst, err error) {
+	w, err := NewWorld(d, t, false)
 	if err != nil {
-		return nil, err
+		return set, ping, err
 	}
 	defer w.Close()
 	if _, err := w.Activate(); err != nil {
-		return nil, err
+		return set, ping, err
 	}
 	time.Sleep(cfg.Settle)
-	f := &FloorPoint{}
 	var use cpuUse
-	f.Ping, err = w.pingAround(cfg, func() error {
+	ping, err = w.pingAround(cfg, func() error {
 		var err error
 		use, err = w.measureCPU(func() (err error) {
-			f.Set1, err = SetBurst(w, 1, cfg.Sets, cfg.Budget)
+			set, err = SetBurst(w, 1, cfg.Sets, cfg.Budget)
 			return err
 		})
 		time.Sleep(cfg.Settle)
 		return err
 	})
 	if err != nil {
-		return nil, err
+		return set, ping, err
 	}
-	cfg.logf("  floor Set, 1 client: CPU per Set %s", use.perCall(f.Set1.Calls))
-	cfg.logf("  floor Set, 1 client: %s; Ping: %s; Set/Ping %.2f", f.Set1, f.Ping, f.Ratio())
-	return f, nil
+	cfg.logf("  %s Set, 1 client: %s; CPU per Set %s; Ping: %s; Set/Ping %.2f", d.Name, set, use.perCall(set.Calls), ping, setPerPing(set, ping))
+	return set, ping, nil
 }
 
 // concurrentWorld: Config.Clients clients writing at once, then the
