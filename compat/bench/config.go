@@ -48,7 +48,7 @@ func DefaultConfig() Config {
 		Clients:     8,
 		Budget:      60 * time.Second,
 		ColdReps:    5,
-		RatioWorlds: 3,
+		RatioWorlds: 5,
 		Reads:       15,
 		Files:       1000,
 		Flushed:     100,

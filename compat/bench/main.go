@@ -42,7 +42,7 @@ func main() {
 	budget := flag.Duration("budget", 0, "time budget of one workload at one size; what was done by then is reported, marked *; default 60s")
 	reps := flag.Int("reps", 0, "cold starts per size and daemon (median); default 5")
 	reads := flag.Int("reads", 0, "gio list runs per reader measurement (median); default 15")
-	ratioWorlds := flag.Int("ratio-worlds", 0, "worlds measuring our daemon's and the floor's Set/Ping at each size (median); default 3")
+	ratioWorlds := flag.Int("ratio-worlds", 0, "worlds measuring our daemon's and the floor's Set/Ping at each size (median); default 5")
 	flag.StringVar(&cfg.CPUProfile, "cpuprofile", "", "directory for CPU profiles of our daemon's 1-client world at each size (ours-SIZE.pprof)")
 	flag.IntVar(&cfg.Files, "files", cfg.Files, "files in the directory gio lists")
 	flag.DurationVar(&cfg.Settle, "settle", cfg.Settle, "quiet time before reading idle RSS")

@@ -98,7 +98,7 @@ func metrics(clients int) []metric {
 		{name: "Set/s ÷ own Ping/s", kind: fraction,
 			value:  func(p *Point) (float64, bool) { return p.Ratio(), p.Set1.Limited },
 			target: func(_ int, _, ours float64, _ *Point) (check, bool) { return check{"ours ≥ 0.9", ours >= 0.9}, true },
-			what:   "Set/s ÷ Ping/s per daemon: how close a Set comes to a bare bus round trip. The reference's is the two rows above divided; ours is the median of that and of the same Ping, Set and Ping bursts in further fresh worlds (3 in all in a full run), since on a shared machine one world's ratio moves by a tenth."},
+			what:   "Set/s ÷ Ping/s per daemon: how close a Set comes to a bare bus round trip. The reference's is the two rows above divided; ours is the median of that and of the same Ping, Set and Ping bursts in further fresh worlds (5 in all in a full run), since on a shared machine one world's ratio moves by a tenth."},
 		{name: "Set p50, 1 client", kind: millis,
 			value: func(p *Point) (float64, bool) { return dur(p.Set1.Lat.P50), p.Set1.Limited },
 			what:  "Median wall time of one Set call in the 1-client burst, from sending it to its reply, measured in the client."},
