@@ -36,12 +36,13 @@ type pacer struct {
 	now   func() time.Time
 	steps int
 	last  time.Time
-	// hurry, when set, stops the yields: a Flush waits for this rebuild.
-	hurry *atomic.Bool
+	// flushers, when above 0, stops the yields: a Flush waits for this
+	// rebuild.
+	flushers *atomic.Int32
 }
 
-func newPacer(hurry *atomic.Bool) *pacer {
-	return &pacer{yield: yieldCPU, now: time.Now, last: time.Now(), hurry: hurry}
+func newPacer(flushers *atomic.Int32) *pacer {
+	return &pacer{yield: yieldCPU, now: time.Now, last: time.Now(), flushers: flushers}
 }
 
 // step notes a piece of work done and yields once yieldAfter has passed
@@ -64,7 +65,7 @@ func (p *pacer) lap() {
 		return
 	}
 	p.steps = 0
-	if p.hurry != nil && p.hurry.Load() {
+	if p.flushers != nil && p.flushers.Load() > 0 {
 		return
 	}
 	if now := p.now(); now.Sub(p.last) >= yieldAfter {

@@ -216,7 +216,7 @@ func TestAFlushStopsTheYieldsOfTheRotationItWaitsFor(t *testing.T) {
 	}
 	flushed := make(chan error, 1)
 	go func() { flushed <- s.Flush() }()
-	for deadline := time.Now().Add(10 * time.Second); !s.rot.hurry.Load(); time.Sleep(time.Millisecond) {
+	for deadline := time.Now().Add(10 * time.Second); s.rot.flushers.Load() == 0; time.Sleep(time.Millisecond) {
 		if time.Now().After(deadline) {
 			t.Fatal("the Flush did not register within 10 s")
 		}
@@ -229,7 +229,7 @@ func TestAFlushStopsTheYieldsOfTheRotationItWaitsFor(t *testing.T) {
 	if n := yieldsWhileFlushWaits.Load(); n != 0 {
 		t.Errorf("the rotation yielded %d times while a Flush waited for it", n)
 	}
-	if s.rot.hurry.Load() {
-		t.Error("hurry still set after the Flush returned")
+	if n := s.rot.flushers.Load(); n != 0 {
+		t.Errorf("%d Flush calls counted under way after the Flush returned", n)
 	}
 }

@@ -52,7 +52,7 @@ func starved(wall, cpu time.Duration) bool {
 // noteStarvationLocked takes note of how a rotation at the lowest priority
 // fared.
 func (s *Store) noteStarvationLocked(r *rotation) {
-	if !r.starved {
+	if !starved(r.took, r.ran) {
 		s.rot.starvedRun = 0
 		return
 	}
@@ -66,7 +66,7 @@ func (s *Store) noteStarvationLocked(r *rotation) {
 // lowPriorityLocked reports whether a rotation the writers start now is
 // built at the lowest priority.
 func (s *Store) lowPriorityLocked() bool {
-	return s.rot.flushers == 0 && !s.opts.Now().Before(s.rot.normalUntil)
+	return s.rot.flushers.Load() == 0 && !s.opts.Now().Before(s.rot.normalUntil)
 }
 
 // buildAt builds a rotation, on a thread of the lowest priority when it
@@ -95,13 +95,12 @@ func (r *rotation) rebuildWatched(s *Store) ([]byte, error) {
 	if !r.low {
 		return r.newTree()
 	}
-	r.pace = newPacer(&s.rot.hurry)
+	r.pace = newPacer(&s.rot.flushers)
 	began := s.opts.Now()
 	cpu, known := threadCPU()
 	data, err := r.newTree()
 	if used, ok := threadCPU(); ok && known {
 		r.ran, r.took = used-cpu, s.opts.Now().Sub(began)
-		r.starved = starved(r.took, r.ran)
 	}
 	return data, err
 }

@@ -125,7 +125,7 @@ func TestRepeatedStarvationWaitsLongerBeforeTryingAgain(t *testing.T) {
 	}
 	want := []time.Duration{30 * time.Second, time.Minute, 2 * time.Minute, 4 * time.Minute, 8 * time.Minute, 8 * time.Minute}
 	for i, w := range want {
-		s.noteStarvationLocked(&rotation{starved: true, ran: time.Millisecond, took: time.Second})
+		s.noteStarvationLocked(&rotation{ran: time.Millisecond, took: time.Second})
 		if got := window(); got != w {
 			t.Fatalf("starved %d times in a row: normal priority for %v, want %v", i+1, got, w)
 		}
@@ -137,7 +137,7 @@ func TestRepeatedStarvationWaitsLongerBeforeTryingAgain(t *testing.T) {
 	if !s.lowPriorityLocked() {
 		t.Fatal("a rotation that was not starved left the next at normal priority")
 	}
-	s.noteStarvationLocked(&rotation{starved: true})
+	s.noteStarvationLocked(&rotation{ran: time.Millisecond, took: time.Second})
 	if got := window(); got != starvedFor {
 		t.Errorf("starved again after one that was not: normal priority for %v, want %v", got, starvedFor)
 	}

@@ -29,10 +29,10 @@ type rotationState struct {
 
 	// flushers counts Flush calls under way; while there are any, every
 	// rotation that starts is built at normal priority, since one waits,
-	// and hurry tells one already building at the lowest to stop yielding
-	// its CPU (its thread's niceness cannot be raised back).
-	flushers int
-	hurry    atomic.Bool
+	// and one already building at the lowest stops yielding its CPU (its
+	// thread's niceness cannot be raised back). Atomic: that rotation's
+	// pacer reads it without the lock.
+	flushers atomic.Int32
 	// normalUntil: the writers' rotations run at normal priority until
 	// then, after one at the lowest was starved (starvedRun times in a
 	// row).
@@ -52,7 +52,6 @@ type rotation struct {
 	background bool          // built without holding the store's lock
 	low        bool          // built on a thread of the lowest priority
 	pace       *pacer        // and giving its CPU away meanwhile (see pacer.go)
-	starved    bool          // and the kernel kept that thread waiting (see starved)
 	ran, took  time.Duration // the rebuild's CPU and wall time, when low
 	initial    *format.Node  // the content of a tree being created
 	entries    []byte        // journal entries merged into the new tree

@@ -129,16 +129,8 @@ func (s *Store) Flush() error {
 	if s.opts.ReadOnly {
 		return ErrReadOnly
 	}
-	s.mu.Lock()
-	s.rot.flushers++
-	s.rot.hurry.Store(true)
-	s.mu.Unlock()
-	defer func() {
-		s.mu.Lock()
-		s.rot.flushers--
-		s.rot.hurry.Store(s.rot.flushers > 0)
-		s.mu.Unlock()
-	}()
+	s.rot.flushers.Add(1)
+	defer s.rot.flushers.Add(-1)
 	// Writers may keep coming; a few rounds cover everything written
 	// before the call (the first merges the journal, the next the writes
 	// that were waiting in memory).
