@@ -32,6 +32,13 @@ type Comparison struct {
 // Ratio is Set/s ÷ Ping/s over all rounds.
 func (c Comparison) Ratio() float64 { return setPerPing(c.Set, c.Ping) }
 
+// merge adds what another world of the same daemon measured.
+func (c Comparison) merge(o Comparison) Comparison {
+	c.Set, c.Ping = c.Set.Merge(o.Set), c.Ping.Merge(o.Ping)
+	c.SetCPU, c.PingCPU = c.SetCPU.add(o.SetCPU), c.PingCPU.add(o.PingCPU)
+	return c
+}
+
 // Compare measures each daemon's Set/Ping ratio on a tree of size entries,
 // rounds times, interleaved. Each world gets cfg.Sets Sets and half as
 // many Pings.
@@ -47,16 +54,13 @@ func Compare(cfg Config, ds []Daemon, size, rounds int) ([]Comparison, error) {
 	sets := max(cfg.Sets/compareSegments, 1)
 	for round := range rounds {
 		for i, d := range ds {
-			set, ping, setCPU, pingCPU, err := alternate(cfg, d, t, sets)
+			c, err := alternate(cfg, d, t, sets)
 			if err != nil {
 				return nil, fmt.Errorf("%s, round %d: %w", d.Name, round+1, err)
 			}
 			cfg.logf("size %s, round %d, %s: Set %.0f/s, Ping %.0f/s, Set/Ping %.3f",
-				sizeLabel(size), round+1, d.Name, set.Rate(), ping.Rate(), setPerPing(set, ping))
-			out[i].Set = out[i].Set.Merge(set)
-			out[i].Ping = out[i].Ping.Merge(ping)
-			out[i].SetCPU = out[i].SetCPU.add(setCPU)
-			out[i].PingCPU = out[i].PingCPU.add(pingCPU)
+				sizeLabel(size), round+1, d.Name, c.Set.Rate(), c.Ping.Rate(), c.Ratio())
+			out[i] = out[i].merge(c)
 		}
 	}
 	return out, nil
@@ -65,35 +69,33 @@ func Compare(cfg Config, ds []Daemon, size, rounds int) ([]Comparison, error) {
 // alternate runs compareSegments pairs of a Ping burst and a 1-client Set
 // burst in a fresh world of d, and returns them with the CPU each kind
 // used.
-func alternate(cfg Config, d Daemon, t *Template, sets int) (set, ping Burst, setCPU, pingCPU cpuUse, err error) {
+func alternate(cfg Config, d Daemon, t *Template, sets int) (Comparison, error) {
+	c := Comparison{D: d, Size: t.Size}
 	w, err := NewWorld(d, t, false)
 	if err != nil {
-		return set, ping, setCPU, pingCPU, err
+		return c, err
 	}
 	defer w.Close()
 	if _, err := w.Activate(); err != nil {
-		return set, ping, setCPU, pingCPU, err
+		return c, err
 	}
 	for range compareSegments {
-		var p, s Burst
-		pc, err := w.measureCPU(func() (err error) {
-			p, err = PingBurst(w, max(sets/2, 1), cfg.Budget)
+		var seg Comparison
+		if seg.PingCPU, err = w.measureCPU(func() (err error) {
+			seg.Ping, err = PingBurst(w, max(sets/2, 1), cfg.Budget)
 			return err
-		})
-		if err != nil {
-			return set, ping, setCPU, pingCPU, err
+		}); err != nil {
+			return c, err
 		}
-		sc, err := w.measureCPU(func() (err error) {
-			s, err = SetBurst(w, 1, sets, cfg.Budget)
+		if seg.SetCPU, err = w.measureCPU(func() (err error) {
+			seg.Set, err = SetBurst(w, 1, sets, cfg.Budget)
 			return err
-		})
-		if err != nil {
-			return set, ping, setCPU, pingCPU, err
+		}); err != nil {
+			return c, err
 		}
-		ping, set = ping.Merge(p), set.Merge(s)
-		pingCPU, setCPU = pingCPU.add(pc), setCPU.add(sc)
+		c = c.merge(seg)
 	}
-	return set, ping, setCPU, pingCPU, nil
+	return c, nil
 }
 
 // parseDaemons reads -compare's list: each item is name=path, or one of

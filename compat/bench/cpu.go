@@ -12,7 +12,8 @@ import (
 // slower its Sets are than a bare round trip, not why: the daemon's own
 // work, or work it leaves to the kernel (writeback of its files, page
 // faults) that other processes pay for. Compare therefore also reads the
-// daemon's CPU time and the whole machine's busy time around each burst.
+// CPU time of the daemon, its bus daemon and the client (this process),
+// and the whole machine's busy time, around each burst.
 
 // clockTick is the unit of /proc's CPU times (USER_HZ, 100 on Linux).
 const clockTick = 10 * time.Millisecond

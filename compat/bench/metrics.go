@@ -85,7 +85,7 @@ func withinOwnIdle(f float64) func(int, float64, float64, *Point) (check, bool) 
 	}
 }
 
-func metrics(clients int) []metric {
+func metrics(clients, ratioWorlds int) []metric {
 	n := fmt.Sprintf("%d clients", clients)
 	return []metric{
 		{name: "Ping/s, 1 client", kind: rate,
@@ -98,7 +98,7 @@ func metrics(clients int) []metric {
 		{name: "Set/s ÷ own Ping/s", kind: fraction,
 			value:  func(p *Point) (float64, bool) { return p.Ratio(), p.Set1.Limited },
 			target: func(_ int, _, ours float64, _ *Point) (check, bool) { return check{"ours ≥ 0.9", ours >= 0.9}, true },
-			what:   "Set/s ÷ Ping/s per daemon: how close a Set comes to a bare bus round trip. The reference's is the two rows above divided; ours is the median of that and of the same Ping, Set and Ping bursts in further fresh worlds (5 in all in a full run), since on a shared machine one world's ratio moves by a tenth."},
+			what:   "Set/s ÷ Ping/s per daemon: how close a Set comes to a bare bus round trip. The reference's is the two rows above divided; ours is the median of that and of the same Ping, Set and Ping bursts in further fresh worlds (" + plural(max(ratioWorlds, 1), "world") + " in all), since on a shared machine one world's ratio moves by a tenth."},
 		{name: "Set p50, 1 client", kind: millis,
 			value: func(p *Point) (float64, bool) { return dur(p.Set1.Lat.P50), p.Set1.Limited },
 			what:  "Median wall time of one Set call in the 1-client burst, from sending it to its reply, measured in the client."},

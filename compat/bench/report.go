@@ -28,7 +28,7 @@ type Report struct {
 
 // NewReport computes every row and applies the targets.
 func NewReport(res *Results) *Report {
-	r := &Report{Res: res, Metrics: metrics(res.Cfg.Clients)}
+	r := &Report{Res: res, Metrics: metrics(res.Cfg.Clients, res.Cfg.RatioWorlds)}
 	for _, m := range r.Metrics {
 		for _, sp := range res.Sizes {
 			r.Rows = append(r.Rows, row(m, sp))
@@ -297,7 +297,7 @@ func LoadResults(path string) (*Results, error) {
 // worlds says over how many worlds the floor's ratio is a median, and
 // what each measured.
 func (f *FloorPoint) worlds() string {
-	all := append([]float64{setPerPing(f.Set1, f.Ping)}, f.MoreRatios...)
+	all := ratios(f.Set1, f.Ping, f.MoreRatios)
 	if len(all) == 1 {
 		return "one world"
 	}

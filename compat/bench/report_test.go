@@ -108,7 +108,7 @@ func TestTheSetPingRatioIsTheMedianOverTheWorlds(t *testing.T) {
 	if got := p.Ratio(); got != 0.92 {
 		t.Fatalf("worlds of 0.85, 0.95, 0.92: %v, want the median 0.92", got)
 	}
-	for _, m := range metrics(8) {
+	for _, m := range metrics(8, 3) {
 		if m.name == "Set/s ÷ own Ping/s" {
 			if v, _ := m.value(&p); v != 0.92 {
 				t.Fatalf("the ratio row reads %v, want the median 0.92", v)

@@ -47,8 +47,12 @@ type Point struct {
 
 // Ratio is Set/s ÷ Ping/s: the median over the main world and the
 // further ones.
-func (p *Point) Ratio() float64 {
-	return median(append([]float64{setPerPing(p.Set1, p.Ping)}, p.MoreRatios...))
+func (p *Point) Ratio() float64 { return median(ratios(p.Set1, p.Ping, p.MoreRatios)) }
+
+// ratios are the Set/s ÷ Ping/s of a daemon's worlds: the one whose
+// bursts were kept, then the others.
+func ratios(set, ping Burst, more []float64) []float64 {
+	return append([]float64{setPerPing(set, ping)}, more...)
 }
 
 // SizePoint is one tree size with both daemons' measurements.
@@ -313,31 +317,27 @@ type FloorPoint struct {
 }
 
 // Ratio is its Set/s ÷ Ping/s, the median over all its worlds.
-func (f *FloorPoint) Ratio() float64 {
-	return median(append([]float64{setPerPing(f.Set1, f.Ping)}, f.MoreRatios...))
-}
+func (f *FloorPoint) Ratio() float64 { return median(ratios(f.Set1, f.Ping, f.MoreRatios)) }
 
 // floorWorlds measures the floor daemon's Set/s ÷ Ping/s in
-// Config.RatioWorlds fresh worlds.
+// Config.RatioWorlds fresh worlds, keeping the first one's bursts.
 func floorWorlds(cfg Config, t *Template) (*FloorPoint, error) {
-	f := &FloorPoint{}
-	for i := range max(cfg.RatioWorlds, 1) {
-		set, ping, err := ratioWorld(cfg, Daemon{"floor", cfg.Floor}, t)
-		if err != nil {
-			return nil, err
-		}
-		if i == 0 {
-			f.Set1, f.Ping = set, ping
-		} else {
-			f.MoreRatios = append(f.MoreRatios, setPerPing(set, ping))
-		}
+	floor := Daemon{"floor", cfg.Floor}
+	set, ping, err := ratioWorld(cfg, floor, t)
+	if err != nil {
+		return nil, err
 	}
-	cfg.logf("  floor: Set/Ping %.2f (median of %d worlds)", f.Ratio(), 1+len(f.MoreRatios))
+	more, err := moreRatios(cfg, floor, t)
+	if err != nil {
+		return nil, err
+	}
+	f := &FloorPoint{Set1: set, Ping: ping, MoreRatios: more}
+	cfg.logf("  floor: Set/Ping %.2f (median of %d worlds)", f.Ratio(), 1+len(more))
 	return f, nil
 }
 
 // moreRatios measures d's Set/s ÷ Ping/s in Config.RatioWorlds-1 fresh
-// worlds besides its main one.
+// worlds besides the one whose bursts are kept.
 func moreRatios(cfg Config, d Daemon, t *Template) ([]float64, error) {
 	var ratios []float64
 	for range cfg.RatioWorlds - 1 {
