@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -21,7 +23,7 @@ const (
 
 func TestMain(m *testing.M) {
 	if path := os.Getenv(killChildEnv); path != "" {
-		killChild(path, os.Getenv(killChildEnv+"_BG") == "1")
+		killChild(path, os.Getenv(killChildEnv+"_MODE"), os.Getenv(killChildEnv+"_AT"))
 		return
 	}
 	os.Exit(m.Run())
@@ -29,37 +31,120 @@ func TestMain(m *testing.M) {
 
 func killKeyPath(i int) string { return fmt.Sprintf("/d%d/f%d", i%5, i) }
 
+// killValue is the value of a round: its number, padded so that a few
+// rounds fill a journal.
+func killValue(round int) string { return fmt.Sprintf("%d-%s", round, strings.Repeat("x", 100)) }
+
+// killRound is the round a stored value belongs to (0 for none).
+func killRound(v string) int {
+	n, _, _ := strings.Cut(v, "-")
+	r, _ := strconv.Atoi(n)
+	return r
+}
+
+// Where a kill lands. "random" kills at a random moment; the others stop
+// the writer at one step of a rotation and say so, and the test kills it
+// there.
+var killWindows = []string{
+	"random",   // anywhere, background rotations
+	"sync",     // anywhere, rotations inside the write that fills the journal
+	"merge",    // while the new tree is being written, writes going on
+	"overflow", // a write waits for room in a full journal
+	"swap",     // the new tree renamed in place, the old one not yet marked
+	"dirsync",  // the old tree marked, the rename not yet made durable
+	"diskfull", // on a full disk: writes past the journal are refused
+}
+
 // killChild writes rounds of values to every key, reporting each write
-// once the store has acknowledged it, and rotates often, until killed.
-func killChild(path string, background bool) {
-	s, err := Open(path, Options{Background: background, StaleAge: time.Nanosecond})
+// once the store has acknowledged it ("i round") or refused it ("refused
+// i round"), and rotates often, until killed. In the windows that stop it,
+// the at-th time the writer reaches the step it says "at STEP" and
+// waits there for the kill.
+func killChild(path, mode, at string) {
+	var out sync.Mutex
+	stdout := bufio.NewWriter(os.Stdout)
+	say := func(format string, args ...any) {
+		out.Lock()
+		fmt.Fprintf(stdout, format+"\n", args...)
+		stdout.Flush()
+		out.Unlock()
+	}
+	n, _ := strconv.Atoi(at)
+	var nth atomic.Int32
+	nth.Store(int32(n))
+	ffs := &faultFS{FS: OS{}}
+	var armed atomic.Bool
+	var s *Store
+	stop := func(step string) {
+		if armed.Load() && step == mode && nth.Add(-1) == 0 {
+			say("at %s", step)
+			for {
+				// Asleep on a timer, not blocked for good, which the
+				// runtime would end before the kill comes.
+				time.Sleep(time.Hour)
+			}
+		}
+	}
+	ffs.beforeSync = func(name string) {
+		if !strings.HasPrefix(name, path+".") || !armed.Load() {
+			return
+		}
+		if mode == "overflow" {
+			var never atomic.Bool
+			waitUntil(s, &never, func() bool { return s.rot.plan.waited })
+		}
+		stop("merge")
+		stop("overflow")
+	}
+	ffs.afterRename = func(_, newname string) {
+		if newname == path {
+			stop("swap")
+		}
+	}
+	ffs.beforeSyncDir = func(string) { stop("dirsync") }
+
+	s, err := Open(path, Options{FS: ffs, Background: mode != "sync", StaleAge: time.Nanosecond})
 	if err != nil {
-		fmt.Println("open:", err)
+		say("open: %v", err)
 		os.Exit(1)
 	}
-	out := bufio.NewWriter(os.Stdout)
+	if mode == "overflow" {
+		// A journal left full by the last run would make the first write
+		// rotate in place, holding the lock the held rotation waits on.
+		if err := s.Flush(); err != nil {
+			say("error %v", err)
+			os.Exit(1)
+		}
+	}
+	armed.Store(true)
 	round := 0
 	for i := range killKeys {
 		if v, ok, _ := s.Get(killKeyPath(i), "k"); ok {
-			r, _ := strconv.Atoi(v.Str)
-			round = max(round, r)
+			round = max(round, killRound(v.Str))
 		}
 	}
+	fullFrom := round + 1 + n // the round from which the disk is full
 	for {
 		round++
+		if mode == "diskfull" && round == fullFrom {
+			ffs.full.Store(true)
+		}
 		for i := range killKeys {
-			if err := s.Set(killKeyPath(i), "k", strconv.Itoa(round)); err != nil {
-				fmt.Fprintln(out, "error", err)
-				out.Flush()
+			if err := s.Set(killKeyPath(i), "k", killValue(round)); err != nil {
+				if ffs.full.Load() && strings.Contains(err.Error(), syscall.ENOSPC.Error()) {
+					say("refused %d %d", i, round)
+					continue
+				}
+				say("error %v", err)
 				os.Exit(1)
 			}
-			fmt.Fprintln(out, i, round)
-			out.Flush()
+			say("%d %d", i, round)
 		}
-		if round%3 == 0 {
+		// (The overflow window holds every rotation until a writer waits,
+		// which one waiting in Flush never does.)
+		if round%10 == 0 && !ffs.full.Load() && mode != "overflow" {
 			if err := s.Flush(); err != nil {
-				fmt.Fprintln(out, "error", err)
-				out.Flush()
+				say("error %v", err)
 				os.Exit(1)
 			}
 		}
@@ -67,23 +152,30 @@ func killChild(path string, background bool) {
 }
 
 // TestKilledWriterLosesNothingAcknowledged kills a writing, rotating
-// process at random moments, hundreds of times. A killed process loses
-// nothing that reached the kernel, so after each kill the tree must open
-// and every key must hold the last value the writer acknowledged, except
-// the one write in flight when it died, which may or may not have landed.
+// process hundreds of times: at random moments, and stopped at each step
+// of a rotation where a write could be answered and then lost (during the
+// merge, while the journal is full, between the rename and the rotated
+// mark, before the directory fsync, on a full disk). A killed process
+// loses nothing that reached the kernel, so after each kill the tree must
+// open and every key must hold the last value the writer acknowledged,
+// except the one write in flight when it died, which may or may not have
+// landed. A refused write must never show.
 func TestKilledWriterLosesNothingAcknowledged(t *testing.T) {
-	runs := 300
+	runs := 350
 	if testing.Short() {
-		runs = 40
+		runs = 42
 	}
 	dir := t.TempDir()
 	path := filepath.Join(dir, "gvfs-metadata", "home")
 	rng := rand.New(rand.NewPCG(3, 4))
 	acked := make([]int, killKeys)
+	reached := map[string]int{}
+	refusals := 0
 	for run := range runs {
-		background := run%2 == 1
+		mode := killWindows[run%len(killWindows)]
+		at := 1 + rng.IntN(4)
 		cmd := exec.Command(os.Args[0], "-test.run=^$")
-		cmd.Env = append(os.Environ(), killChildEnv+"="+path, fmt.Sprintf("%s_BG=%d", killChildEnv, map[bool]int{false: 0, true: 1}[background]))
+		cmd.Env = append(os.Environ(), killChildEnv+"="+path, killChildEnv+"_MODE="+mode, fmt.Sprintf("%s_AT=%d", killChildEnv, at))
 		stdout, err := cmd.StdoutPipe()
 		if err != nil {
 			t.Fatal(err)
@@ -99,15 +191,28 @@ func TestKilledWriterLosesNothingAcknowledged(t *testing.T) {
 			}
 			close(lines)
 		}()
-		deadline := time.After(time.Duration(5+rng.IntN(60)) * time.Millisecond)
+		// A random kill comes within 65 ms; the others when the child
+		// says it is there (or, should it never get there, after 10 s,
+		// which the count of windows reached below fails).
+		wait := time.Duration(5+rng.IntN(60)) * time.Millisecond
+		if mode != "random" && mode != "sync" {
+			wait = 10 * time.Second
+		}
+		refusalsBeforeKill := at // on the full disk, the kill comes after that many refusals
+		deadline := time.After(wait)
+		kill := func() {
+			cmd.Process.Signal(syscall.SIGKILL)
+			deadline = nil
+		}
 		// The child starts a new round after the highest value stored and
-		// writes keys in order; the write after the last acknowledged one
+		// writes keys in order; the write after the last one it reported
 		// is the one that may be in flight.
 		start := 0
 		for _, r := range acked {
 			start = max(start, r)
 		}
 		flightKey, flightRound := 0, start+1
+		refused := map[[2]int]bool{}
 	read:
 		for {
 			select {
@@ -115,37 +220,64 @@ func TestKilledWriterLosesNothingAcknowledged(t *testing.T) {
 				if !ok {
 					break read
 				}
-				var i, round int
-				if _, err := fmt.Sscan(line, &i, &round); err != nil {
-					t.Fatalf("run %d: child said %q", run, line)
+				if step, ok := strings.CutPrefix(line, "at "); ok {
+					reached[step]++
+					kill()
+					continue
 				}
-				acked[i] = round
+				var i, round int
+				if r, ok := strings.CutPrefix(line, "refused "); ok {
+					if _, err := fmt.Sscan(r, &i, &round); err != nil {
+						t.Fatalf("run %d (%s): child said %q", run, mode, line)
+					}
+					refused[[2]int{i, round}] = true
+					refusals++
+					if refusalsBeforeKill--; refusalsBeforeKill == 0 {
+						reached["diskfull"]++
+						kill()
+					}
+				} else if _, err := fmt.Sscan(line, &i, &round); err != nil {
+					t.Fatalf("run %d (%s): child said %q", run, mode, line)
+				} else {
+					acked[i] = round
+				}
 				flightKey, flightRound = (i+1)%killKeys, round
 				if i+1 == killKeys {
 					flightRound++
 				}
 			case <-deadline:
-				cmd.Process.Signal(syscall.SIGKILL)
-				deadline = nil
+				kill()
 			}
 		}
 		cmd.Wait()
 
 		s, err := Open(path, Options{ReadOnly: true})
 		if err != nil {
-			t.Fatalf("run %d: tree does not open after kill: %v", run, err)
+			t.Fatalf("run %d (%s): tree does not open after kill: %v", run, mode, err)
 		}
 		for i := range killKeys {
 			v, ok, err := s.Get(killKeyPath(i), "k")
-			got, _ := strconv.Atoi(v.Str)
+			got := killRound(v.Str)
 			inFlight := i == flightKey && got == flightRound
+			if refused[[2]int{i, got}] {
+				t.Fatalf("run %d (%s): key %d holds %d, a write that was refused", run, mode, i, got)
+			}
 			if err != nil || (acked[i] > 0 && !ok) || (got != acked[i] && !inFlight) {
-				t.Fatalf("run %d: key %d = %q (found %v, %v), last acknowledged %d", run, i, v.Str, ok, err, acked[i])
+				t.Fatalf("run %d (%s): key %d = round %d (found %v, %v), last acknowledged %d", run, mode, i, got, ok, err, acked[i])
 			}
 			acked[i] = got
 		}
 		s.Close()
 	}
+	for _, w := range killWindows {
+		if w == "random" || w == "sync" {
+			continue
+		}
+		if n := runs / len(killWindows); reached[w] < n*9/10 {
+			t.Errorf("the writer was killed at %q in %d of %d runs", w, reached[w], n)
+		}
+	}
+	t.Logf("%d kills; windows reached: %v; %d writes refused on a full disk", runs, reached, refusals)
 	// A writable open clears what interrupted rotations left behind.
 	s, err := Open(path, Options{StaleAge: time.Nanosecond})
 	if err != nil {

@@ -3,8 +3,7 @@ package store
 import "gvfs-metadata/format"
 
 // Merged returns the whole tree as readers see it now: the tree file with
-// every valid journal entry (and every write waiting for a rotation)
-// applied. damage lists unreadable parts of the tree file left out.
+// every valid journal entry applied. damage lists unreadable parts of the tree file left out.
 func (s *Store) Merged() (root *format.Node, damage Damage, err error) {
 	err = s.read(func(v view) { root, damage = v.merged() })
 	return
@@ -36,7 +35,6 @@ type Stats struct {
 	JournalUsed    int // bytes of header and valid entries
 	JournalEntries int
 	JournalBroken  error // first invalid entry, if any
-	Pending        int   // entries waiting in memory for a rotation
 	Rotations      int   // rotations this store performed
 	LastRotation   int64 // when this store last rotated, Unix seconds (0 = never)
 	RotationError  error // why the last rotation failed, if it did
@@ -58,7 +56,6 @@ func (s *Store) Stats() (Stats, error) {
 			st.JournalEntries = j.Len()
 			st.JournalBroken = j.Broken()
 		}
-		st.Pending = s.rot.pendingCount
 		st.Rotations = s.rot.count
 		if !s.rot.last.IsZero() {
 			st.LastRotation = s.rot.last.Unix()

@@ -36,13 +36,13 @@ type pacer struct {
 	now   func() time.Time
 	steps int
 	last  time.Time
-	// flushers, when above 0, stops the yields: a Flush waits for this
+	// waiters, when above 0, stops the yields: somebody waits for this
 	// rebuild.
-	flushers *atomic.Int32
+	waiters *atomic.Int32
 }
 
-func newPacer(flushers *atomic.Int32) *pacer {
-	return &pacer{yield: yieldCPU, now: time.Now, last: time.Now(), flushers: flushers}
+func newPacer(waiters *atomic.Int32) *pacer {
+	return &pacer{yield: yieldCPU, now: time.Now, last: time.Now(), waiters: waiters}
 }
 
 // step notes a piece of work done and yields once yieldAfter has passed
@@ -65,7 +65,7 @@ func (p *pacer) lap() {
 		return
 	}
 	p.steps = 0
-	if p.flushers != nil && p.flushers.Load() > 0 {
+	if p.waiters != nil && p.waiters.Load() > 0 {
 		return
 	}
 	if now := p.now(); now.Sub(p.last) >= yieldAfter {

@@ -76,13 +76,12 @@ func TestPacerYieldsOnlyOnceItsIntervalHasPassed(t *testing.T) {
 }
 
 // Rotations the writers start give their CPU away while they rebuild; a
-// flush's own (at normal priority) do not.
-func TestOnlyLowPriorityRebuildsYield(t *testing.T) {
+// flush's own, which a caller waits for, do not.
+func TestOnlyRotationsNobodyWaitsForYield(t *testing.T) {
 	var yields atomic.Int32
-	savedYield, savedLow := yieldCPU, lowPriority
+	savedYield := yieldCPU
 	yieldCPU = func() { yields.Add(1) }
-	lowPriority = func() {} // the test's threads keep their priority
-	t.Cleanup(func() { yieldCPU, lowPriority = savedYield, savedLow })
+	t.Cleanup(func() { yieldCPU = savedYield })
 
 	s, _ := openTemp(t, Options{Background: true, Now: frozenClock()})
 	// Enough entries that rebuilding them takes well over yieldAfter.
@@ -161,14 +160,14 @@ func TestWritePacedWritesInPiecesWithYieldsBetween(t *testing.T) {
 	}
 }
 
-// A Flush waits for the rotation in flight; one building at the lowest
-// priority stops giving its CPU away as soon as a Flush waits for it.
+// A Flush waits for the rotation in flight, which stops giving its CPU
+// away as soon as the Flush waits for it.
 func TestAFlushStopsTheYieldsOfTheRotationItWaitsFor(t *testing.T) {
 	started, release := make(chan struct{}), make(chan struct{})
 	var once sync.Once
 	var armed, flushWaits atomic.Bool
 	var yieldsWhileFlushWaits atomic.Int32
-	savedYield, savedLow := yieldCPU, lowPriority
+	savedYield := yieldCPU
 	yieldCPU = func() {
 		if !armed.Load() {
 			return
@@ -183,8 +182,7 @@ func TestAFlushStopsTheYieldsOfTheRotationItWaitsFor(t *testing.T) {
 			yieldsWhileFlushWaits.Add(1)
 		}
 	}
-	lowPriority = func() {}
-	t.Cleanup(func() { yieldCPU, lowPriority = savedYield, savedLow })
+	t.Cleanup(func() { yieldCPU = savedYield })
 
 	s, _ := openTemp(t, Options{Background: true, Now: frozenClock()})
 	// A tree whose rebuild takes milliseconds, far more than yieldAfter:
@@ -216,7 +214,7 @@ func TestAFlushStopsTheYieldsOfTheRotationItWaitsFor(t *testing.T) {
 	}
 	flushed := make(chan error, 1)
 	go func() { flushed <- s.Flush() }()
-	for deadline := time.Now().Add(10 * time.Second); s.rot.flushers.Load() == 0; time.Sleep(time.Millisecond) {
+	for deadline := time.Now().Add(10 * time.Second); s.rot.waiters.Load() == 0; time.Sleep(time.Millisecond) {
 		if time.Now().After(deadline) {
 			t.Fatal("the Flush did not register within 10 s")
 		}
@@ -229,7 +227,7 @@ func TestAFlushStopsTheYieldsOfTheRotationItWaitsFor(t *testing.T) {
 	if n := yieldsWhileFlushWaits.Load(); n != 0 {
 		t.Errorf("the rotation yielded %d times while a Flush waited for it", n)
 	}
-	if n := s.rot.flushers.Load(); n != 0 {
+	if n := s.rot.waiters.Load(); n != 0 {
 		t.Errorf("%d Flush calls counted under way after the Flush returned", n)
 	}
 }

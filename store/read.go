@@ -29,23 +29,18 @@ type Child struct {
 }
 
 // view is what one lookup sees: the tree and the journal entries, newest
-// first, including writes waiting in memory for a rotation.
+// first.
 type view struct {
 	tree    *format.Tree
 	entries [][]byte // each decodes with format.DecodeEntry(b, 0)
 }
 
-// snapshot returns the current view. Called with s.mu held; the returned
+// viewLocked returns the current view. Called with s.mu held; the returned
 // slices stay valid while it is held.
 func (s *Store) viewLocked() view {
 	var v view
 	if s.tree != nil {
 		v.tree = s.tree.t
-	}
-	for off := len(s.rot.pending); off > 0; {
-		size := int(be.Uint32(s.rot.pending[off-4:]))
-		off -= size
-		v.entries = append(v.entries, s.rot.pending[off:off+size])
 	}
 	if s.journal != nil {
 		j := s.journal.j

@@ -6,43 +6,29 @@ import (
 	"io/fs"
 	"math/rand/v2"
 	"path/filepath"
+	"sync"
 	"sync/atomic"
 	"time"
 
 	"gvfs-metadata/format"
 )
 
-// rotationState tracks the rotation in flight and the writes waiting for
-// it. Guarded by Store.mu.
+// rotationState tracks the rotation in flight. Guarded by Store.mu.
 type rotationState struct {
-	running bool
-	done    chan struct{} // closed when the running rotation ends
+	current *rotation // the rotation running in the background, if any
+	// room is signalled whenever a writer waiting for journal space may
+	// find some: at a swap, when a rotation ends, at Close.
+	room *sync.Cond
 
-	// pending holds entries, oldest first, that did not fit in the journal
-	// while a rotation ran; they go into the next journal at the swap.
-	pending      []byte
-	pendingCount int
-	// grow makes the next journal larger than the steady size: the
-	// journal reached its threshold in a burst, or filled while the
-	// rotation ran.
-	grow bool
+	// waiters counts the callers waiting for the rotation under way (a
+	// Flush, a write that found no room): while there are any, it stops
+	// giving its CPU away. Atomic: its pacer reads it without the lock.
+	waiters atomic.Int32
 
-	// flushers counts Flush calls under way; while there are any, every
-	// rotation that starts is built at normal priority, since one waits,
-	// and one already building at the lowest stops yielding its CPU (its
-	// thread's niceness cannot be raised back). Atomic: that rotation's
-	// pacer reads it without the lock.
-	flushers atomic.Int32
-	// normalUntil: the writers' rotations run at normal priority until
-	// then, after one at the lowest was starved (starvedRun times in a
-	// row).
-	normalUntil time.Time
-	starvedRun  int
-
-	nextSize int   // size of the next journal
-	err      error // why the last rotation failed, nil after a success
-	last     time.Time
-	count    int
+	plan  journalPlan
+	err   error // why the last rotation failed, nil after a success
+	last  time.Time
+	count int
 }
 
 // rotation is one rewrite of the tree: the snapshot it starts from and the
@@ -50,104 +36,78 @@ type rotationState struct {
 type rotation struct {
 	old        *treeFile     // nil when creating the first tree
 	background bool          // built without holding the store's lock
-	low        bool          // built on a thread of the lowest priority
-	pace       *pacer        // and giving its CPU away meanwhile (see pacer.go)
-	ran, took  time.Duration // the rebuild's CPU and wall time, when low
+	pace       *pacer        // giving its CPU away meanwhile (see pacer.go), or nil
 	initial    *format.Node  // the content of a tree being created
-	entries    []byte        // journal entries merged into the new tree
-	merged     int           // how many entries that is
+	entries    []byte        // journal entries (and a write's own) merged into the new tree
+	merged     int           // how many of them came from the journal
+	done       chan struct{} // closed when a background rotation has ended
 	tag        uint32
 	size       int // size of the new journal
 	tmpPath    string
 	journal    *journalFile
 	damage     Damage
-	buildTime  time.Duration
+	began      time.Time
+	err        error // why it failed, including the directory sync after the swap
 
 	// committed: the new tree is in place (whatever failed after that,
 	// finish must still run).
 	committed bool
-	// pendingMerged(Count): the bytes (entries) of the pending writes the
-	// snapshot took.
-	pendingMerged      int
-	pendingMergedCount int
-	outSize            int // bytes of the new tree
+	outSize   int // bytes of the new tree
 	// what finish retires once the new tree is in place
-	oldFile        File
 	oldJournal     *journalFile
 	oldJournalPath string
 }
 
 // startRotationLocked snapshots the tree and journal and rebuilds the tree
-// in a background goroutine; grow starts the rotation off asking for a
-// larger next journal; low builds it on a thread of the lowest priority
-// (see priority.go). Called with s.mu held.
-func (s *Store) startRotationLocked(grow, low bool) {
-	if s.rot.running || s.closed {
-		return
+// in a background goroutine while writers go on appending to the journal;
+// yield has the rebuild give its CPU away as it goes (see pacer.go), for
+// a rotation nobody waits for yet. Called with s.mu held; returns nil
+// when a rotation already runs or the store is closed.
+func (s *Store) startRotationLocked(yield bool) *rotation {
+	if s.rot.current != nil || s.closed {
+		return nil
 	}
-	r := s.snapshotLocked()
+	r := s.snapshotLocked(nil)
 	r.background = true
-	r.low = low
-	s.rot.running = true
-	s.rot.grow = grow
-	done := make(chan struct{})
-	s.rot.done = done
+	if yield {
+		r.pace = newPacer(&s.rot.waiters)
+	}
+	r.done = make(chan struct{})
+	s.rot.current = r
 	go func() {
-		defer close(done)
-		err := buildAt(r, s)
+		defer close(r.done)
+		err := r.build(s)
 		s.mu.Lock()
-		if r.low {
-			s.noteStarvationLocked(r)
-		}
 		if err == nil {
 			err = s.commitLocked(r)
 		}
-		if err != nil && !r.committed {
+		if !r.committed {
 			s.abortLocked(r, err)
-		} else if err != nil {
-			s.rot.err = err
 		}
 		s.mu.Unlock()
 		if r.committed {
-			s.finish(r)
+			err = errors.Join(err, s.finish(r))
 		}
 		s.mu.Lock()
-		s.rot.running = false
-		// Writes carried into the new journal may already make it long for
-		// readers; when they do, the next rotation starts now rather than
-		// at the next write, which may not come for a while.
-		if err == nil && (s.needsRotationLocked() || len(s.rot.pending) > 0) {
-			s.startRotationLocked(false, s.lowPriorityLocked())
-		}
-		big := r.outSize > bigRotation
-		if big {
-			s.releaseWhenQuietLocked()
+		r.err = err
+		s.rot.err = err
+		s.rot.current = nil
+		s.rot.room.Broadcast()
+		// Writes carried into the new journal may already fill it to the
+		// threshold; the next rotation starts now rather than at the next
+		// write, which may not come for a while.
+		if err == nil && s.needsRotationLocked() {
+			s.startRotationLocked(true)
 		}
 		s.mu.Unlock()
-		if big {
-			collectNow()
-		}
 	}()
-}
-
-// needsRotationLocked reports whether the journal is full enough to start
-// a background rotation: three quarters of its size. The quarter left is
-// where writes land while the rotation runs; when that proves too little
-// (the journal filled meanwhile), the next journal is made larger, up to
-// MaxBurstJournal, so a burst rotates less often instead of stacking
-// rotations back to back. Readers never walk more than a journal's worth.
-func (s *Store) needsRotationLocked() bool {
-	if s.journal == nil {
-		return false
-	}
-	used := int(s.journal.j.End()) - format.JournalHeaderSize
-	return used > (s.journal.j.Size()-format.JournalHeaderSize)*3/4
+	return r
 }
 
 // rotateLocked runs a whole rotation in the caller, holding s.mu, as the C
 // daemon does inside the write that found its journal full.
 func (s *Store) rotateLocked() error {
-	return s.runLocked(s.snapshotLocked())
+	return s.runLocked(s.snapshotLocked(nil))
 }
 
 // runLocked builds and commits a rotation in the caller, undoing it if any
@@ -161,15 +121,19 @@ func (s *Store) runLocked(r *rotation) error {
 		err = s.commitLocked(r)
 	}
 	if r.committed {
-		s.finish(r)
-	} else if err != nil {
+		err = errors.Join(err, s.finish(r))
+	} else {
 		s.abortLocked(r, err)
 	}
+	s.rot.err = err
 	return err
 }
 
-func (s *Store) snapshotLocked() *rotation {
-	r := &rotation{size: max(s.rot.nextSize, s.journalSize())}
+// snapshotLocked starts a rotation from the current tree and every journal
+// entry so far, plus extra: entries of a write that found no room, which
+// go into the new tree without ever being in a journal.
+func (s *Store) snapshotLocked(extra []byte) *rotation {
+	r := &rotation{began: s.opts.Now()}
 	if s.tree != nil {
 		r.old = s.tree.acquire()
 		r.tag = s.tree.t.Tag()
@@ -177,32 +141,31 @@ func (s *Store) snapshotLocked() *rotation {
 	for r.tag == 0 || (s.tree != nil && r.tag == s.tree.t.Tag()) {
 		r.tag = rand.Uint32()
 	}
-	// The new tree takes every entry written so far: the journal's and
-	// those waiting in memory (copied: the journal's bytes live in its
-	// mapping, and writers keep appending to the pending slice).
+	// Copied: the journal's bytes live in its mapping, which the swap
+	// unmaps while the rebuild may still read them.
 	var journalEntries []byte
 	if s.journal != nil {
 		s.journal.j.Refresh()
 		r.merged = s.journal.j.Len()
 		journalEntries = s.journal.j.EntryBytes(0, r.merged)
 	}
-	r.entries = make([]byte, 0, len(journalEntries)+len(s.rot.pending))
-	r.entries = append(append(r.entries, journalEntries...), s.rot.pending...)
-	r.pendingMerged, r.pendingMergedCount = len(s.rot.pending), s.rot.pendingCount
+	r.entries = make([]byte, 0, len(journalEntries)+len(extra))
+	r.entries = append(append(r.entries, journalEntries...), extra...)
 	return r
 }
 
-// waitRotation waits for a background rotation to end.
+// waitRotation waits until no background rotation runs.
 func (s *Store) waitRotation() {
-	for {
-		s.mu.Lock()
-		done := s.rot.done
-		running := s.rot.running
-		s.mu.Unlock()
-		if !running {
-			return
-		}
-		<-done
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.waitRotationLocked()
+}
+
+// waitRotationLocked waits, with s.mu held, until no background rotation
+// runs.
+func (s *Store) waitRotationLocked() {
+	for s.rot.current != nil {
+		s.rot.room.Wait()
 	}
 }
 
@@ -210,8 +173,7 @@ func (s *Store) waitRotation() {
 // name and fsynced) and creates the new, empty journal. It needs no lock:
 // the old tree and the merged journal entries never change.
 func (r *rotation) build(s *Store) error {
-	start := time.Now()
-	data, err := r.rebuildWatched(s)
+	data, err := r.newTree()
 	if err != nil {
 		return err
 	}
@@ -221,32 +183,27 @@ func (r *rotation) build(s *Store) error {
 		return err
 	}
 	r.tmpPath = tmp
-	r.sizeForCarried(s)
+	r.size = r.plannedSize(s)
 	jpath := journalPath(s.fs, s.path, r.tag, s.nfs, s.opts.RuntimeDir)
 	r.journal, err = createJournal(s.fs, jpath, r.tag, r.size)
-	r.buildTime = time.Since(start)
 	return err
 }
 
-// sizeForCarried grows the planned journal when the writes made since the
-// snapshot (which the swap carries into it) already fill much of it, so
-// that a bigger one need not be made (and fsynced) under the writers' lock
-// at the swap.
-func (r *rotation) sizeForCarried(s *Store) {
+// plannedSize sizes the new journal for what has been written since the
+// snapshot (the swap carries it over) and the room the next rotation
+// needs, so that a bigger one need not be made (and fsynced) under the
+// writers' lock at the swap.
+func (r *rotation) plannedSize(s *Store) int {
 	if r.background {
 		s.mu.Lock()
 		defer s.mu.Unlock()
 	}
-	carried := len(s.rot.pending) - r.pendingMerged
+	carried := 0
 	if s.journal != nil {
 		s.journal.j.Refresh()
-		carried += int(s.journal.j.End()) - format.JournalHeaderSize - (len(r.entries) - r.pendingMerged)
+		carried = len(s.journal.j.EntryBytes(r.merged, s.journal.j.Len()))
 	}
-	need := format.JournalHeaderSize + carried
-	if 2*need > r.size && r.size < MaxBurstJournal {
-		r.size = min(roundUp(max(2*need, need+SteadyJournalSize/2), 4096), MaxBurstJournal)
-		s.rot.grow = true
-	}
+	return s.plannedJournalSize(carried)
 }
 
 // newTree merges the snapshot into the bytes of a new tree file: by
@@ -356,45 +313,40 @@ func createJournal(fsys FS, path string, tag uint32, size int) (*journalFile, er
 
 // commitLocked publishes a built rotation: it carries every entry written
 // since the snapshot into the new journal, renames the new tree over the
-// old one, makes the rename durable, marks the old tree rotated so that
-// every reader reopens, and removes the old journal.
+// old one, marks the old tree rotated so that every reader reopens, and
+// swaps the store over to the new files. Writers wait for it (it holds
+// their lock), so a write answered after it is in the journal every
+// reader now walks; a write answered before it was in the old journal and
+// is carried over.
 func (s *Store) commitLocked(r *rotation) error {
 	if s.tree != r.old {
 		return errors.New("tree was reopened during the rotation")
 	}
-	// Carry what was written since the snapshot, oldest first, as far as
-	// the new journal holds it; the rest waits in memory for the next
-	// rotation, which starts at once. Readers never walk more than the
-	// journal's worth, however fast writes come.
 	var carried []byte
 	count := 0
 	if s.journal != nil {
 		s.journal.j.Refresh()
-		carried = append(carried, s.journal.j.EntryBytes(r.merged, s.journal.j.Len())...)
+		carried = s.journal.j.EntryBytes(r.merged, s.journal.j.Len())
 		count = s.journal.j.Len() - r.merged
 	}
-	carried = append(carried, s.rot.pending[r.pendingMerged:]...)
-	count += s.rot.pendingCount - r.pendingMergedCount
-	fit, fitCount := fitEntries(carried, r.size-format.JournalHeaderSize)
-	if fitCount == 0 && count > 0 {
-		// An entry larger than the planned journal: make one that holds it
-		// with room to spare rather than ever refusing a write.
+	if len(carried) > r.journal.j.Free() {
+		// More came since the journal was planned than it holds: make one
+		// that does. A journal never holds more than the cap, so neither
+		// did the old one.
 		r.journal.close()
 		s.fs.Remove(r.journal.path)
-		r.size = roundUp(format.JournalHeaderSize+int(be.Uint32(carried))+SteadyJournalSize/2, 4096)
+		need := roundUp(format.JournalHeaderSize+len(carried), 4096)
+		r.size = max(need, min(roundUp(format.JournalHeaderSize+len(carried)+s.room(), 4096), s.maxJournal()))
 		var err error
 		if r.journal, err = createJournal(s.fs, r.journal.path, r.tag, r.size); err != nil {
 			return err
 		}
-		fit, fitCount = fitEntries(carried, r.size-format.JournalHeaderSize)
 	}
-	if fitCount > 0 {
-		if err := r.journal.append(carried[:fit], fitCount); err != nil {
+	if count > 0 {
+		if err := r.journal.append(carried, count); err != nil {
 			return err
 		}
 	}
-	rest := append([]byte(nil), carried[fit:]...)
-	restCount := count - fitCount
 
 	var oldFile File
 	if r.old != nil {
@@ -421,10 +373,20 @@ func (s *Store) commitLocked(r *rotation) error {
 	}
 	r.tmpPath = ""
 	r.committed = true
-	// Swap now: from here writes go to the new journal, which the renamed
-	// tree names. Making the rename durable and retiring the old files
-	// (finish) needs no lock.
-	r.oldFile = oldFile
+	// Readers still holding the old tree would go on walking the old
+	// journal, and miss every write the new one takes from here on: mark
+	// the old tree before any such write is answered. (The reference
+	// makes the rename durable first; a tree marked rotated that power
+	// loss leaves in place is still read and written, by the C code and
+	// by this store alike, since the name still points at it.)
+	if oldFile != nil {
+		var mark [4]byte
+		be.PutUint32(mark[:], format.RotatedMark)
+		if _, err := oldFile.WriteAt(mark[:], format.RotatedOffset); err != nil {
+			s.opts.Logf("%s: marking the old tree rotated: %v", s.path, err)
+		}
+		oldFile.Close()
+	}
 	r.oldJournal = s.journal
 	if s.journal == nil && r.old != nil {
 		r.oldJournalPath = journalPath(s.fs, s.path, r.old.t.Tag(), s.nfs, s.opts.RuntimeDir)
@@ -436,15 +398,12 @@ func (s *Store) commitLocked(r *rotation) error {
 	}
 	s.journal = r.journal
 	r.journal = nil
-	s.rot.pending, s.rot.pendingCount = rest, restCount
-	if restCount > 0 {
-		s.rot.grow = true
-	}
-	s.rot.nextSize = nextJournalSize(r.size, s.rot.grow)
-	s.rot.grow = false
+	s.rot.plan.written = len(carried)
+	s.rot.plan.took = s.opts.Now().Sub(r.began)
 	s.rot.err = nil
 	s.rot.last = s.opts.Now()
 	s.rot.count++
+	s.rot.room.Broadcast()
 	if err != nil {
 		return fmt.Errorf("reopening the new tree: %w", err)
 	}
@@ -452,21 +411,15 @@ func (s *Store) commitLocked(r *rotation) error {
 	return nil
 }
 
-// finish completes a committed rotation, in the protocol's order: make
-// the rename durable (directory fsync), mark the old tree rotated so that
-// every reader reopens, then remove the old journal. It runs after the
-// swap and needs no lock: writers already use the new journal.
-func (s *Store) finish(r *rotation) {
-	if err := s.fs.SyncDir(filepath.Dir(s.path)); err != nil {
-		s.opts.Logf("%s: syncing the directory after rotation: %v", s.path, err)
-	}
-	if r.oldFile != nil {
-		var mark [4]byte
-		be.PutUint32(mark[:], format.RotatedMark)
-		if _, err := r.oldFile.WriteAt(mark[:], format.RotatedOffset); err != nil {
-			s.opts.Logf("%s: marking the old tree rotated: %v", s.path, err)
-		}
-		r.oldFile.Close()
+// finish completes a committed rotation: it makes the rename durable
+// (directory fsync), then removes the old journal, which a tree on disk
+// names until then. It needs no lock: writers already use the new
+// journal.
+func (s *Store) finish(r *rotation) error {
+	err := s.fs.SyncDir(filepath.Dir(s.path))
+	if err != nil {
+		err = fmt.Errorf("syncing the directory after rotation: %w", err)
+		s.opts.Logf("%s: %v", s.path, err)
 	}
 	switch {
 	case r.oldJournal != nil:
@@ -478,48 +431,11 @@ func (s *Store) finish(r *rotation) {
 	if r.old != nil {
 		r.old.release() // the snapshot's reference
 	}
+	return err
 }
-
-// fitEntries returns how many bytes and entries of the front of entries
-// fit in room bytes, whole entries only.
-func fitEntries(entries []byte, room int) (int, int) {
-	off, n := 0, 0
-	for off+4 <= len(entries) {
-		size := int(be.Uint32(entries[off:]))
-		if size <= 0 || off+size > len(entries) || off+size > room {
-			break
-		}
-		off += size
-		n++
-	}
-	return off, n
-}
-
-// burstWindow: a journal filled this soon after the last swap means a
-// write burst (about 300 entries in a second or less).
-const burstWindow = time.Second
-
-// inBurstLocked reports whether the journal reached its threshold within
-// burstWindow of the last swap: a burst, which a larger next journal takes
-// with fewer rotations.
-func (s *Store) inBurstLocked() bool {
-	return !s.rot.last.IsZero() && s.opts.Now().Sub(s.rot.last) < burstWindow
-}
-
-// nextJournalSize sizes the journal after the one just created: bigger
-// while writes come in a burst or outrun rotation, back to the steady size
-// otherwise.
-func nextJournalSize(current int, grow bool) int {
-	if !grow {
-		return SteadyJournalSize
-	}
-	return min(max(2*current, SteadyJournalSize), MaxBurstJournal)
-}
-
-func roundUp(n, to int) int { return (n + to - 1) / to * to }
 
 // abortLocked undoes a rotation that failed before its rename. The old
-// tree and journal stay in use; pending writes wait for the next attempt.
+// tree and journal stay in use.
 func (s *Store) abortLocked(r *rotation, err error) {
 	s.rot.err = err
 	s.opts.Logf("%s: rotation failed: %v", s.path, err)

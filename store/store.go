@@ -12,18 +12,6 @@ import (
 	"gvfs-metadata/format"
 )
 
-// Journal sizes. Every GIO application walks the whole journal on each
-// metadata lookup, so the steady state is the small journal the C daemon
-// uses; a larger one exists only while a write burst outruns rotation.
-// The cap keeps a reader's lookups well within twice their cost on a
-// steady journal (about 800 entries; measured with the C client, a
-// 1,000-file listing takes 27 ms with an empty journal, 103 ms with 5,000
-// entries). Writes that do not fit wait in memory for the swap.
-const (
-	SteadyJournalSize = format.NewJournalSize
-	MaxBurstJournal   = 64 << 10
-)
-
 // Options tune a Store. The zero value is a writable store on the real
 // file system that rotates inside the write that finds the journal full.
 type Options struct {
@@ -32,9 +20,9 @@ type Options struct {
 	Now        func() time.Time // time.Now when nil
 	ReadOnly   bool
 	// Background makes rotation run off the writer's path: it starts once
-	// the journal is half full, writes continue into the old journal and,
-	// if that fills, into memory, and everything written meanwhile is
-	// carried into the new journal at the swap.
+	// the journal reaches its threshold, writes continue into the old
+	// journal (and wait, if that fills, for the swap), and everything
+	// written meanwhile is carried into the new journal at the swap.
 	Background bool
 	// Logf receives warnings (damaged trees, failed rotations).
 	Logf func(format string, args ...any)
@@ -62,7 +50,6 @@ type Store struct {
 	closed bool
 
 	rot rotationState
-	rel releaseState
 }
 
 // Open opens the tree file at path and its journal. A writable store
@@ -99,6 +86,7 @@ func (s *Store) applyDefaults() {
 		o.StaleAge = DefaultStaleAge
 	}
 	s.fs = o.FS
+	s.rot.room = sync.NewCond(&s.mu)
 }
 
 // journalSize is the steady size of this store's new journals.
@@ -175,7 +163,7 @@ func (s *Store) create(root *format.Node) error {
 	if err := s.fs.MkdirAll(dir, 0o700); err != nil {
 		return err
 	}
-	r := s.snapshotLocked()
+	r := s.snapshotLocked(nil)
 	r.initial = root
 	return s.runLocked(r)
 }
@@ -213,12 +201,10 @@ func (s *Store) Close() error {
 	// Refuse new work first, then let the rotation under way finish with
 	// the files still open.
 	s.mu.Lock()
-	s.closed = true
-	s.mu.Unlock()
-	s.waitRotation()
-	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.stopReleaseLocked()
+	s.closed = true
+	s.rot.room.Broadcast() // writers waiting for room give up
+	s.waitRotationLocked()
 	if s.journal != nil {
 		s.journal.close()
 		s.journal = nil
@@ -258,8 +244,4 @@ func (s *Store) refresh() error {
 		s.journal.j.Refresh()
 	}
 	return nil
-}
-
-func (s *Store) errorf(format string, args ...any) error {
-	return fmt.Errorf("%s: "+format, append([]any{s.path}, args...)...)
 }

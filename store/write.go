@@ -12,18 +12,56 @@ var ErrReadOnly = errors.New("metadata store is read-only")
 // ErrClosed is returned by calls on a store after Close.
 var ErrClosed = errors.New("metadata store is closed")
 
-// maxPending bounds the writes held in memory while rotations keep
-// failing; past it, writes fail instead of growing without limit.
-const maxPending = 64 << 20
-
-// Apply appends changes to the journal as one unit: other processes see
-// all of them or none (the entry count is published once, after all their
-// bytes). A change with Mtime 0 gets the current time.
+// Apply appends changes to the journal as one unit, and returns once they
+// are where every reader looks: other processes see all of them or none
+// (the entry count is published once, after all their bytes), and a
+// process killed after Apply returns loses none of them (they are in a
+// file's pages, which the kernel keeps). A change with Mtime 0 gets the
+// current time.
+//
+// When the journal has no room left, Apply waits for the rotation under
+// way to swap in a new journal; when none runs, it rewrites the tree with
+// the journal and the changes merged in, as the C daemon does inside the
+// write that finds its journal full. If that fails (a full disk, say),
+// Apply returns the error and nothing of the changes is applied.
 func (s *Store) Apply(changes ...format.Change) error {
 	if s.opts.ReadOnly {
 		return ErrReadOnly
 	}
-	now := uint64(s.opts.Now().Unix())
+	buf, err := encodeChanges(changes, uint64(s.opts.Now().Unix()))
+	if err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for {
+		if err := s.refresh(); err != nil {
+			return err
+		}
+		if s.journal != nil && len(buf) <= s.journal.j.Free() {
+			if err := s.journal.append(buf, len(changes)); err != nil {
+				return err
+			}
+			if s.opts.Background && s.needsRotationLocked() {
+				s.startRotationLocked(true)
+			}
+			return nil
+		}
+		if s.rot.current == nil {
+			// No room, and no rotation that would make some: rewrite the
+			// tree now, with these changes in it.
+			return s.runLocked(s.snapshotLocked(buf))
+		}
+		s.rot.plan.waited = true
+		s.rot.waiters.Add(1)
+		s.rot.room.Wait()
+		s.rot.waiters.Add(-1)
+	}
+}
+
+// encodeChanges encodes changes as journal entries, giving those without
+// a time now.
+func encodeChanges(changes []format.Change, now uint64) ([]byte, error) {
 	size := 0
 	for i := range changes {
 		size += changes[i].EncodedSize()
@@ -36,62 +74,10 @@ func (s *Store) Apply(changes ...format.Change) error {
 		}
 		var err error
 		if buf, err = c.AppendTo(buf); err != nil {
-			return err
+			return nil, err
 		}
 	}
-	s.mu.Lock()
-	if err := s.refresh(); err != nil {
-		s.mu.Unlock()
-		return err
-	}
-	err := s.appendLocked(buf, len(changes))
-	// Changes too large for any journal this store makes reach other
-	// processes only through the tree: wait for the rotation that puts
-	// them there, so that whoever set them can read them back at once.
-	oversize := s.opts.Background && err == nil && len(buf) > s.journalSize()-format.JournalHeaderSize
-	s.mu.Unlock()
-	if oversize {
-		s.waitRotation()
-		s.mu.Lock()
-		err = s.rot.err
-		s.mu.Unlock()
-	}
-	return err
-}
-
-func (s *Store) appendLocked(buf []byte, count int) error {
-	s.rel.writes++
-	// Once writes are waiting in memory, later ones queue behind them so
-	// that the journal keeps their order.
-	if len(s.rot.pending) == 0 && s.journal != nil && len(buf) <= s.journal.j.Free() {
-		if err := s.journal.append(buf, count); err != nil {
-			return err
-		}
-		if s.opts.Background && !s.rot.running && s.needsRotationLocked() {
-			s.startRotationLocked(s.inBurstLocked(), s.lowPriorityLocked())
-		}
-		return nil
-	}
-	if len(s.rot.pending)+len(buf) > maxPending {
-		return s.errorf("too many writes waiting for a rotation: %v", s.rot.err)
-	}
-	s.rot.pending = append(s.rot.pending, buf...)
-	s.rot.pendingCount += count
-	if s.opts.Background {
-		if s.rot.running {
-			s.rot.grow = true
-		} else {
-			s.startRotationLocked(false, s.lowPriorityLocked())
-		}
-		return nil
-	}
-	if err := s.rotateLocked(); err != nil {
-		// The C daemon fails the write when it cannot rotate; so do we.
-		s.rot.pending = s.rot.pending[:len(s.rot.pending)-len(buf)]
-		s.rot.pendingCount -= count
-		return err
-	}
-	return nil
+	return buf, nil
 }
 
 // Set sets a string value.
@@ -123,60 +109,45 @@ func (s *Store) Move(src, dst string) error {
 	)
 }
 
-// Flush merges every journal entry and every pending write into the tree
-// and waits until that is on disk.
+// Flush merges every journal entry written before the call into the tree,
+// and returns once that tree is durable (file and directory fsynced), or
+// with the error that kept it from being so.
 func (s *Store) Flush() error {
 	if s.opts.ReadOnly {
 		return ErrReadOnly
 	}
-	s.rot.flushers.Add(1)
-	defer s.rot.flushers.Add(-1)
-	// Writers may keep coming; a few rounds cover everything written
-	// before the call (the first merges the journal, the next the writes
-	// that were waiting in memory).
-	for range 4 {
-		s.waitRotation()
-		s.mu.Lock()
-		if s.closed {
-			s.mu.Unlock()
-			return ErrClosed
-		}
-		if s.rot.running {
-			s.mu.Unlock()
-			continue
-		}
-		if s.journal != nil && s.journal.j.Len() == 0 && len(s.rot.pending) == 0 {
-			s.mu.Unlock()
-			return nil
-		}
-		if s.opts.Background {
-			// Writers keep going while the tree is rebuilt, at normal
-			// priority: this call waits for it.
-			s.startRotationLocked(false, false)
-			done := s.rot.done
-			s.mu.Unlock()
-			<-done
-			s.mu.Lock()
-			err := s.rot.err
-			s.mu.Unlock()
-			if err != nil {
-				return err
-			}
-			continue
-		}
-		err := s.rotateLocked()
-		s.mu.Unlock()
-		if err != nil {
-			return err
-		}
+	s.rot.waiters.Add(1)
+	defer s.rot.waiters.Add(-1)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	// A rotation under way took a snapshot from before this call, which
+	// may miss entries; wait for it, then rotate everything.
+	s.waitRotationLocked()
+	if err := s.refresh(); err != nil {
+		return err
 	}
-	return nil
+	if s.journal != nil && s.journal.j.Len() == 0 && s.rot.err == nil {
+		return nil // everything is in a tree whose rotation completed
+	}
+	if !s.opts.Background {
+		return s.rotateLocked()
+	}
+	// Writers keep going while the tree is rebuilt; this call waits for
+	// it, so it does not give its CPU away.
+	r := s.startRotationLocked(false)
+	if r == nil {
+		return ErrClosed
+	}
+	s.mu.Unlock()
+	<-r.done
+	s.mu.Lock()
+	return r.err
 }
 
 // Dirty reports whether the journal holds entries not yet merged into the
-// tree (or writes wait in memory for a rotation).
+// tree.
 func (s *Store) Dirty() bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return len(s.rot.pending) > 0 || s.journal == nil || s.journal.j.Len() > 0
+	return s.journal == nil || s.journal.j.Len() > 0 || s.rot.current != nil
 }

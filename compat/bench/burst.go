@@ -16,6 +16,7 @@ type Burst struct {
 	Limited   bool // stopped by the time budget before Want calls
 	Lat       Latency
 	Rotations int             // tree files renamed into place meanwhile
+	Journal   int             // the largest journal one of them named, in bytes
 	Worst     []time.Duration // the slowest calls, slowest first
 	all       []time.Duration
 }
@@ -23,7 +24,7 @@ type Burst struct {
 // Merge combines two bursts of the same calls taken at different times.
 func (b Burst) Merge(o Burst) Burst {
 	m := Burst{Want: b.Want + o.Want, Calls: b.Calls + o.Calls, Elapsed: b.Elapsed + o.Elapsed,
-		Limited: b.Limited || o.Limited, Rotations: b.Rotations + o.Rotations}
+		Limited: b.Limited || o.Limited, Rotations: b.Rotations + o.Rotations, Journal: max(b.Journal, o.Journal)}
 	m.all = append(append([]time.Duration(nil), b.all...), o.all...)
 	m.Lat = summarise(m.all)
 	m.Worst = worst(m.all, 5)
@@ -103,6 +104,7 @@ func burst(w *World, conns []*bus.Conn, work [][]string, budget time.Duration, c
 	wg.Wait()
 	b.Elapsed = time.Since(start)
 	b.Rotations = w.watch.Count() - rotations
+	b.Journal = w.watch.LargestJournal(rotations)
 	var all []time.Duration
 	for i := range conns {
 		if errs[i] != nil {

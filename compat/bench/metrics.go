@@ -29,6 +29,7 @@ const (
 	mebibytes
 	fraction
 	count
+	kibibytes
 )
 
 const (
@@ -113,6 +114,9 @@ func metrics(clients, ratioWorlds int) []metric {
 		{name: "tree rotations, 1-client burst", kind: count,
 			value: func(p *Point) (float64, bool) { return float64(p.Set1.Rotations), p.Set1.Limited },
 			what:  "New tree files renamed over the tree during the 1-client burst (inotify IN_MOVED_TO), i.e. journal-full rotations."},
+		{name: "largest journal, 1-client burst", kind: kibibytes,
+			value: func(p *Point) (float64, bool) { return float64(p.Set1.Journal) / 1024, p.Set1.Limited },
+			what:  "The largest journal named by a tree renamed into place during the 1-client burst: what a reader may have to walk (the reference's is always 32 KiB). Journals are sized from the tree's own rotations: room for twice what was written while the last one ran, up to 256 KiB."},
 		{name: "Set/s, " + n, kind: rate,
 			value: func(p *Point) (float64, bool) { return p.SetN.Rate(), p.SetN.Limited },
 			what:  fmt.Sprintf("Set calls per second with %d connections writing at once, each one call at a time (the same number of calls in all, split evenly), in a world of its own.", clients)},
@@ -123,6 +127,9 @@ func metrics(clients, ratioWorlds int) []metric {
 			value:  func(p *Point) (float64, bool) { return dur(p.SetN.Lat.Max), p.SetN.Limited },
 			target: below(50, 0),
 			what:   "Slowest call of that burst."},
+		{name: "largest journal, " + n, kind: kibibytes,
+			value: func(p *Point) (float64, bool) { return float64(p.SetN.Journal) / 1024, p.SetN.Limited },
+			what:  "The same for the burst of " + n + "."},
 		{name: "peak RSS, 1-client burst", kind: mebibytes,
 			value:  func(p *Point) (float64, bool) { return mib(p.PeakSet1), p.Set1.Limited },
 			target: peakTarget,

@@ -84,6 +84,8 @@ func formatValue(k valueKind, v float64, limited bool) string {
 		}
 	case mebibytes:
 		s = fmt.Sprintf("%.1f MiB", v)
+	case kibibytes:
+		s = fmt.Sprintf("%.0f KiB", v)
 	case fraction:
 		s = fmt.Sprintf("%.2f", v)
 	case count:

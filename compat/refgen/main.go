@@ -29,7 +29,7 @@ func main() {
 	flag.Parse()
 
 	if missing := session.Missing(); len(missing) > 0 {
-		fail(fmt.Errorf("missing reference tools %v (apt-get install -y dbus libglib2.0-bin gvfs-daemons gvfs-libs)", missing))
+		fail(fmt.Errorf("missing reference tools %v (apt-get install -y dbus libglib2.0-bin gvfs gvfs-daemons gvfs-libs)", missing))
 	}
 	want := map[string]bool{}
 	for _, name := range strings.Split(*only, ",") {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"testing"
 )
 
@@ -16,13 +17,22 @@ const (
 // Tools lists the programs a session needs; see Require.
 var Tools = []string{"dbus-daemon", "gio", "gdbus", ReferenceDaemon, GvfsDaemon}
 
-// Missing returns the tools from Tools that are not installed.
+// gioModule is the gvfs GIO module (Debian's gvfs package): without it gio
+// neither reads nor writes metadata ("Setting attribute metadata::k not
+// supported"), whichever daemon runs.
+const gioModule = "/usr/lib/*/gio/modules/libgvfsdbus.so"
+
+// Missing returns the tools from Tools, and the gvfs GIO module, that are
+// not installed.
 func Missing() []string {
 	var missing []string
 	for _, tool := range Tools {
 		if _, err := exec.LookPath(tool); err != nil {
 			missing = append(missing, tool)
 		}
+	}
+	if found, _ := filepath.Glob(gioModule); len(found) == 0 {
+		missing = append(missing, gioModule)
 	}
 	return missing
 }
@@ -36,7 +46,7 @@ func Require(t testing.TB) {
 	if len(missing) == 0 {
 		return
 	}
-	msg := fmt.Sprintf("needs the reference gvfs tools, missing: %v (apt-get install -y dbus libglib2.0-bin gvfs-daemons gvfs-libs)", missing)
+	msg := fmt.Sprintf("needs the reference gvfs tools, missing: %v (apt-get install -y dbus libglib2.0-bin gvfs gvfs-daemons gvfs-libs)", missing)
 	if os.Getenv("CI") != "" {
 		t.Fatal(msg)
 	}
