@@ -81,7 +81,9 @@ func (ts *trees) written(t *tree) {
 	})
 }
 
-// flushAll merges every journal into its tree now and closes the trees.
+// flushAll merges every journal into its tree now, laying out again any
+// tree that rotations patched (so that what is left on disk is what the
+// reference would leave), and closes the trees.
 func (ts *trees) flushAll() {
 	ts.mu.Lock()
 	defer ts.mu.Unlock()
@@ -92,7 +94,9 @@ func (ts *trees) flushAll() {
 			t.timer = nil
 		}
 		t.mu.Unlock()
-		ts.flush(t)
+		if err := t.st.Compact(); err != nil && !errors.Is(err, store.ErrClosed) {
+			ts.logf("flushing %s: %v", t.st.Path(), err)
+		}
 		t.st.Close()
 	}
 	clear(ts.open)

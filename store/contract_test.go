@@ -181,9 +181,10 @@ func TestAWriteThatFindsNoRoomIsAnsweredOnlyOnceItHasSome(t *testing.T) {
 // the steady size.
 func TestJournalRoomFollowsWhatTheLastRotationSaw(t *testing.T) {
 	ffs := &faultFS{FS: OS{}}
-	// The store's clock stands still: every rotation takes no time, so
-	// that only what was written during one sizes the next journal.
-	w, _, path := openPair(t, ffs, frozenClock())
+	// Two seconds pass at every look at the store's clock: no rotation is
+	// part of a burst, so that only what was written during one sizes
+	// the next journal.
+	w, _, path := openPair(t, ffs, stepClock(2*time.Second))
 	hold := make(chan struct{})
 	release := sync.OnceFunc(func() { close(hold) })
 	t.Cleanup(release) // before the stores close, should the test fail
@@ -220,6 +221,50 @@ func TestJournalRoomFollowsWhatTheLastRotationSaw(t *testing.T) {
 	}
 	if st, _ := w.Stats(); st.JournalBytes != SteadyJournalSize {
 		t.Fatalf("journal once writes stopped coming during rotations: %d bytes, want %d", st.JournalBytes, SteadyJournalSize)
+	}
+}
+
+// TestABurstFillsTheJournalBeforeItRotates: rotations that follow each
+// other within a second make journals as large as they get, each rotated
+// only once its room is all that is left; rotations far apart bring the
+// steady journal back.
+func TestABurstFillsTheJournalBeforeItRotates(t *testing.T) {
+	var clock atomic.Int64
+	clock.Store(1_800_000_000)
+	now := func() time.Time { return time.Unix(clock.Load(), 0) }
+	w, r, _ := openPair(t, OS{}, now)
+	value := strings.Repeat("v", 100)
+	const writes = 3000 // about 400 KiB of entries
+	for i := range writes {
+		if err := w.Set(fmt.Sprintf("/f%d", i), "k", value); err != nil {
+			t.Fatal(err)
+		}
+	}
+	w.waitRotation()
+	st, _ := w.Stats()
+	if st.JournalBytes != MaxJournalSize {
+		t.Fatalf("journal in a burst: %d bytes, want %d", st.JournalBytes, MaxJournalSize)
+	}
+	// Steady 32 KiB journals would rotate at every 24 KiB: 17 times.
+	if st.Rotations > 6 {
+		t.Fatalf("%d rotations for %d writes in a burst", st.Rotations, writes)
+	}
+	for i := range writes {
+		if v, ok := mustGet(t, r, fmt.Sprintf("/f%d", i), "k"); !ok || v.Str != value {
+			t.Fatalf("write %d lost in the burst", i)
+		}
+	}
+	for range 3 {
+		clock.Add(10)
+		if err := w.Set("/later", "k", "v"); err != nil {
+			t.Fatal(err)
+		}
+		if err := w.Flush(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if st, _ := w.Stats(); st.JournalBytes != SteadyJournalSize {
+		t.Fatalf("journal once writes are far apart: %d bytes, want %d", st.JournalBytes, SteadyJournalSize)
 	}
 }
 

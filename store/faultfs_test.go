@@ -60,6 +60,13 @@ func (f *faultFS) SyncDir(dir string) error {
 	return f.FS.SyncDir(dir)
 }
 
+func (f *faultFS) CopyRange(dst, src File, off, n int64) error {
+	if f.full.Load() {
+		return &os.PathError{Op: "copy_file_range", Path: "file", Err: syscall.ENOSPC}
+	}
+	return f.FS.CopyRange(dst.(*faultFile).File, src.(*faultFile).File, off, n)
+}
+
 type faultFile struct {
 	File
 	fs *faultFS

@@ -30,6 +30,10 @@ type FS interface {
 	// IsNFS reports whether dir lives on NFS, where the journal goes to
 	// the runtime directory and files are opened through a private link.
 	IsNFS(dir string) bool
+	// CopyRange copies n bytes at off in src to the same place in dst,
+	// in the kernel where the file system can (without passing them
+	// through this process).
+	CopyRange(dst, src File, off, n int64) error
 }
 
 // File is an open file.

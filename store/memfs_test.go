@@ -156,6 +156,16 @@ func (m *memFS) Lstat(name string) (FileInfo, error) {
 
 func (m *memFS) IsNFS(string) bool { return m.nfs }
 
+// CopyRange is a write of src's bytes to dst, recorded like any other.
+func (m *memFS) CopyRange(dst, src File, off, n int64) error {
+	buf := make([]byte, n)
+	if _, err := src.ReadAt(buf, off); err != nil {
+		return err
+	}
+	_, err := dst.WriteAt(buf, off)
+	return err
+}
+
 func (m *memFS) ReadDir(dir string) ([]string, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()

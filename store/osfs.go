@@ -3,6 +3,7 @@ package store
 import (
 	"encoding/binary"
 	"fmt"
+	"io"
 	"os"
 	"sync/atomic"
 	"time"
@@ -97,6 +98,28 @@ const nfsSuperMagic = 0x6969
 func (OS) IsNFS(dir string) bool {
 	var st unix.Statfs_t
 	return unix.Statfs(dir, &st) == nil && st.Type == nfsSuperMagic
+}
+
+func (OS) CopyRange(dst, src File, off, n int64) error {
+	d, dok := dst.(osFile)
+	s, sok := src.(osFile)
+	end := off + n
+	if dok && sok {
+		for off < end {
+			out := off
+			done, err := unix.CopyFileRange(int(s.Fd()), &off, int(d.Fd()), &out, int(end-off), 0)
+			if err != nil || done == 0 {
+				// Not on this file system (or kernel): copy it ourselves
+				// from where the kernel stopped.
+				break
+			}
+		}
+	}
+	if off == end {
+		return nil
+	}
+	_, err := io.Copy(io.NewOffsetWriter(dst, off), io.NewSectionReader(src, off, end-off))
+	return err
 }
 
 func statInfo(st *unix.Stat_t) FileInfo {

@@ -14,9 +14,9 @@ var errSlowPath = errors.New("old tree needs the full rebuild")
 
 // ovNode is one path of the tree a rotation writes: an entry of the old
 // tree as the journal left it. Only the paths journal entries touch (and
-// the directories on the way to them) get an ovNode; everything else is
-// read from the old tree while writing, and copied block by block when
-// nothing in it changed.
+// the directories on the way to them) get an ovNode; everything else,
+// their untouched siblings included, is read from the old tree while
+// writing, and copied block by block when nothing in it changed.
 type ovNode struct {
 	name   string
 	old    format.Dirent
@@ -24,13 +24,24 @@ type ovNode struct {
 	// force is the time a copy gave this node and every old entry below
 	// it (0: none).
 	force int64
+	// cloned: a copy made this node from another; old is the source's
+	// entry, elsewhere in the old tree.
+	cloned bool
 
 	time    int64
 	timeSet bool
 	keys    []format.KeyValue
 	keysSet bool
+	// kids are the children journal entries reached, sorted by name: new
+	// ones, old ones that changed (or lie on the way to a change), and
+	// removed ones (deleted), which hide the old child of that name. The
+	// other children are the old entry's, unless dropOld.
 	kids    []*ovNode
-	kidsSet bool
+	dropOld bool
+	deleted bool
+	// checked: the old children block was found in the order readers
+	// rely on.
+	checked bool
 
 	// kidsDirty: the children block (names, times) differs from the old
 	// one. metaDirty: the children's metadata differs from the old run.
@@ -101,49 +112,101 @@ func oldChildren(d format.Dirent) (format.Dir, error) {
 	return dir, nil
 }
 
-func (n *ovNode) loadKids() error {
-	if n.kidsSet {
-		return nil
+// oldDir returns the old children this node still has: none when it is
+// new or they were dropped.
+func (n *ovNode) oldDir() (format.Dir, bool, error) {
+	if !n.hasOld || n.dropOld {
+		return format.Dir{}, false, nil
 	}
-	n.kidsSet = true
-	if !n.hasOld {
-		return nil
+	if !n.checked {
+		if _, err := oldChildren(n.old); err != nil {
+			return format.Dir{}, false, err
+		}
+		n.checked = true
 	}
-	dir, err := oldChildren(n.old)
+	dir, err := n.old.Children()
 	if err != nil {
-		return err
+		return dir, false, errSlowPath
 	}
-	// A burst spread over a big tree loads most directories: one
-	// allocation for all the children's nodes and one for their names
-	// instead of two per child.
-	nodes := make([]ovNode, dir.Len())
-	n.kids = make([]*ovNode, dir.Len())
-	total := 0
-	for i := range nodes {
-		name, _ := dir.Child(i).Name()
-		total += len(name)
-	}
-	var names strings.Builder
-	names.Grow(total)
-	ends := make([]uint32, dir.Len())
-	for i := range nodes {
-		name, _ := dir.Child(i).Name()
-		names.Write(name)
-		ends[i] = uint32(names.Len())
-	}
-	all := names.String()
-	start := uint32(0)
-	for i := range nodes {
-		nodes[i] = ovNode{name: all[start:ends[i]], old: dir.Child(i), hasOld: true, force: n.force}
-		n.kids[i] = &nodes[i]
-		start = ends[i]
-	}
-	return nil
+	return dir, true, nil
 }
 
 func (n *ovNode) find(name string) (int, bool) {
 	i := sort.Search(len(n.kids), func(i int) bool { return n.kids[i].name >= name })
 	return i, i < len(n.kids) && n.kids[i].name == name
+}
+
+// child returns the child called name: from kids, else the old one (which
+// joins kids), else a new one when create is set (nil otherwise).
+func (n *ovNode) child(name string, create bool) (*ovNode, error) {
+	i, ok := n.find(name)
+	if ok {
+		k := n.kids[i]
+		if !k.deleted {
+			return k, nil
+		}
+		if !create {
+			return nil, nil
+		}
+		*k = ovNode{name: name, keysSet: true}
+		n.kidsDirty, n.metaDirty = true, true
+		return k, nil
+	}
+	dir, has, err := n.oldDir()
+	if err != nil {
+		return nil, err
+	}
+	var k *ovNode
+	if old, found, _ := dir.Lookup([]byte(name)); has && found {
+		k = &ovNode{name: name, old: old, hasOld: true, force: n.force, cloned: n.cloned}
+	} else if create {
+		k = &ovNode{name: name, keysSet: true}
+		n.kidsDirty, n.metaDirty = true, true
+	} else {
+		return nil, nil
+	}
+	n.kids = append(n.kids, nil)
+	copy(n.kids[i+1:], n.kids[i:])
+	n.kids[i] = k
+	return k, nil
+}
+
+// changedKids reports whether the node's children are not simply its old
+// children block: some were added, removed or touched below, or they
+// all went.
+func (n *ovNode) changedKids() bool { return len(n.kids) > 0 || n.dropOld || !n.hasOld }
+
+// eachKid calls fn for every child in name order: a child in kids as its
+// node, an untouched old child as its old entry (and a nil node).
+func (n *ovNode) eachKid(fn func(k *ovNode, old format.Dirent) error) error {
+	dir, has, err := n.oldDir()
+	if err != nil {
+		return err
+	}
+	i, j := 0, 0
+	for (has && i < dir.Len()) || j < len(n.kids) {
+		if has && i < dir.Len() {
+			old := dir.Child(i)
+			name, _ := old.Name() // checked by oldDir
+			if j == len(n.kids) || string(name) < n.kids[j].name {
+				if err := fn(nil, old); err != nil {
+					return err
+				}
+				i++
+				continue
+			}
+			if string(name) == n.kids[j].name {
+				i++ // hidden by the child in kids
+			}
+		}
+		if k := n.kids[j]; !k.deleted {
+			if err := fn(k, format.Dirent{}); err != nil {
+				return err
+			}
+		}
+		j++
+	}
+	return nil
 }
 
 // overlay replays journal entries on an old tree without loading it.
@@ -155,26 +218,37 @@ func newOverlay(t *format.Tree) *overlay {
 	return &overlay{root: &ovNode{name: "/", old: t.Root(), hasOld: true}}
 }
 
+// replay applies journal entries to an overlay of the old tree.
+func replay(old *format.Tree, entries []byte, pace *pacer) (*overlay, error) {
+	o := newOverlay(old)
+	for off := 0; off < len(entries); {
+		pace.step()
+		e, err := format.DecodeEntry(entries, uint32(off))
+		if err != nil {
+			return nil, err
+		}
+		if e.Op.Known() {
+			c := e.Change()
+			if err := o.apply(&c); err != nil {
+				return nil, err
+			}
+		}
+		off += int(e.Size)
+	}
+	return o, nil
+}
+
 // walk returns the nodes from the root to path, creating missing ones
 // when asked (nil when one is missing and create is false).
 func (o *overlay) walk(path string, create bool) ([]*ovNode, error) {
 	chain := []*ovNode{o.root}
 	cur := o.root
 	for _, name := range components(path) {
-		if err := cur.loadKids(); err != nil {
+		next, err := cur.child(name, create)
+		if err != nil || next == nil {
 			return nil, err
 		}
-		i, ok := cur.find(name)
-		if !ok {
-			if !create {
-				return nil, nil
-			}
-			cur.kids = append(cur.kids, nil)
-			copy(cur.kids[i+1:], cur.kids[i:])
-			cur.kids[i] = &ovNode{name: name, keysSet: true, kidsSet: true}
-			cur.kidsDirty, cur.metaDirty = true, true
-		}
-		cur = cur.kids[i]
+		cur = next
 		chain = append(chain, cur)
 	}
 	return chain, nil
@@ -260,7 +334,7 @@ func (o *overlay) remove(path string, mtime int64) error {
 	parts := components(path)
 	if len(parts) == 0 {
 		r := o.root
-		r.kids, r.kidsSet, r.keys, r.keysSet = nil, true, nil, true
+		r.kids, r.dropOld, r.keys, r.keysSet = nil, true, nil, true
 		if mtime != 0 {
 			r.setTime(mtime)
 		}
@@ -272,14 +346,11 @@ func (o *overlay) remove(path string, mtime int64) error {
 		return err
 	}
 	p := chain[len(chain)-1]
-	if err := p.loadKids(); err != nil {
+	k, err := p.child(parts[len(parts)-1], false)
+	if err != nil || k == nil {
 		return err
 	}
-	i, ok := p.find(parts[len(parts)-1])
-	if !ok {
-		return nil
-	}
-	p.kids = append(p.kids[:i], p.kids[i+1:]...)
+	*k = ovNode{name: k.name, deleted: true}
 	p.kidsDirty, p.metaDirty = true, true
 	if mtime != 0 {
 		p.setTime(mtime)
@@ -294,6 +365,7 @@ func (o *overlay) remove(path string, mtime int64) error {
 // time.
 func cloneOv(n *ovNode, mtime int64) *ovNode {
 	c := *n
+	c.cloned = true
 	if mtime != 0 {
 		c.force = mtime
 		c.setTime(mtime)
@@ -302,7 +374,7 @@ func cloneOv(n *ovNode, mtime int64) *ovNode {
 	if n.keysSet {
 		c.keys = append([]format.KeyValue(nil), n.keys...)
 	}
-	if n.kidsSet {
+	if len(n.kids) > 0 {
 		c.kids = make([]*ovNode, len(n.kids))
 		for i, k := range n.kids {
 			c.kids[i] = cloneOv(k, mtime)

@@ -96,6 +96,21 @@ func writePaced(f io.WriterAt, data []byte, pace *pacer) error {
 	return nil
 }
 
+// copyPaced copies the first n bytes of src to dst in the kernel, in
+// pieces with a lap between them when pace is not nil.
+func copyPaced(fsys FS, dst, src File, n int, pace *pacer) error {
+	if pace == nil {
+		return fsys.CopyRange(dst, src, 0, int64(n))
+	}
+	for off := 0; off < n; off += pacedWrite {
+		if err := fsys.CopyRange(dst, src, int64(off), int64(min(pacedWrite, n-off))); err != nil {
+			return err
+		}
+		pace.lap()
+	}
+	return nil
+}
+
 // yieldCPU gives the calling thread's CPU to any thread waiting for it; a
 // variable so that tests can count the yields.
 var yieldCPU = giveAwayCPU

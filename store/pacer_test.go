@@ -195,22 +195,28 @@ func TestAFlushStopsTheYieldsOfTheRotationItWaitsFor(t *testing.T) {
 	if err := s.Flush(); err != nil {
 		t.Fatal(err)
 	}
-	// Writes until a writers' rotation yields for the first time, which
-	// holds it there.
+	// Writes until a writers' rotation starts, then no more (a write that
+	// found no room would stop its yields too); its first yield holds it
+	// there.
 	armed.Store(true)
 	for i := 0; ; i++ {
-		select {
-		case <-started:
-		default:
-			if i == 100_000 {
-				t.Fatal("100,000 Sets and no writers' rotation yielded")
-			}
-			if err := s.Set(fmt.Sprintf("/e/f%d", i), "k", "v"); err != nil {
-				t.Fatal(err)
-			}
-			continue
+		if i == 100_000 {
+			t.Fatal("100,000 Sets and no writers' rotation")
 		}
-		break
+		if err := s.Set(fmt.Sprintf("/e/f%d", i), "k", "v"); err != nil {
+			t.Fatal(err)
+		}
+		s.mu.Lock()
+		r := s.rot.current
+		s.mu.Unlock()
+		if r != nil {
+			select {
+			case <-started:
+			case <-r.done:
+				t.Fatal("a writers' rotation ended without giving its CPU away")
+			}
+			break
+		}
 	}
 	flushed := make(chan error, 1)
 	go func() { flushed <- s.Flush() }()

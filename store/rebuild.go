@@ -64,20 +64,9 @@ func (l *layout) sameMetadata(it item) (format.Dirent, bool) {
 // everything from decoded nodes). pace (nil at normal priority) is told of
 // every entry replayed and every tree entry visited.
 func rebuild(old *format.Tree, entries []byte, tag uint32, pace *pacer) ([]byte, error) {
-	o := newOverlay(old)
-	for off := 0; off < len(entries); {
-		pace.step()
-		e, err := format.DecodeEntry(entries, uint32(off))
-		if err != nil {
-			return nil, err
-		}
-		if e.Op.Known() {
-			c := e.Change()
-			if err := o.apply(&c); err != nil {
-				return nil, err
-			}
-		}
-		off += int(e.Size)
+	o, err := replay(old, entries, pace)
+	if err != nil {
+		return nil, err
 	}
 
 	// Lay out the entries breadth-first, and gather the times and keys the
@@ -127,22 +116,30 @@ func rebuild(old *format.Tree, entries []byte, tag uint32, pace *pacer) ([]byte,
 			}
 		}
 		before := len(l.items)
-		if it.ov != nil && it.ov.kidsSet {
-			for _, k := range it.ov.kids {
-				l.items = append(l.items, item{ov: k})
+		force := it.force
+		if it.ov != nil && it.ov.force != 0 {
+			if force = forceIndex[it.ov.force]; force == 0 {
+				force = uint32(len(l.forces))
+				forceIndex[it.ov.force] = force
+				l.forces = append(l.forces, it.ov.force)
+			}
+		}
+		if it.ov != nil {
+			err := it.ov.eachKid(func(k *ovNode, old format.Dirent) error {
+				if k != nil {
+					l.items = append(l.items, item{ov: k})
+				} else {
+					l.items = append(l.items, item{off: old.Offset(), force: force})
+				}
+				return nil
+			})
+			if err != nil {
+				return nil, err
 			}
 		} else if d, ok := l.oldOf(it); ok {
 			dir, err := oldChildren(d)
 			if err != nil {
 				return nil, err
-			}
-			force := it.force
-			if it.ov != nil && it.ov.force != 0 {
-				if force = forceIndex[it.ov.force]; force == 0 {
-					force = uint32(len(l.forces))
-					forceIndex[it.ov.force] = force
-					l.forces = append(l.forces, it.ov.force)
-				}
 			}
 			for j := 0; j < dir.Len(); j++ {
 				l.items = append(l.items, item{off: dir.Child(j).Offset(), force: force})

@@ -53,6 +53,13 @@ type rotation struct {
 	// finish must still run).
 	committed bool
 	outSize   int // bytes of the new tree
+	// rewrite lays the whole tree out again, as the C builder does,
+	// rather than patch the old file; sizeLimit is how big a patched one
+	// may grow (twice the size of the last tree laid out whole).
+	rewrite   bool
+	sizeLimit int
+	patched   bool // the new tree is a patch of the old
+	burst     bool // it started within burstWindow of the last swap
 	// what finish retires once the new tree is in place
 	oldJournal     *journalFile
 	oldJournalPath string
@@ -61,14 +68,16 @@ type rotation struct {
 // startRotationLocked snapshots the tree and journal and rebuilds the tree
 // in a background goroutine while writers go on appending to the journal;
 // yield has the rebuild give its CPU away as it goes (see pacer.go), for
-// a rotation nobody waits for yet. Called with s.mu held; returns nil
-// when a rotation already runs or the store is closed.
-func (s *Store) startRotationLocked(yield bool) *rotation {
+// a rotation nobody waits for yet; rewrite lays the whole tree out again
+// rather than patch it. Called with s.mu held; returns nil when a
+// rotation already runs or the store is closed.
+func (s *Store) startRotationLocked(yield, rewrite bool) *rotation {
 	if s.rot.current != nil || s.closed {
 		return nil
 	}
 	r := s.snapshotLocked(nil)
 	r.background = true
+	r.rewrite = rewrite
 	if yield {
 		r.pace = newPacer(&s.rot.waiters)
 	}
@@ -97,7 +106,7 @@ func (s *Store) startRotationLocked(yield bool) *rotation {
 		// threshold; the next rotation starts now rather than at the next
 		// write, which may not come for a while.
 		if err == nil && s.needsRotationLocked() {
-			s.startRotationLocked(true)
+			s.startRotationLocked(true, false)
 		}
 		s.mu.Unlock()
 	}()
@@ -105,9 +114,12 @@ func (s *Store) startRotationLocked(yield bool) *rotation {
 }
 
 // rotateLocked runs a whole rotation in the caller, holding s.mu, as the C
-// daemon does inside the write that found its journal full.
-func (s *Store) rotateLocked() error {
-	return s.runLocked(s.snapshotLocked(nil))
+// daemon does inside the write that found its journal full; rewrite lays
+// the whole tree out again.
+func (s *Store) rotateLocked(rewrite bool) error {
+	r := s.snapshotLocked(nil)
+	r.rewrite = rewrite
+	return s.runLocked(r)
 }
 
 // runLocked builds and commits a rotation in the caller, undoing it if any
@@ -133,7 +145,10 @@ func (s *Store) runLocked(r *rotation) error {
 // entry so far, plus extra: entries of a write that found no room, which
 // go into the new tree without ever being in a journal.
 func (s *Store) snapshotLocked(extra []byte) *rotation {
-	r := &rotation{began: s.opts.Now()}
+	// began times the rotation (a measurement: the real clock); whether
+	// it is part of a burst is a matter of the store's clock.
+	r := &rotation{began: time.Now(), sizeLimit: 2 * s.rot.plan.laidOut}
+	r.burst = !s.rot.last.IsZero() && s.opts.Now().Sub(s.rot.last) < burstWindow
 	if s.tree != nil {
 		r.old = s.tree.acquire()
 		r.tag = s.tree.t.Tag()
@@ -173,12 +188,7 @@ func (s *Store) waitRotationLocked() {
 // name and fsynced) and creates the new, empty journal. It needs no lock:
 // the old tree and the merged journal entries never change.
 func (r *rotation) build(s *Store) error {
-	data, err := r.newTree()
-	if err != nil {
-		return err
-	}
-	r.outSize = len(data)
-	tmp, err := s.writeTemp(data, r.pace)
+	tmp, err := r.writeTree(s)
 	if err != nil {
 		return err
 	}
@@ -187,6 +197,32 @@ func (r *rotation) build(s *Store) error {
 	jpath := journalPath(s.fs, s.path, r.tag, s.nfs, s.opts.RuntimeDir)
 	r.journal, err = createJournal(s.fs, jpath, r.tag, r.size)
 	return err
+}
+
+// writeTree writes the new tree to a temporary file and makes it
+// durable: as a patch of the old file (see patch.go) unless the rotation
+// must lay the tree out again, or the journal cannot be expressed as a
+// patch, or the file would grow past its limit; else whole.
+func (r *rotation) writeTree(s *Store) (string, error) {
+	if !r.rewrite && r.old != nil {
+		p, err := patchTree(r.old.t, r.entries, r.tag, r.pace)
+		if err == nil && p.Size() <= r.sizeLimit {
+			r.outSize = p.Size()
+			r.patched = true
+			return s.writeTemp(func(f File) error {
+				if err := copyPaced(s.fs, f, r.old.file, len(r.old.t.Bytes()), r.pace); err != nil {
+					return err
+				}
+				return p.WriteTo(f)
+			})
+		}
+	}
+	data, err := r.newTree()
+	if err != nil {
+		return "", err
+	}
+	r.outSize = len(data)
+	return s.writeTemp(func(f File) error { return writePaced(f, data, r.pace) })
 }
 
 // plannedSize sizes the new journal for what has been written since the
@@ -203,7 +239,10 @@ func (r *rotation) plannedSize(s *Store) int {
 		s.journal.j.Refresh()
 		carried = len(s.journal.j.EntryBytes(r.merged, s.journal.j.Len()))
 	}
-	return s.plannedJournalSize(carried)
+	if s.rot.plan.waited {
+		r.burst = true // writes outran the last rotation: a burst
+	}
+	return s.planJournal(carried, r.outSize, r.burst)
 }
 
 // newTree merges the snapshot into the bytes of a new tree file: by
@@ -238,10 +277,10 @@ func (r *rotation) newTree() ([]byte, error) {
 // it to compare the two ways of rotating.
 var forceFullRebuild = false
 
-// writeTemp writes a complete tree next to the real one and makes it
-// durable, so that the rename that publishes it can never expose a torn
-// file.
-func (s *Store) writeTemp(data []byte, pace *pacer) (string, error) {
+// writeTemp writes a complete tree next to the real one (with write) and
+// makes it durable, so that the rename that publishes it can never expose
+// a torn file.
+func (s *Store) writeTemp(write func(File) error) (string, error) {
 	var f File
 	var name string
 	var err error
@@ -255,7 +294,7 @@ func (s *Store) writeTemp(data []byte, pace *pacer) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	err = writePaced(f, data, pace)
+	err = write(f)
 	if err == nil {
 		err = f.Sync()
 	}
@@ -336,7 +375,7 @@ func (s *Store) commitLocked(r *rotation) error {
 		r.journal.close()
 		s.fs.Remove(r.journal.path)
 		need := roundUp(format.JournalHeaderSize+len(carried), 4096)
-		r.size = max(need, min(roundUp(format.JournalHeaderSize+len(carried)+s.room(), 4096), s.maxJournal()))
+		r.size = max(need, min(roundUp(format.JournalHeaderSize+len(carried)+s.room(r.outSize), 4096), s.maxJournal()))
 		var err error
 		if r.journal, err = createJournal(s.fs, r.journal.path, r.tag, r.size); err != nil {
 			return err
@@ -399,7 +438,11 @@ func (s *Store) commitLocked(r *rotation) error {
 	s.journal = r.journal
 	r.journal = nil
 	s.rot.plan.written = len(carried)
-	s.rot.plan.took = s.opts.Now().Sub(r.began)
+	s.rot.plan.took = time.Since(r.began)
+	s.rot.plan.threshold = s.thresholdFor(r.size, r.outSize, r.burst)
+	if !r.patched {
+		s.rot.plan.laidOut = r.outSize
+	}
 	s.rot.err = nil
 	s.rot.last = s.opts.Now()
 	s.rot.count++

@@ -120,6 +120,8 @@ func (s *Store) load() error {
 		return err
 	}
 	s.tree = tree
+	s.rot.plan.laidOut = len(tree.t.Bytes())
+	s.rot.plan.threshold = 0 // a journal this store did not plan
 	s.openJournal()
 	if !s.opts.ReadOnly && (s.journal == nil || s.journal.j.Broken() != nil) {
 		return s.repairJournal()
@@ -149,7 +151,7 @@ func (s *Store) repairJournal() error {
 	if s.journal != nil {
 		s.opts.Logf("%s: journal %s damaged, rotating: %v", s.path, s.journal.path, s.journal.j.Broken())
 	}
-	return s.rotateLocked()
+	return s.rotateLocked(false)
 }
 
 func (s *Store) createEmpty() error {

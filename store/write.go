@@ -43,7 +43,7 @@ func (s *Store) Apply(changes ...format.Change) error {
 				return err
 			}
 			if s.opts.Background && s.needsRotationLocked() {
-				s.startRotationLocked(true)
+				s.startRotationLocked(true, false)
 			}
 			return nil
 		}
@@ -112,7 +112,14 @@ func (s *Store) Move(src, dst string) error {
 // Flush merges every journal entry written before the call into the tree,
 // and returns once that tree is durable (file and directory fsynced), or
 // with the error that kept it from being so.
-func (s *Store) Flush() error {
+func (s *Store) Flush() error { return s.flush(false) }
+
+// Compact is Flush, and lays the whole tree out again (as the C builder
+// does) if rotations patched it since it last was: what the patches left
+// unreachable is gone, and the file is the size the reference's would be.
+func (s *Store) Compact() error { return s.flush(true) }
+
+func (s *Store) flush(rewrite bool) error {
 	if s.opts.ReadOnly {
 		return ErrReadOnly
 	}
@@ -126,15 +133,16 @@ func (s *Store) Flush() error {
 	if err := s.refresh(); err != nil {
 		return err
 	}
-	if s.journal != nil && s.journal.j.Len() == 0 && s.rot.err == nil {
+	laidOut := s.tree != nil && len(s.tree.t.Bytes()) == s.rot.plan.laidOut
+	if s.journal != nil && s.journal.j.Len() == 0 && s.rot.err == nil && (!rewrite || laidOut) {
 		return nil // everything is in a tree whose rotation completed
 	}
 	if !s.opts.Background {
-		return s.rotateLocked()
+		return s.rotateLocked(rewrite)
 	}
 	// Writers keep going while the tree is rebuilt; this call waits for
 	// it, so it does not give its CPU away.
-	r := s.startRotationLocked(false)
+	r := s.startRotationLocked(false, rewrite)
 	if r == nil {
 		return ErrClosed
 	}
