@@ -219,10 +219,9 @@ func newOverlay(t *format.Tree) *overlay {
 }
 
 // replay applies journal entries to an overlay of the old tree.
-func replay(old *format.Tree, entries []byte, pace *pacer) (*overlay, error) {
+func replay(old *format.Tree, entries []byte) (*overlay, error) {
 	o := newOverlay(old)
 	for off := 0; off < len(entries); {
-		pace.step()
 		e, err := format.DecodeEntry(entries, uint32(off))
 		if err != nil {
 			return nil, err

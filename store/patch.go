@@ -25,12 +25,12 @@ import (
 // fails (format.ErrNotPatchable, errSlowPath) where a full rewrite is
 // needed: a new key, a damaged part on the way, a time the old base
 // cannot hold.
-func patchTree(old *format.Tree, entries []byte, tag uint32, pace *pacer) (*format.Patch, error) {
-	o, err := replay(old, entries, pace)
+func patchTree(old *format.Tree, entries []byte, tag uint32) (*format.Patch, error) {
+	o, err := replay(old, entries)
 	if err != nil {
 		return nil, err
 	}
-	pt := patcher{p: format.NewPatch(old, tag), pace: pace}
+	pt := patcher{p: format.NewPatch(old, tag)}
 	root, err := pt.entry(o.root)
 	if err != nil {
 		return nil, err
@@ -43,14 +43,12 @@ func patchTree(old *format.Tree, entries []byte, tag uint32, pace *pacer) (*form
 }
 
 type patcher struct {
-	p    *format.Patch
-	pace *pacer
+	p *format.Patch
 }
 
 // entry returns the fields of an overlay node's entry in the new tree,
 // writing what changed below it.
 func (pt *patcher) entry(n *ovNode) (format.DirentFields, error) {
-	pt.pace.step()
 	if n.hasOld && !n.cloned && !n.timeSet && n.force == 0 && !n.keysSet && !n.changedKids() {
 		return n.old.Fields(), nil // only on the way to a change below
 	}
@@ -182,7 +180,6 @@ func (pt *patcher) copied(d format.Dirent, force int64, seen map[uint32]bool) (u
 	}
 	kids := make([]format.DirentFields, dir.Len())
 	for i := range kids {
-		pt.pace.step()
 		c := dir.Child(i)
 		f := c.Fields()
 		if force != 0 {

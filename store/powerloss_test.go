@@ -23,13 +23,6 @@ func TestPowerLossDuringRotationKeepsOldOrNew(t *testing.T) {
 func powerLossRun(t *testing.T, background bool) {
 	const path = "/home/u/.local/share/gvfs-metadata/home"
 	const keys = 60
-	if background {
-		// The writers' rotations write their trees in pieces (pacer.go);
-		// make these trees take several, so that power can fail between.
-		saved := pacedWrite
-		pacedWrite = 1024
-		t.Cleanup(func() { pacedWrite = saved })
-	}
 	keyPath := func(i int) string { return fmt.Sprintf("/dir%d/file%d", i%4, i) }
 	mfs := newMemFS()
 	s, err := Open(path, Options{FS: mfs})

@@ -61,10 +61,10 @@ func (l *layout) sameMetadata(it item) (format.Dirent, bool) {
 // rebuild writes the new tree from the old one and the journal entries,
 // copying every block the entries did not change. It returns errSlowPath
 // when the old tree is not laid out for that (the caller then rebuilds
-// everything from decoded nodes). pace (nil at normal priority) is told of
+// everything from decoded nodes).
 // every entry replayed and every tree entry visited.
-func rebuild(old *format.Tree, entries []byte, tag uint32, pace *pacer) ([]byte, error) {
-	o, err := replay(old, entries, pace)
+func rebuild(old *format.Tree, entries []byte, tag uint32) ([]byte, error) {
+	o, err := replay(old, entries)
 	if err != nil {
 		return nil, err
 	}
@@ -78,7 +78,7 @@ func rebuild(old *format.Tree, entries []byte, tag uint32, pace *pacer) ([]byte,
 	l.items[0] = item{ov: o.root}
 	forceIndex := map[int64]uint32{}
 	kidCount := make([]uint32, 1, estimate)
-	if err := checkShape(old, pace); err != nil {
+	if err := checkShape(old); err != nil {
 		return nil, err
 	}
 	usedOld := make([]bool, old.NumKeys())
@@ -93,7 +93,6 @@ func rebuild(old *format.Tree, entries []byte, tag uint32, pace *pacer) ([]byte,
 		}
 	}
 	for i := 0; i < len(l.items); i++ {
-		pace.step()
 		it := l.items[i]
 		noteTime(l.lastChanged(it))
 		if it.ov != nil && it.ov.keysSet {
@@ -167,7 +166,6 @@ func rebuild(old *format.Tree, entries []byte, tag uint32, pace *pacer) ([]byte,
 	dirents[0] = rootOff
 	next := 1
 	for i, it := range order {
-		pace.step()
 		n := int(kidCount[i])
 		kids := order[next : next+n]
 		copied := false
@@ -208,7 +206,6 @@ func rebuild(old *format.Tree, entries []byte, tag uint32, pace *pacer) ([]byte,
 	w.EndMetadataRun()
 	next = 1
 	for i, it := range order {
-		pace.step()
 		n := int(kidCount[i])
 		kids := order[next : next+n]
 		copied := false
@@ -254,11 +251,10 @@ func (l *layout) oldOf(it item) (format.Dirent, bool) {
 // checkShape makes sure the old tree is a tree: no children block is
 // reached twice, so no loop can make the walk over it endless. (Copies in
 // the journal may then share old subtrees on purpose.)
-func checkShape(t *format.Tree, pace *pacer) error {
+func checkShape(t *format.Tree) error {
 	seen := make([]uint64, len(t.Bytes())/256+1) // one bit per 4-byte offset
 	queue := []format.Dirent{t.Root()}
 	for len(queue) > 0 {
-		pace.step()
 		d := queue[len(queue)-1]
 		queue = queue[:len(queue)-1]
 		off := d.ChildrenOffset()

@@ -114,12 +114,6 @@ func dedupeKeys(n *format.Node) {
 // builder wrote, copying untouched blocks must give exactly the file that
 // decoding and rebuilding everything gives, whatever the journal did.
 func TestCopyingRotationWritesTheSameBytesAsAFullRebuild(t *testing.T) {
-	yields := 0
-	defer func() {
-		if yields == 0 {
-			t.Error("the pacers, which yield at every look at the clock, never yielded")
-		}
-	}()
 	for seed := range 400 {
 		rng := rand.New(rand.NewPCG(uint64(seed), 99))
 		root, paths := randomTree(rng)
@@ -129,13 +123,7 @@ func TestCopyingRotationWritesTheSameBytesAsAFullRebuild(t *testing.T) {
 		}
 		entries := randomChanges(rng, rng.IntN(40), paths)
 		want := slowRebuild(t, old, entries, 6)
-		// Odd seeds rebuild as a low-priority rotation does, yielding at
-		// every step: the bytes must not change.
-		var pace *pacer
-		if seed%2 == 1 {
-			pace = eagerPacer(&yields)
-		}
-		got, err := rebuild(old, entries, 6, pace)
+		got, err := rebuild(old, entries, 6)
 		if err != nil {
 			t.Fatalf("seed %d: rebuild refused a tree our builder wrote: %v", seed, err)
 		}
@@ -179,7 +167,7 @@ func TestCopyingRotationOfReferenceTreesKeepsLayoutAndContent(t *testing.T) {
 		for round := range 5 {
 			entries := randomChanges(rng, 10*round, paths)
 			want := slowRebuild(t, old, entries, 9)
-			got, err := rebuild(old, entries, 9, nil)
+			got, err := rebuild(old, entries, 9)
 			if err != nil {
 				t.Fatalf("%s: %v", dir, err)
 			}
@@ -225,7 +213,7 @@ func TestCopyingRotationRefusesDamagedTrees(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := rebuild(old, nil, 6, nil); err == nil {
+	if _, err := rebuild(old, nil, 6); err == nil {
 		t.Fatal("rebuild copied a damaged children block")
 	}
 }

@@ -7,7 +7,6 @@ import (
 	"math/rand/v2"
 	"path/filepath"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"gvfs-metadata/format"
@@ -20,11 +19,6 @@ type rotationState struct {
 	// find some: at a swap, when a rotation ends, at Close.
 	room *sync.Cond
 
-	// waiters counts the callers waiting for the rotation under way (a
-	// Flush, a write that found no room): while there are any, it stops
-	// giving its CPU away. Atomic: its pacer reads it without the lock.
-	waiters atomic.Int32
-
 	plan  journalPlan
 	err   error // why the last rotation failed, nil after a success
 	last  time.Time
@@ -36,7 +30,6 @@ type rotationState struct {
 type rotation struct {
 	old        *treeFile     // nil when creating the first tree
 	background bool          // built without holding the store's lock
-	pace       *pacer        // giving its CPU away meanwhile (see pacer.go), or nil
 	initial    *format.Node  // the content of a tree being created
 	entries    []byte        // journal entries (and a write's own) merged into the new tree
 	merged     int           // how many of them came from the journal
@@ -67,20 +60,16 @@ type rotation struct {
 
 // startRotationLocked snapshots the tree and journal and rebuilds the tree
 // in a background goroutine while writers go on appending to the journal;
-// yield has the rebuild give its CPU away as it goes (see pacer.go), for
-// a rotation nobody waits for yet; rewrite lays the whole tree out again
-// rather than patch it. Called with s.mu held; returns nil when a
-// rotation already runs or the store is closed.
-func (s *Store) startRotationLocked(yield, rewrite bool) *rotation {
+// rewrite lays the whole tree out again rather than patch it. Called with
+// s.mu held; returns nil when a rotation already runs or the store is
+// closed.
+func (s *Store) startRotationLocked(rewrite bool) *rotation {
 	if s.rot.current != nil || s.closed {
 		return nil
 	}
 	r := s.snapshotLocked(nil)
 	r.background = true
 	r.rewrite = rewrite
-	if yield {
-		r.pace = newPacer(&s.rot.waiters)
-	}
 	r.done = make(chan struct{})
 	s.rot.current = r
 	go func() {
@@ -106,7 +95,7 @@ func (s *Store) startRotationLocked(yield, rewrite bool) *rotation {
 		// threshold; the next rotation starts now rather than at the next
 		// write, which may not come for a while.
 		if err == nil && s.needsRotationLocked() {
-			s.startRotationLocked(true, false)
+			s.startRotationLocked(false)
 		}
 		s.mu.Unlock()
 	}()
@@ -205,12 +194,12 @@ func (r *rotation) build(s *Store) error {
 // patch, or the file would grow past its limit; else whole.
 func (r *rotation) writeTree(s *Store) (string, error) {
 	if !r.rewrite && r.old != nil {
-		p, err := patchTree(r.old.t, r.entries, r.tag, r.pace)
+		p, err := patchTree(r.old.t, r.entries, r.tag)
 		if err == nil && p.Size() <= r.sizeLimit {
 			r.outSize = p.Size()
 			r.patched = true
 			return s.writeTemp(func(f File) error {
-				if err := copyPaced(s.fs, f, r.old.file, len(r.old.t.Bytes()), r.pace); err != nil {
+				if err := s.fs.CopyRange(f, r.old.file, 0, int64(len(r.old.t.Bytes()))); err != nil {
 					return err
 				}
 				return p.WriteTo(f)
@@ -222,7 +211,10 @@ func (r *rotation) writeTree(s *Store) (string, error) {
 		return "", err
 	}
 	r.outSize = len(data)
-	return s.writeTemp(func(f File) error { return writePaced(f, data, r.pace) })
+	return s.writeTemp(func(f File) error {
+		_, err := f.WriteAt(data, 0)
+		return err
+	})
 }
 
 // plannedSize sizes the new journal for what has been written since the
@@ -250,7 +242,7 @@ func (r *rotation) plannedSize(s *Store) int {
 // builders lay it out, else by decoding all of it into nodes.
 func (r *rotation) newTree() ([]byte, error) {
 	if r.old != nil && !forceFullRebuild {
-		if data, err := rebuild(r.old.t, r.entries, r.tag, r.pace); err == nil {
+		if data, err := rebuild(r.old.t, r.entries, r.tag); err == nil {
 			return data, nil
 		}
 	}

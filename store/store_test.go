@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -23,6 +24,18 @@ func openTemp(t *testing.T, opts Options) (*Store, string) {
 	}
 	t.Cleanup(func() { s.Close() })
 	return s, path
+}
+
+// stepClock is a clock that advances by tick at every reading.
+func stepClock(tick time.Duration) func() time.Time {
+	var mu sync.Mutex
+	t := time.Unix(1_800_000_000, 0)
+	return func() time.Time {
+		mu.Lock()
+		defer mu.Unlock()
+		t = t.Add(tick)
+		return t
+	}
 }
 
 func mustGet(t *testing.T, s *Store, path, key string) (Value, bool) {

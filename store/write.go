@@ -43,7 +43,7 @@ func (s *Store) Apply(changes ...format.Change) error {
 				return err
 			}
 			if s.opts.Background && s.needsRotationLocked() {
-				s.startRotationLocked(true, false)
+				s.startRotationLocked(false)
 			}
 			return nil
 		}
@@ -53,9 +53,7 @@ func (s *Store) Apply(changes ...format.Change) error {
 			return s.runLocked(s.snapshotLocked(buf))
 		}
 		s.rot.plan.waited = true
-		s.rot.waiters.Add(1)
 		s.rot.room.Wait()
-		s.rot.waiters.Add(-1)
 	}
 }
 
@@ -123,8 +121,6 @@ func (s *Store) flush(rewrite bool) error {
 	if s.opts.ReadOnly {
 		return ErrReadOnly
 	}
-	s.rot.waiters.Add(1)
-	defer s.rot.waiters.Add(-1)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	// A rotation under way took a snapshot from before this call, which
@@ -141,8 +137,8 @@ func (s *Store) flush(rewrite bool) error {
 		return s.rotateLocked(rewrite)
 	}
 	// Writers keep going while the tree is rebuilt; this call waits for
-	// it, so it does not give its CPU away.
-	r := s.startRotationLocked(false, rewrite)
+	// it.
+	r := s.startRotationLocked(rewrite)
 	if r == nil {
 		return ErrClosed
 	}
