@@ -257,19 +257,20 @@ func checkShape(t *format.Tree) error {
 	for len(queue) > 0 {
 		d := queue[len(queue)-1]
 		queue = queue[:len(queue)-1]
-		off := d.ChildrenOffset()
-		if off == 0 {
+		if d.ChildrenOffset() == 0 {
 			continue
 		}
-		bit := off / 4
-		if seen[bit/64]&(1<<(bit%64)) != 0 {
-			return errSlowPath
-		}
-		seen[bit/64] |= 1 << (bit % 64)
+		// Children checks the block lies inside the file before its
+		// offset indexes anything.
 		dir, err := d.Children()
 		if err != nil {
 			return errSlowPath
 		}
+		bit := dir.Offset() / 4
+		if seen[bit/64]&(1<<(bit%64)) != 0 {
+			return errSlowPath
+		}
+		seen[bit/64] |= 1 << (bit % 64)
 		for i := 0; i < dir.Len(); i++ {
 			queue = append(queue, dir.Child(i))
 		}
