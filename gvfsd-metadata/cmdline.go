@@ -47,6 +47,24 @@ func parseArgs(args []string) (options, error) {
 	for i := 0; i < len(args); i++ {
 		a := args[i]
 		switch {
+		case a == "--":
+			return o, nil // GOption: the rest are not options
+		case !strings.HasPrefix(a, "-") || a == "-":
+			// Not an option: GOption leaves these to the program, and the
+			// reference ignores them (a service file's Exec= line that
+			// ends in a space passes an empty one).
+		case len(a) > 2 && a[1] != '-':
+			// Short options grouped, as in -rh.
+			for _, c := range a[1:] {
+				switch c {
+				case 'r':
+					o.replace = true
+				case 'h', '?':
+					o.help = true
+				default:
+					return o, optionError("Unknown option " + a)
+				}
+			}
 		case a == "-r" || a == "--replace":
 			o.replace = true
 		case a == "--version":

@@ -22,4 +22,22 @@ func TestParseArgsLikeGLib(t *testing.T) {
 	if _, err := parseArgs([]string{"--bogus"}); err.Error() != "Unknown option --bogus" {
 		t.Errorf("message %q", err)
 	}
+	if _, err := parseArgs([]string{"-rx"}); err == nil || err.Error() != "Unknown option -rx" {
+		t.Errorf("-rx: %v, want the reference's \"Unknown option -rx\"", err)
+	}
+}
+
+// GOption leaves arguments that are not options to the program, and the
+// reference ignores them: a service file whose Exec= line ends in a space
+// passes an empty one. Short options may be grouped; "--" ends options.
+func TestArgumentsThatAreNotOptionsAreIgnored(t *testing.T) {
+	for _, args := range [][]string{{""}, {"foo"}, {"-"}, {"-r", ""}, {"--", "--bogus"}, {"-rh"}} {
+		o, err := parseArgs(args)
+		if err != nil {
+			t.Errorf("%q: %v", args, err)
+		}
+		if (args[0] == "-r" || args[0] == "-rh") != o.replace || (args[0] == "-rh") != o.help {
+			t.Errorf("%q: %+v", args, o)
+		}
+	}
 }

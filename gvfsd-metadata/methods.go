@@ -1,9 +1,11 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"strings"
+	"syscall"
 
 	"gvfs-metadata/bus"
 
@@ -17,20 +19,23 @@ func (d *daemon) serve(call *bus.Message) {
 	d.noteCall()
 	path, iface, member, sig := call.Path, call.Interface, call.Member, call.Signature
 
-	if iface == ifacePeer {
+	// GDBus answers Ping() and GetMachineId() on any path itself; any
+	// other Peer call (other arguments, another member) goes to the
+	// object like a call to any interface it does not have.
+	if iface == ifacePeer && sig == "" {
 		switch member {
 		case "Ping":
-			if d.checkSignature(call, sig, "") {
-				d.reply(call, "", nil)
-			}
+			d.reply(call, "", nil)
+			return
 		case "GetMachineId":
-			if d.checkSignature(call, sig, "") {
-				d.replyString(call, machineID())
+			id, err := machineID()
+			if err != nil {
+				d.fail(call, err)
+				return
 			}
-		default:
-			d.fail(call, &callError{errUnknownMeth, fmt.Sprintf("No such method “%s”", member)})
+			d.replyString(call, id)
+			return
 		}
-		return
 	}
 	if path != objectPath {
 		if iface == ifaceIntrospect && member == "Introspect" && sig == "" {
@@ -261,12 +266,37 @@ func (d *daemon) move(treeArg, pathArg, destArg []byte) *callError {
 	return nil
 }
 
-// machineID is what GDBus answers to Peer.GetMachineId.
-func machineID() string {
-	for _, p := range []string{"/etc/machine-id", "/var/lib/dbus/machine-id"} {
-		if b, err := os.ReadFile(p); err == nil {
-			return strings.TrimSpace(string(b))
+// machineIDFiles are where GDBus reads the machine ID, in its order.
+var machineIDFiles = [2]string{"/var/lib/dbus/machine-id", "/etc/machine-id"}
+
+// machineID is what GDBus answers to Peer.GetMachineId: the first of
+// machineIDFiles that can be read, which must hold 32 lowercase hex
+// digits, not all zeros, and a newline (man 5 machine-id); else GDBus's
+// error, word for word.
+func machineID() (string, *callError) {
+	b, err := os.ReadFile(machineIDFiles[0])
+	if err != nil {
+		var err2 error
+		if b, err2 = os.ReadFile(machineIDFiles[1]); err2 != nil {
+			return "", &callError{errFailedDBus, fmt.Sprintf("Unable to load %s or %s: Failed to open file “%s”: %s",
+				machineIDFiles[0], machineIDFiles[1], machineIDFiles[0], strerror(err))}
 		}
 	}
-	return ""
+	id, valid := strings.CutSuffix(string(b), "\n")
+	valid = valid && len(id) == 32 && strings.Trim(id, "0123456789abcdef") == "" && strings.Trim(id, "0") != ""
+	if !valid {
+		return "", &callError{errFailedDBus, fmt.Sprintf("Invalid machine ID in %s or %s", machineIDFiles[0], machineIDFiles[1])}
+	}
+	return id, nil
+}
+
+// strerror is the C library's text for the error under err, as GLib
+// quotes it ("No such file or directory").
+func strerror(err error) string {
+	var errno syscall.Errno
+	if errors.As(err, &errno) {
+		s := errno.Error()
+		return strings.ToUpper(s[:1]) + s[1:]
+	}
+	return err.Error()
 }
