@@ -42,6 +42,9 @@ type Handlers struct {
 	// its header or body did not parse; the bus never forwards one, so it
 	// means a broken bus or a bug here.
 	Garbled func(error)
+	// TooLarge hears of a message over the limit, dropped unread: one the
+	// bus let through (with its own limit, or its sender field added).
+	TooLarge func(*TooLargeError)
 }
 
 // Conn is a connection to a message bus.
@@ -133,6 +136,12 @@ func (c *Conn) Close() error {
 func (c *Conn) read() {
 	for {
 		m, err := readMessage(c.r)
+		if tooLarge := new(TooLargeError); errors.As(err, &tooLarge) {
+			if c.handlers.TooLarge != nil {
+				c.handlers.TooLarge(tooLarge)
+			}
+			continue
+		}
 		if garbled := new(garbledMessage); errors.As(err, &garbled) {
 			// Skipping it loses only that message.
 			if c.handlers.Garbled != nil {

@@ -105,3 +105,25 @@ func FuzzSkip(f *testing.F) {
 		}
 	})
 }
+
+// FuzzReadStream feeds arbitrary bytes through a real socket pair to the
+// connection's reader, as the bus would send them, with frames cut short
+// and frames declaring sizes over the limit among the seeds: whatever
+// comes, the reader must neither panic nor hang, and must end when the
+// stream does.
+func FuzzReadStream(f *testing.F) {
+	call := validCall()
+	f.Add(call)
+	f.Add(append(append([]byte(nil), call...), call...))
+	f.Add(call[:len(call)-3])
+	f.Add(fixedHeaderOnly('l', 1, MaxMessage, 0))
+	f.Add(append(fixedHeaderOnly('l', 1, 1<<32-1, 0), call...))
+	f.Add(append(fixedHeaderOnly('B', 1, MaxMessage+1, 16), make([]byte, 64)...))
+	f.Add(fixedHeaderOnly('l', 1, 0, maxHeaderFields+1))
+	f.Fuzz(func(t *testing.T, stream []byte) {
+		c, _ := readStream(t, stream)
+		if c.Err() == nil {
+			t.Fatal("the reader returned without an error")
+		}
+	})
+}

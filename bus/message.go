@@ -38,7 +38,6 @@ const (
 
 // Limits of the specification, which the bus enforces too.
 const (
-	maxMessage      = 128 << 20
 	maxHeaderFields = 64 << 20
 	fixedHeader     = 16
 )
@@ -100,8 +99,8 @@ func readMessage(r *bufio.Reader) (*Message, error) {
 		return nil, &FormatError{12, "header fields too long"}
 	}
 	bodyAt := int64(pad8(fixedHeader + int(fieldsLen)))
-	if bodyAt+bodyLen > maxMessage {
-		return nil, &FormatError{4, fmt.Sprintf("message of %d bytes exceeds the limit", bodyAt+bodyLen)}
+	if bodyAt+bodyLen > MaxMessage {
+		return skipTooLarge(r, bodyAt, bodyLen)
 	}
 	buf := make([]byte, bodyAt+bodyLen)
 	if _, err := io.ReadFull(r, buf); err != nil {
@@ -116,6 +115,53 @@ func readMessage(r *bufio.Reader) (*Message, error) {
 	}
 	return m, nil
 }
+
+// skipTooLarge reads the header of a message over the limit and skips its
+// body without keeping it, so that the stream stays in step: the bus
+// checks what it forwards against its own limit, which it may set higher,
+// and adds its sender field to a message at the limit. The message's
+// header comes back in the error, so that a call can be answered.
+func skipTooLarge(r *bufio.Reader, bodyAt, bodyLen int64) (*Message, error) {
+	size := bodyAt + bodyLen
+	header := make([]byte, bodyAt)
+	if _, err := io.ReadFull(r, header); err != nil {
+		if err == io.EOF {
+			err = io.ErrUnexpectedEOF
+		}
+		return nil, err
+	}
+	if _, err := r.Discard(int(bodyLen)); err != nil {
+		if err == io.EOF {
+			err = io.ErrUnexpectedEOF
+		}
+		return nil, err
+	}
+	tooLarge := &TooLargeError{Size: size}
+	// The header alone, as a message with no body, to read its fields.
+	// (Its byte order was checked before the peeked bytes were reused.)
+	order, _ := headerOrder(header)
+	order.PutUint32(header[4:], 0)
+	if m, err := parseMessage(header); err == nil {
+		m.Signature = ""
+		tooLarge.Header = m
+	}
+	return nil, tooLarge
+}
+
+// TooLargeError is the error of a message over the limit, whose body was
+// skipped.
+type TooLargeError struct {
+	Size   int64
+	Header *Message // its header, when that parses; no body
+}
+
+func (e *TooLargeError) Error() string {
+	return fmt.Sprintf("message of %d bytes exceeds the limit of %d", e.Size, MaxMessage)
+}
+
+// MaxMessage is the largest message the spec allows, in bytes; larger
+// ones are skipped (see TooLargeError).
+const MaxMessage = 128 << 20
 
 // garbledMessage is the error of a message that was read whole but does
 // not parse. The stream is still in step, so a connection can go on

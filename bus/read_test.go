@@ -3,6 +3,7 @@ package bus
 import (
 	"bufio"
 	"bytes"
+	"encoding/binary"
 	"errors"
 	"io"
 	"net"
@@ -73,6 +74,87 @@ func TestReaderSkipsAGarbledMessageAndGoesOn(t *testing.T) {
 	}
 	if len(dropped) != 1 || dropped[0] == nil {
 		t.Fatalf("told of garbled messages %v, want the one", dropped)
+	}
+	if err := c.Err(); !errors.Is(err, io.EOF) {
+		t.Fatalf("connection ended with %v, want EOF", err)
+	}
+}
+
+// readerOver returns a connection reading from one end of a socket pair
+// whose other end writes stream and closes, and what its handlers heard.
+type heard struct {
+	calls    []uint32
+	garbled  int
+	tooLarge []uint32
+}
+
+func readStream(t testing.TB, stream []byte) (*Conn, *heard) {
+	fds, err := syscall.Socketpair(syscall.AF_UNIX, syscall.SOCK_STREAM, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var conns [2]*net.UnixConn
+	for i, fd := range fds {
+		f := os.NewFile(uintptr(fd), "socketpair")
+		c, err := net.FileConn(f)
+		f.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		conns[i] = c.(*net.UnixConn)
+	}
+	h := &heard{}
+	c := &Conn{
+		sock: conns[0],
+		r:    bufio.NewReaderSize(conns[0], readBuffer),
+		handlers: Handlers{
+			Call:    func(m *Message) { h.calls = append(h.calls, m.Serial) },
+			Garbled: func(error) { h.garbled++ },
+			TooLarge: func(e *TooLargeError) {
+				if e.Header != nil {
+					h.tooLarge = append(h.tooLarge, e.Header.Serial)
+				} else {
+					h.tooLarge = append(h.tooLarge, 0)
+				}
+			},
+		},
+		pending: map[uint32]chan *Message{},
+		done:    make(chan struct{}),
+	}
+	go func() {
+		conns[1].Write(stream)
+		conns[1].Close()
+	}()
+	c.read() // returns at the end of the stream, or at a broken frame
+	return c, h
+}
+
+// TestReaderSkipsAMessageOverTheLimitAndGoesOn: the bus can forward a
+// call past the spec's limit (its sender field added to one at the
+// limit); the reader skips it, says so with its header, and delivers
+// the calls after it, on the same connection.
+func TestReaderSkipsAMessageOverTheLimitAndGoesOn(t *testing.T) {
+	call := func(serial uint32, body []byte) []byte {
+		sig := ""
+		if body != nil {
+			sig = "ay"
+		}
+		return appendMessage(nil, &Message{Header: Header{Type: TypeMethodCall, Path: "/a", Member: "M", Signature: sig}, Body: body}, serial)
+	}
+	bodyLen := MaxMessage - 56 + 8 // over the limit by a few bytes, as such a call is
+	body := make([]byte, bodyLen)
+	binary.LittleEndian.PutUint32(body, uint32(bodyLen-4))
+	big := call(2, body)
+	if len(big) <= MaxMessage {
+		t.Fatalf("the big call is %d bytes, not over the limit", len(big))
+	}
+	stream := append(append(call(1, nil), big...), call(3, nil)...)
+	c, h := readStream(t, stream)
+	if len(h.calls) != 2 || h.calls[0] != 1 || h.calls[1] != 3 {
+		t.Fatalf("delivered serials %v, want [1 3]", h.calls)
+	}
+	if len(h.tooLarge) != 1 || h.tooLarge[0] != 2 {
+		t.Fatalf("told of messages over the limit %v, want serial 2", h.tooLarge)
 	}
 	if err := c.Err(); !errors.Is(err, io.EOF) {
 		t.Fatalf("connection ended with %v, want EOF", err)

@@ -83,7 +83,7 @@ func run(opts options) int {
 			default:
 			}
 		}
-	}, Garbled: d.garbled})
+	}, Garbled: d.garbled, TooLarge: d.tooLarge})
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "Failed to connect to the D-BUS daemon: %v\n", err)
 		return 1

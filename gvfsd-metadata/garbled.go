@@ -1,5 +1,11 @@
 package main
 
+import (
+	"fmt"
+
+	"gvfs-metadata/bus"
+)
+
 // garbled logs messages from the bus that did not parse, which the bus
 // never forwards unless it or this daemon's reading of them is broken.
 // It runs on the connection's reader only, so the count needs no lock.
@@ -13,5 +19,15 @@ func (d *daemon) garbled(err error) {
 	}
 	if n == 1 {
 		d.logf("dropped %d messages from the bus that do not parse; the last: %v", d.garbledCount, err)
+	}
+}
+
+// tooLarge answers a call the bus forwarded over the message limit (its
+// body was skipped unread; the connection goes on), and logs it with the
+// garbled ones. The reference loses its connection to the bus, and exits.
+func (d *daemon) tooLarge(e *bus.TooLargeError) {
+	d.garbled(e)
+	if call := e.Header; call != nil && call.Type == bus.TypeMethodCall {
+		d.fail(call, &callError{errLimitsExceeded, fmt.Sprintf("Message of %d bytes exceeds the limit of %d bytes", e.Size, bus.MaxMessage)})
 	}
 }

@@ -122,8 +122,12 @@ func busConfig(socket, services string) string {
     <allow own="*"/>
   </policy>
   <!-- Debian's session.conf: the built-in 128 would refuse a burst of
-       calls sent without waiting that a desktop's bus takes. -->
+       calls sent without waiting that a desktop's bus takes, and the
+       built-in sizes would refuse messages a desktop's bus forwards. -->
   <limit name="max_replies_per_connection">50000</limit>
+  <limit name="max_incoming_bytes">1000000000</limit>
+  <limit name="max_outgoing_bytes">1000000000</limit>
+  <limit name="max_message_size">1000000000</limit>
 </busconfig>
 `
 }
