@@ -1427,3 +1427,22 @@ func TestDecoderKeepsTheFirstError(t *testing.T) {
 		t.Errorf("err became %v, want the first one, %v", d.Err(), first)
 	}
 }
+
+// SharedStr checks a string as Str does, and shares the message's bytes.
+func TestSharedStrChecksAsStrAndSharesTheMessage(t *testing.T) {
+	for _, bad := range []string{"a\xffb", "a\x00b"} {
+		d := NewDecoder(binary.LittleEndian, le(uint32(len(bad)), bad+"\x00"))
+		if s := d.SharedStr(); s != "" || d.Err() == nil {
+			t.Errorf("SharedStr of %q = %q, err %v; want an error", bad, s, d.Err())
+		}
+	}
+	body := le(uint32(5), "hello\x00")
+	s := NewDecoder(binary.LittleEndian, body).SharedStr()
+	if s != "hello" {
+		t.Fatalf("SharedStr = %q", s)
+	}
+	body[4] = 'j'
+	if s != "jello" {
+		t.Errorf("SharedStr copied the message's bytes (%q after changing them)", s)
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"unicode/utf8"
+	"unsafe"
 )
 
 // maxDepth bounds the nesting of containers in one value: the D-Bus
@@ -111,14 +112,26 @@ func (d *Decoder) Bool() bool {
 
 // Str reads an 's' or an 'o': UTF-8 without NULs, as the Encoder writes
 // them, or the message is malformed.
-func (d *Decoder) Str() string {
+func (d *Decoder) Str() string { return string(d.strBytes()) }
+
+// SharedStr is Str for a string used once and then dropped, such as a
+// value on its way to a file: like Bytes, it shares the message's memory
+// (every message has its own, never reused), so a large value is not
+// copied. Keeping it keeps the whole message.
+func (d *Decoder) SharedStr() string {
+	b := d.strBytes()
+	return unsafe.String(unsafe.SliceData(b), len(b))
+}
+
+// strBytes reads the bytes of an 's' or an 'o' and checks them.
+func (d *Decoder) strBytes() []byte {
 	n := d.Uint32()
 	b := d.terminated(int64(n))
 	if !utf8.Valid(b) || bytes.IndexByte(b, 0) >= 0 {
 		d.fail("string is not UTF-8 without NULs")
-		return ""
+		return nil
 	}
-	return string(b)
+	return b
 }
 
 // Signature reads a 'g'.

@@ -5,6 +5,7 @@ import (
 	"hash/crc32"
 	"strconv"
 	"strings"
+	"unsafe"
 )
 
 // Op is the operation a journal entry records.
@@ -166,6 +167,22 @@ func (e *Entry) Change() Change {
 	}
 	return c
 }
+
+// View returns the entry as a Change whose strings share the bytes the
+// entry was decoded from, so a large value is not copied. Those bytes must
+// never change while the Change or any string taken from it is in use.
+func (e *Entry) View() Change {
+	c := Change{Op: e.Op, Mtime: e.Mtime, Path: view(e.Path), Key: view(e.Key), Value: view(e.Value), Source: view(e.Source)}
+	if e.List != nil {
+		c.List = make([]string, len(e.List))
+		for i, v := range e.List {
+			c.List[i] = view(v)
+		}
+	}
+	return c
+}
+
+func view(b []byte) string { return unsafe.String(unsafe.SliceData(b), len(b)) }
 
 // DecodeEntry checks and decodes the entry at off in a journal's bytes.
 // Beyond the C reader's checks (alignment, size, trailing size, CRC) it

@@ -17,9 +17,36 @@ import (
 // the tree.
 type Patch struct {
 	old   *Tree
-	start uint32 // offset of the first appended byte: the old size, 4-aligned
-	out   []byte // appended bytes
-	edits []edit // in-place rewrites of the old bytes, in order
+	start uint32   // offset of the first appended byte: the old size, 4-aligned
+	out   [][]byte // appended bytes, in pieces (see write)
+	size  int      // of all pieces
+	edits []edit   // in-place rewrites of the old bytes, in order
+}
+
+// Appended bytes go into pieces of up to pieceSize, and a string longer
+// than that into a piece of its own, so that a large value is copied once
+// and no piece is ever regrown: a 60 MB value must not cost 120 MB.
+const pieceSize = 64 << 10
+
+// write appends b.
+func (p *Patch) write(b []byte) {
+	p.piece(len(b))
+	p.out[len(p.out)-1] = append(p.out[len(p.out)-1], b...)
+	p.size += len(b)
+}
+
+// piece makes the last piece one with room for n more bytes.
+func (p *Patch) piece(n int) {
+	last := len(p.out) - 1
+	if last < 0 || len(p.out[last])+n > cap(p.out[last]) {
+		p.out = append(p.out, make([]byte, 0, max(n, pieceSize)))
+	}
+}
+
+func (p *Patch) writeUint32(v uint32) {
+	var b [4]byte
+	be.PutUint32(b[:], v)
+	p.write(b[:])
 }
 
 type edit struct {
@@ -56,7 +83,7 @@ func NewPatch(old *Tree, tag uint32) *Patch {
 }
 
 // Size is the size of the new file.
-func (p *Patch) Size() int { return int(p.start) + len(p.out) }
+func (p *Patch) Size() int { return int(p.start) + p.size }
 
 // Appended is how many bytes the patch adds to the old file.
 func (p *Patch) Appended() int { return p.Size() - len(p.old.data) }
@@ -74,18 +101,20 @@ func (p *Patch) Time(t int64) (uint32, bool) {
 	return uint32(t - p.old.base), true
 }
 
-func (p *Patch) here() uint32 { return p.start + uint32(len(p.out)) }
+func (p *Patch) here() uint32 { return p.start + uint32(p.size) }
 
 func (p *Patch) align() {
-	for len(p.out)%4 != 0 {
-		p.out = append(p.out, 0)
-	}
+	var zeros [3]byte
+	p.write(zeros[:pad4(p.size)-p.size])
 }
 
 // String appends s, NUL-terminated, and returns its offset.
 func (p *Patch) String(s string) uint32 {
 	off := p.here()
-	p.out = append(append(p.out, s...), 0)
+	p.piece(len(s) + 1)
+	last := len(p.out) - 1
+	p.out[last] = append(append(p.out[last], s...), 0)
+	p.size += len(s) + 1
 	return off
 }
 
@@ -122,21 +151,21 @@ func (p *Patch) Data(keys []KeyValue) (uint32, error) {
 		}
 		p.align()
 		values[i] = p.here()
-		p.out = be.AppendUint32(p.out, uint32(len(strs)))
+		p.writeUint32(uint32(len(strs)))
 		for _, s := range strs {
-			p.out = be.AppendUint32(p.out, s)
+			p.writeUint32(s)
 		}
 	}
 	p.align()
 	off := p.here()
-	p.out = be.AppendUint32(p.out, uint32(len(items)))
+	p.writeUint32(uint32(len(items)))
 	for i, it := range items {
 		id := it.id
 		if it.kv.IsList {
 			id |= listKeyFlag
 		}
-		p.out = be.AppendUint32(p.out, id)
-		p.out = be.AppendUint32(p.out, values[i])
+		p.writeUint32(id)
+		p.writeUint32(values[i])
 	}
 	return off, nil
 }
@@ -146,9 +175,9 @@ func (p *Patch) Data(keys []KeyValue) (uint32, error) {
 func (p *Patch) Children(entries []DirentFields) uint32 {
 	p.align()
 	off := p.here()
-	p.out = be.AppendUint32(p.out, uint32(len(entries)))
+	p.writeUint32(uint32(len(entries)))
 	for _, e := range entries {
-		p.out = appendFields(p.out, e)
+		p.write(appendFields(make([]byte, 0, DirentSize), e))
 	}
 	return off
 }
@@ -168,10 +197,18 @@ func appendFields(b []byte, f DirentFields) []byte {
 // WriteTo writes the patch over a copy of the old file's bytes: the
 // appended blocks, then the rewritten entries.
 func (p *Patch) WriteTo(w io.WriterAt) error {
-	tail := make([]byte, int(p.start)-len(p.old.data), int(p.start)-len(p.old.data)+len(p.out))
-	tail = append(tail, p.out...)
-	if _, err := w.WriteAt(tail, int64(len(p.old.data))); err != nil {
-		return err
+	off := int64(len(p.old.data))
+	if gap := int64(p.start) - off; gap > 0 {
+		if _, err := w.WriteAt(make([]byte, gap), off); err != nil {
+			return err
+		}
+	}
+	off = int64(p.start)
+	for _, piece := range p.out {
+		if _, err := w.WriteAt(piece, off); err != nil {
+			return err
+		}
+		off += int64(len(piece))
 	}
 	for _, e := range p.edits {
 		if _, err := w.WriteAt(e.data, int64(e.off)); err != nil {
@@ -186,7 +223,10 @@ func (p *Patch) WriteTo(w io.WriterAt) error {
 func (p *Patch) Apply() []byte {
 	b := make([]byte, p.Size())
 	copy(b, p.old.data)
-	copy(b[p.start:], p.out)
+	off := int(p.start)
+	for _, piece := range p.out {
+		off += copy(b[off:], piece)
+	}
 	for _, e := range p.edits {
 		copy(b[e.off:], e.data)
 	}

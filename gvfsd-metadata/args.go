@@ -75,7 +75,7 @@ func parseSetData(args *bus.Decoder) ([]setEntry, *callError) {
 		}
 		switch sig {
 		case "s":
-			e.kind, e.str = 's', args.Str()
+			e.kind, e.str = 's', args.SharedStr()
 		case "as":
 			e.kind, e.strv = 'a', args.Strings()
 		case "y":

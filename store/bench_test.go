@@ -111,7 +111,7 @@ func BenchmarkRebuildCopying(b *testing.B) {
 		b.Run(fmt.Sprintf("copying/%d", n), func(b *testing.B) {
 			b.ReportAllocs()
 			for i := 0; i < b.N; i++ {
-				if _, err := rebuild(old, entries, 2); err != nil {
+				if _, err := rebuild(old, entryRuns{entries}, 2); err != nil {
 					b.Fatal(err)
 				}
 			}
@@ -151,7 +151,7 @@ func BenchmarkRebuildBurst(b *testing.B) {
 		b.Run(fmt.Sprint(n), func(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
-				if _, err := rebuild(old, entries, 2); err != nil {
+				if _, err := rebuild(old, entryRuns{entries}, 2); err != nil {
 					b.Fatal(err)
 				}
 			}

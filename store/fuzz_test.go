@@ -27,12 +27,12 @@ func FuzzRotation(f *testing.F) {
 		rng := rand.New(rand.NewPCG(seed, 5))
 		paths := []string{"/", "/a", "/a/b", "/" + extra, "/dir0/f00", "/d0", "/d1/f01/deep"}
 		entries := randomChanges(rng, 1+rng.IntN(30), paths)
-		if p, err := patchTree(old, entries, 7); err == nil {
+		if p, err := patchTree(old, entryRuns{entries}, 7); err == nil {
 			if _, err := format.ParseTree(p.Apply()); err != nil {
 				t.Fatalf("a patch of a tree that parses does not parse: %v", err)
 			}
 		}
-		r := &rotation{old: &treeFile{t: old}, tag: 8, entries: entries}
+		r := &rotation{old: &treeFile{t: old}, tag: 8, entries: entryRuns{entries}}
 		r.newTree()
 	})
 }

@@ -211,28 +211,30 @@ func (n *ovNode) eachKid(fn func(k *ovNode, old format.Dirent) error) error {
 
 // overlay replays journal entries on an old tree without loading it.
 type overlay struct {
-	root *ovNode
+	root    *ovNode
+	entries int // how many entries were replayed
 }
 
 func newOverlay(t *format.Tree) *overlay {
 	return &overlay{root: &ovNode{name: "/", old: t.Root(), hasOld: true}}
 }
 
-// replay applies journal entries to an overlay of the old tree.
-func replay(old *format.Tree, entries []byte) (*overlay, error) {
+// replay applies journal entries to an overlay of the old tree. The
+// overlay's strings share entries' bytes (a value as large as the journal
+// is not copied again), so entries must never change afterwards: a
+// rotation's snapshot never does.
+func replay(old *format.Tree, entries entryRuns) (*overlay, error) {
 	o := newOverlay(old)
-	for off := 0; off < len(entries); {
-		e, err := format.DecodeEntry(entries, uint32(off))
-		if err != nil {
-			return nil, err
+	err := entries.each(func(e *format.Entry) error {
+		if !e.Op.Known() {
+			return nil
 		}
-		if e.Op.Known() {
-			c := e.Change()
-			if err := o.apply(&c); err != nil {
-				return nil, err
-			}
-		}
-		off += int(e.Size)
+		c := e.View()
+		o.entries++
+		return o.apply(&c)
+	})
+	if err != nil {
+		return nil, err
 	}
 	return o, nil
 }

@@ -25,7 +25,7 @@ import (
 // fails (format.ErrNotPatchable, errSlowPath) where a full rewrite is
 // needed: a new key, a damaged part on the way, a time the old base
 // cannot hold.
-func patchTree(old *format.Tree, entries []byte, tag uint32) (*format.Patch, error) {
+func patchTree(old *format.Tree, entries entryRuns, tag uint32) (*format.Patch, error) {
 	o, err := replay(old, entries)
 	if err != nil {
 		return nil, err

@@ -45,7 +45,7 @@ func TestPatchedTreeReadsLikeARewrittenOne(t *testing.T) {
 			}
 			entries := randomChanges(rng, 1+rng.IntN(40), paths)
 			want := slowRebuild(t, old, entries, 2)
-			p, err := patchTree(old, entries, 2)
+			p, err := patchTree(old, entryRuns{entries}, 2)
 			if errors.Is(err, format.ErrNotPatchable) {
 				refused++
 				data = want
@@ -109,7 +109,7 @@ func TestAPatchRewritesOnlyWhatChanged(t *testing.T) {
 	var entries []byte
 	c := format.Change{Op: format.OpSet, Mtime: 1800000000, Path: "/dir00042/new.jpg", Key: "nautilus-icon-position", Value: "1,2"}
 	entries, _ = c.AppendTo(entries)
-	p, err := patchTree(old, entries, 2)
+	p, err := patchTree(old, entryRuns{entries}, 2)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -139,7 +139,7 @@ func TestAPatchNeverSharesAChildrenBlock(t *testing.T) {
 	}
 	c := format.Change{Op: format.OpCopy, Path: "/z", Source: "/a"}
 	entries, _ := c.AppendTo(nil)
-	p, err := patchTree(old, entries, 2)
+	p, err := patchTree(old, entryRuns{entries}, 2)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -58,12 +58,19 @@ func (l *layout) sameMetadata(it item) (format.Dirent, bool) {
 	return format.Dirent{}, false
 }
 
+// outputHint guesses the size of the new tree so that its buffer seldom
+// grows: the old file, each journal entry's bytes once (a value is stored
+// once), and room for the nodes and blocks a small entry can add.
+func outputHint(old *format.Tree, entries entryRuns, o *overlay) int {
+	return len(old.Bytes()) + entries.size() + 192*o.entries + 1<<20
+}
+
 // rebuild writes the new tree from the old one and the journal entries,
 // copying every block the entries did not change. It returns errSlowPath
 // when the old tree is not laid out for that (the caller then rebuilds
 // everything from decoded nodes).
 // every entry replayed and every tree entry visited.
-func rebuild(old *format.Tree, entries []byte, tag uint32) ([]byte, error) {
+func rebuild(old *format.Tree, entries entryRuns, tag uint32) ([]byte, error) {
 	o, err := replay(old, entries)
 	if err != nil {
 		return nil, err
@@ -71,9 +78,10 @@ func rebuild(old *format.Tree, entries []byte, tag uint32) ([]byte, error) {
 
 	// Lay out the entries breadth-first, and gather the times and keys the
 	// header and key table need.
-	// Every entry takes at least 26 bytes of the old file; sizing for that
-	// spares the copies a growing slice makes.
-	estimate := len(old.Bytes())/26 + len(entries)/16 + 16
+	// Every entry takes at least 26 bytes of the old file, and a journal
+	// entry adds a few; sizing for that spares the copies a growing slice
+	// makes.
+	estimate := len(old.Bytes())/26 + 4*o.entries + 16
 	l := &layout{old: old, items: make([]item, 1, estimate), forces: []int64{0}}
 	l.items[0] = item{ov: o.root}
 	forceIndex := map[int64]uint32{}
@@ -160,7 +168,7 @@ func rebuild(old *format.Tree, entries []byte, tag uint32) ([]byte, error) {
 		keys = append(keys, k)
 	}
 
-	w, rootOff := format.NewWriter(tag, format.TimeBase(lo, hi), keys, o.root.lastChanged(), len(old.Bytes())+len(entries)*4+1<<20)
+	w, rootOff := format.NewWriter(tag, format.TimeBase(lo, hi), keys, o.root.lastChanged(), outputHint(old, entries, o))
 	order := l.items
 	dirents := make([]uint32, len(order))
 	dirents[0] = rootOff

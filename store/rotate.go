@@ -1,6 +1,7 @@
 package store
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -31,7 +32,7 @@ type rotation struct {
 	old        *treeFile     // nil when creating the first tree
 	background bool          // built without holding the store's lock
 	initial    *format.Node  // the content of a tree being created
-	entries    []byte        // journal entries (and a write's own) merged into the new tree
+	entries    entryRuns     // journal entries (and a write's own) merged into the new tree
 	merged     int           // how many of them came from the journal
 	done       chan struct{} // closed when a background rotation has ended
 	tag        uint32
@@ -151,10 +152,9 @@ func (s *Store) snapshotLocked(extra []byte) *rotation {
 	if s.journal != nil {
 		s.journal.j.Refresh()
 		r.merged = s.journal.j.Len()
-		journalEntries = s.journal.j.EntryBytes(0, r.merged)
+		journalEntries = bytes.Clone(s.journal.j.EntryBytes(0, r.merged))
 	}
-	r.entries = make([]byte, 0, len(journalEntries)+len(extra))
-	r.entries = append(append(r.entries, journalEntries...), extra...)
+	r.entries = entryRuns{journalEntries, extra}
 	return r
 }
 
@@ -253,14 +253,13 @@ func (r *rotation) newTree() ([]byte, error) {
 	case r.initial != nil:
 		root = r.initial
 	}
-	for off := 0; off < len(r.entries); {
-		e, err := format.DecodeEntry(r.entries, uint32(off))
-		if err != nil {
-			return nil, fmt.Errorf("journal entry vanished during rotation: %w", err)
-		}
-		c := e.Change()
+	err := r.entries.each(func(e *format.Entry) error {
+		c := e.View()
 		apply(root, &c)
-		off += int(e.Size)
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("journal entry vanished during rotation: %w", err)
 	}
 	return format.Build(root, r.tag), nil
 }

@@ -1,0 +1,36 @@
+package store
+
+import "gvfs-metadata/format"
+
+// entryRuns holds the journal entries a rotation merges as runs of whole
+// entries, in order: the copy of the journal, then the entries of a write
+// that found no room there. Keeping the write's run where it was encoded
+// spares a copy as large as the write. A run's bytes never change once
+// the rotation holds them: overlays share them (see replay).
+type entryRuns [][]byte
+
+// size is the number of bytes in all runs.
+func (runs entryRuns) size() int {
+	n := 0
+	for _, run := range runs {
+		n += len(run)
+	}
+	return n
+}
+
+// each decodes the entries in order and calls fn with each.
+func (runs entryRuns) each(fn func(e *format.Entry) error) error {
+	for _, run := range runs {
+		for off := 0; off < len(run); {
+			e, err := format.DecodeEntry(run, uint32(off))
+			if err != nil {
+				return err
+			}
+			if err := fn(&e); err != nil {
+				return err
+			}
+			off += int(e.Size)
+		}
+	}
+	return nil
+}
