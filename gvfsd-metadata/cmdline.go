@@ -13,13 +13,14 @@ import (
 const version = "gvfs-metadata 0.1.0"
 
 // options are the daemon's command line: the reference's (-r/--replace,
-// --version, -h/--help) plus --idle-exit.
+// --version, -h/--help) plus --idle-exit and --close-trees.
 type options struct {
-	replace  bool
-	version  bool
-	help     bool
-	idleExit time.Duration
-	udevDir  string
+	replace    bool
+	version    bool
+	help       bool
+	idleExit   time.Duration
+	closeTrees time.Duration
+	udevDir    string
 }
 
 const helpText = `Usage:
@@ -34,16 +35,18 @@ Application Options:
   -r, --replace             Replace old daemon.
   --version                 Show program version.
   --idle-exit=DURATION      Exit after DURATION without calls, once every tree is written out (e.g. 10m; default: never).
+  --close-trees=DURATION    Close a tree after DURATION without writes to it, once it is written out (default: 2m; 0: never).
 
 `
 
 // parseArgs reads the command line with GLib's conventions, so that
 // scripts written for the reference keep working.
 func parseArgs(args []string) (options, error) {
-	o := options{udevDir: defaultUdevData}
+	o := options{udevDir: defaultUdevData, closeTrees: defaultCloseTrees}
 	if dir := os.Getenv("GVFSD_METADATA_UDEV_DATA"); dir != "" {
 		o.udevDir = dir
 	}
+	var err error
 	for i := 0; i < len(args); i++ {
 		a := args[i]
 		switch {
@@ -72,24 +75,38 @@ func parseArgs(args []string) (options, error) {
 		case a == "-h" || a == "--help" || a == "-?" || a == "--help-all":
 			o.help = true
 		case a == "--idle-exit" || strings.HasPrefix(a, "--idle-exit="):
-			value, ok := strings.CutPrefix(a, "--idle-exit=")
-			if !ok {
-				if i+1 >= len(args) {
-					return o, optionError("Missing argument for --idle-exit")
-				}
-				i++
-				value = args[i]
+			if i, err = durationOption(args, i, &o.idleExit); err != nil {
+				return o, err
 			}
-			d, err := time.ParseDuration(value)
-			if err != nil || d < 0 {
-				return o, optionError(fmt.Sprintf("Cannot parse duration value “%s” for --idle-exit", value))
+		case a == "--close-trees" || strings.HasPrefix(a, "--close-trees="):
+			if i, err = durationOption(args, i, &o.closeTrees); err != nil {
+				return o, err
 			}
-			o.idleExit = d
 		default:
 			return o, optionError("Unknown option " + a)
 		}
 	}
 	return o, nil
+}
+
+// durationOption reads the duration of the long option at args[i], given
+// as --name=VALUE or --name VALUE, into d, and returns the index of the
+// last argument it used.
+func durationOption(args []string, i int, d *time.Duration) (int, error) {
+	name, value, joined := strings.Cut(args[i], "=")
+	if !joined {
+		if i+1 >= len(args) {
+			return i, optionError("Missing argument for " + name)
+		}
+		i++
+		value = args[i]
+	}
+	v, err := time.ParseDuration(value)
+	if err != nil || v < 0 {
+		return i, optionError(fmt.Sprintf("Cannot parse duration value “%s” for %s", value, name))
+	}
+	*d = v
+	return i, nil
 }
 
 // optionError is a command-line error, worded (and capitalised) as GLib

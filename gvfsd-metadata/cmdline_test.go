@@ -14,6 +14,19 @@ func TestParseArgsLikeGLib(t *testing.T) {
 	if err != nil || !o.replace || o.idleExit != 2*time.Minute {
 		t.Fatalf("%+v %v", o, err)
 	}
+	if o.closeTrees != defaultCloseTrees {
+		t.Errorf("trees close after %v by default, want %v", o.closeTrees, defaultCloseTrees)
+	}
+	o, err = parseArgs([]string{"--close-trees=0", "--close-trees", "5s"})
+	if err != nil || o.closeTrees != 5*time.Second {
+		t.Fatalf("%+v %v", o, err)
+	}
+	if _, err := parseArgs([]string{"--close-trees=-1s"}); err == nil || err.Error() != "Cannot parse duration value “-1s” for --close-trees" {
+		t.Errorf("--close-trees=-1s: %v", err)
+	}
+	if _, err := parseArgs([]string{"--close-trees"}); err == nil || err.Error() != "Missing argument for --close-trees" {
+		t.Errorf("--close-trees alone: %v", err)
+	}
 	for _, bad := range [][]string{{"--bogus"}, {"--idle-exit"}, {"--idle-exit=soon"}, {"-x"}} {
 		if _, err := parseArgs(bad); err == nil {
 			t.Errorf("%v accepted", bad)

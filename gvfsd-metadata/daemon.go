@@ -72,9 +72,10 @@ func run(opts options) int {
 		fmt.Fprintf(os.Stderr, "gvfsd-metadata: "+format+"\n", args...)
 	}
 	defer startProfile()()
-	d := &daemon{trees: newTrees(logf), udevDir: opts.udevDir, logf: logf}
+	d := &daemon{trees: newTrees(logf, opts.closeTrees), udevDir: opts.udevDir, logf: logf}
 	d.calls = newDispatcher(d.serve)
 	d.mem = newMemory(&d.lastCall, func() bool { return d.calls.busy() || d.notify.pending() > 0 })
+	d.trees.closed = d.mem.called // as after a burst of calls
 	lost := make(chan struct{}, 1)
 	conn, err := bus.ConnectSession(bus.Handlers{Call: d.take, Signal: func(m *bus.Message) {
 		if nameLost(m) {

@@ -165,6 +165,7 @@ func (d *daemon) decoded(call *bus.Message, args *bus.Decoder) bool {
 }
 
 // treeAndPath decodes the arguments every metadata method starts with.
+// The caller releases the tree it returns (trees.release).
 func (d *daemon) treeAndPath(treeArg, pathArg []byte) (*tree, string, string, *callError) {
 	treefile, err := bytestring("treefile", treeArg)
 	if err != nil {
@@ -175,10 +176,11 @@ func (d *daemon) treeAndPath(treeArg, pathArg []byte) (*tree, string, string, *c
 		return nil, "", "", err
 	}
 	path, err := bytestring("path", pathArg)
-	if err != nil {
-		return nil, "", "", err
+	if err == nil {
+		err = checkPath("path", path)
 	}
-	if err := checkPath("path", path); err != nil {
+	if err != nil {
+		d.trees.release(t)
 		return nil, "", "", err
 	}
 	return t, treefile, path, nil
@@ -189,6 +191,7 @@ func (d *daemon) set(treeArg, pathArg []byte, data *bus.Decoder) *callError {
 	if cerr != nil {
 		return cerr
 	}
+	defer d.trees.release(t)
 	entries, cerr := parseSetData(data)
 	if cerr != nil {
 		return cerr
@@ -227,6 +230,7 @@ func (d *daemon) remove(treeArg, pathArg []byte) *callError {
 	if cerr != nil {
 		return cerr
 	}
+	defer d.trees.release(t)
 	if err := t.st.Remove(path); err != nil {
 		d.logf("remove %s %s: %v", treefile, brief(path), err)
 		return failed(msgRemoveFailed)
@@ -241,6 +245,7 @@ func (d *daemon) move(treeArg, pathArg, destArg []byte) *callError {
 	if cerr != nil {
 		return cerr
 	}
+	defer d.trees.release(t)
 	dest, cerr := bytestring("dest_path", destArg)
 	if cerr != nil {
 		return cerr

@@ -21,7 +21,7 @@ func BenchmarkSet(b *testing.B) {
 		b.Fatal(err)
 	}
 	treefile := []byte(filepath.Join(dir, "home") + "\x00")
-	d := &daemon{trees: newTrees(b.Logf)}
+	d := &daemon{trees: newTrees(b.Logf, 0)}
 	var last atomic.Int64
 	d.mem = newMemory(&last, func() bool { return false })
 	d.notify = newNotifier(time.Hour, signalTick, func(string, string) {})

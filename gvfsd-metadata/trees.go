@@ -15,6 +15,13 @@ const (
 	flushDelayNFS = 15 * time.Second
 )
 
+// defaultCloseTrees is how long a tree goes without writes before it is
+// closed. The reference never closes one, so a session that touched many
+// trees (one per removable disk, per network share) keeps two files and
+// two mappings open for each until it ends; an open tree costs nothing to
+// reopen but a few milliseconds.
+const defaultCloseTrees = 2 * time.Minute
+
 // trees holds every tree file the daemon has opened, by the path clients
 // name it with.
 type trees struct {
@@ -23,16 +30,29 @@ type trees struct {
 	logf     func(format string, args ...any)
 	delay    time.Duration // flushDelay unless a test shortens it
 	delayNFS time.Duration
+	// closeAfter is how long a tree may go without writes before it is
+	// closed (0: never).
+	closeAfter time.Duration
+	// closed runs after a tree was closed for being idle: the garbage
+	// of its last flush is the daemon's to return.
+	closed func()
 }
 
 type tree struct {
-	st    *store.Store
-	mu    sync.Mutex
-	timer *time.Timer // pending flush, nil when none
+	st   *store.Store
+	name string // the treefile clients name it with
+	// users counts the calls that got the tree and have not released it:
+	// a tree in use is never closed. Guarded by trees.mu.
+	users int
+
+	mu        sync.Mutex
+	timer     *time.Timer // pending flush, nil when none
+	idle      *time.Timer // pending check for closing, nil when none
+	lastWrite time.Time
 }
 
-func newTrees(logf func(string, ...any)) *trees {
-	return &trees{open: map[string]*tree{}, logf: logf, delay: flushDelay, delayNFS: flushDelayNFS}
+func newTrees(logf func(string, ...any), closeAfter time.Duration) *trees {
+	return &trees{open: map[string]*tree{}, logf: logf, delay: flushDelay, delayNFS: flushDelayNFS, closeAfter: closeAfter, closed: func() {}}
 }
 
 // get returns the tree for treefile, opening (and if need be creating) it.
@@ -42,6 +62,7 @@ func (ts *trees) get(treefile string) (*tree, *callError) {
 	ts.mu.Lock()
 	defer ts.mu.Unlock()
 	if t, ok := ts.open[treefile]; ok {
+		t.users++
 		return t, nil
 	}
 	if !confineTreefile(treefile) {
@@ -57,15 +78,27 @@ func (ts *trees) get(treefile string) (*tree, *callError) {
 		ts.logf("can't open metadata tree %s: %v", brief(treefile), err)
 		return nil, notFound(treefile)
 	}
-	t := &tree{st: st}
+	t := &tree{st: st, name: treefile, users: 1}
 	ts.open[treefile] = t
 	return t, nil
 }
 
-// written schedules the flush that follows a write, unless one is pending.
+// release ends a call's use of a tree it got.
+func (ts *trees) release(t *tree) {
+	ts.mu.Lock()
+	t.users--
+	ts.mu.Unlock()
+}
+
+// written schedules the flush that follows a write, unless one is pending,
+// and the check for closing the tree once writes stop.
 func (ts *trees) written(t *tree) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
+	t.lastWrite = time.Now()
+	if t.idle == nil && ts.closeAfter > 0 {
+		t.idle = time.AfterFunc(ts.closeAfter, func() { ts.closeIfIdle(t) })
+	}
 	if t.timer != nil {
 		return
 	}
@@ -81,6 +114,57 @@ func (ts *trees) written(t *tree) {
 	})
 }
 
+// closeIfIdle closes a tree that saw no write for closeAfter, once it is
+// written out, unless a call is using it. A write after the check arms
+// another.
+func (ts *trees) closeIfIdle(t *tree) {
+	t.mu.Lock()
+	if t.idle == nil {
+		t.mu.Unlock()
+		return // flushAll stopped the check and closed the tree
+	}
+	if wait := ts.closeAfter - time.Since(t.lastWrite); wait > 0 {
+		t.idle.Reset(wait)
+		t.mu.Unlock()
+		return
+	}
+	t.idle = nil
+	t.mu.Unlock()
+	// Written out before the lock every call takes: a big tree's flush
+	// must not hold up calls on the others.
+	if err := t.st.Flush(); err != nil {
+		if !errors.Is(err, store.ErrClosed) {
+			ts.logf("flushing %s: %v", t.st.Path(), err)
+			ts.written(t) // kept open, to try again later
+		}
+		return
+	}
+	if ts.closeIdle(t) {
+		ts.closed()
+	}
+}
+
+// closeIdle closes a flushed tree unless a call is using it or wrote to it
+// since; it reports whether it did.
+func (ts *trees) closeIdle(t *tree) bool {
+	ts.mu.Lock()
+	defer ts.mu.Unlock()
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if ts.open[t.name] != t || t.users > 0 || t.idle != nil {
+		return false // closed already, or in use, or written since
+	}
+	if t.timer != nil {
+		t.timer.Stop()
+		t.timer = nil
+	}
+	if err := t.st.Close(); err != nil {
+		ts.logf("closing %s: %v", t.st.Path(), err)
+	}
+	delete(ts.open, t.name)
+	return true
+}
+
 // flushAll merges every journal into its tree now, laying out again any
 // tree that rotations patched (so that what is left on disk is what the
 // reference would leave), and closes the trees.
@@ -92,6 +176,10 @@ func (ts *trees) flushAll() {
 		if t.timer != nil {
 			t.timer.Stop()
 			t.timer = nil
+		}
+		if t.idle != nil {
+			t.idle.Stop()
+			t.idle = nil
 		}
 		t.mu.Unlock()
 		if err := t.st.Compact(); err != nil && !errors.Is(err, store.ErrClosed) {

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 )
@@ -102,6 +103,51 @@ func TestFlushRacingCloseLosesNothing(t *testing.T) {
 		r.Close()
 		if !ok || v.Str != "v" {
 			t.Fatalf("round %d: /a after reopening: %q %v, want \"v\"", i, v.Str, ok)
+		}
+	}
+}
+
+// TestCloseLeavesNothingOpen: whether Open found the tree or created it,
+// and after rotations, Close leaves no descriptor or mapping of the tree
+// or its journals in the process (a daemon closes idle trees, and would
+// otherwise hold them all the same).
+func TestCloseLeavesNothingOpen(t *testing.T) {
+	held := func(dir string) (n int) {
+		fds, _ := os.ReadDir("/proc/self/fd")
+		for _, fd := range fds {
+			if target, err := os.Readlink(filepath.Join("/proc/self/fd", fd.Name())); err == nil && strings.HasPrefix(target, dir) {
+				n++
+			}
+		}
+		maps, err := os.ReadFile("/proc/self/maps")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return n + strings.Count(string(maps), dir)
+	}
+	path := filepath.Join(t.TempDir(), "gvfs-metadata", "home")
+	dir := filepath.Dir(path)
+	for _, step := range []string{"created", "reopened", "rotated"} {
+		s, err := Open(path, Options{Background: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := s.Set("/f", "k", step); err != nil {
+			t.Fatal(err)
+		}
+		if step == "rotated" {
+			for range 3 {
+				if err := s.Flush(); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+		if held(dir) == 0 {
+			t.Fatalf("%s: the open store shows no file of %s; the check is broken", step, dir)
+		}
+		s.Close()
+		if n := held(dir); n != 0 {
+			t.Errorf("%s, then closed: %d descriptors and mappings of the tree's files left", step, n)
 		}
 	}
 }

@@ -111,10 +111,9 @@ func (s *Store) load() error {
 		if s.opts.ReadOnly {
 			return nil
 		}
-		if err := s.createEmpty(); err != nil {
-			return err
-		}
-		tree, err = openTree(s.fs, s.path, s.nfs)
+		// Made the way a rotation makes a tree, which leaves the store
+		// holding the new tree and journal open.
+		return s.createEmpty()
 	}
 	if err != nil {
 		return err
