@@ -417,3 +417,26 @@ func TestAValueLargerThanAnyJournalIsInTheTreeWhenAnswered(t *testing.T) {
 		t.Fatalf("journal after the big value: %+v", st)
 	}
 }
+
+// TestANearlyFullDiskGetsSmallerJournals: in a burst a rotation plans the
+// largest journal; on a disk with no room for it, the steady size is made
+// instead, and writes go on being answered (and kept) rather than refused.
+func TestANearlyFullDiskGetsSmallerJournals(t *testing.T) {
+	ffs := &faultFS{FS: OS{}}
+	w, r, _ := openPair(t, ffs)
+	ffs.fileRoom.Store(MaxJournalSize / 2)
+	for i := range 3000 { // several rotations, back to back: a burst
+		if err := w.Set(fmt.Sprintf("/f%04d", i), "k", "value"); err != nil {
+			t.Fatalf("write %d on a disk with room for %d-byte files: %v", i, MaxJournalSize/2, err)
+		}
+	}
+	st, _ := w.Stats()
+	if st.Rotations < 3 || st.JournalBytes > MaxJournalSize/2 {
+		t.Fatalf("after 3,000 writes: %d rotations, a %d-byte journal", st.Rotations, st.JournalBytes)
+	}
+	for _, i := range []int{0, 1500, 2999} {
+		if v, ok := mustGet(t, r, fmt.Sprintf("/f%04d", i), "k"); !ok || v.Str != "value" {
+			t.Fatalf("/f%04d reads %q (%v)", i, v.Str, ok)
+		}
+	}
+}

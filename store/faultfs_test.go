@@ -21,6 +21,10 @@ type faultFS struct {
 	// a file) fail with ENOSPC, as on a full disk; writes within a file's
 	// size, and through a mapping of it, still go through.
 	full atomic.Bool
+	// fileRoom, when set, makes a write that would extend a file past
+	// that many bytes fail with ENOSPC: a nearly full disk, with room for
+	// small files only.
+	fileRoom atomic.Int64
 	// failSyncDir makes directory fsyncs fail with EIO.
 	failSyncDir atomic.Bool
 }
@@ -73,12 +77,13 @@ type faultFile struct {
 }
 
 func (f *faultFile) WriteAt(p []byte, off int64) (int, error) {
-	if f.fs.full.Load() {
+	if room := f.fs.fileRoom.Load(); f.fs.full.Load() || room > 0 {
 		st, err := f.Stat()
 		if err != nil {
 			return 0, err
 		}
-		if off+int64(len(p)) > st.Size {
+		end := off + int64(len(p))
+		if end > st.Size && (f.fs.full.Load() || end > room) {
 			return 0, &os.PathError{Op: "write", Path: "file", Err: syscall.ENOSPC}
 		}
 	}

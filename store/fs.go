@@ -78,4 +78,7 @@ type FileInfo struct {
 	Inode     uint64
 	Mode      os.FileMode
 	IsSymlink bool
+	// Links is how many names the file has: 0 once it was removed or
+	// replaced, though it is still open.
+	Links uint64
 }

@@ -79,14 +79,15 @@ func (tf *treeFile) release() {
 // it through its shared mapping, as the C daemon does: an append is a
 // memory copy, not a system call, and every reader's mapping sees it.
 type journalFile struct {
-	path string
-	file File
-	m    Mapping
-	j    *format.Journal
+	path  string
+	file  File
+	m     Mapping
+	j     *format.Journal
+	inode uint64
 }
 
 func openJournal(fs FS, path string, tag uint32, write, nfs bool) (*journalFile, error) {
-	f, m, _, err := mapFile(fs, path, "journal", format.JournalHeaderSize, write, nfs)
+	f, m, st, err := mapFile(fs, path, "journal", format.JournalHeaderSize, write, nfs)
 	if err != nil {
 		return nil, err
 	}
@@ -96,7 +97,7 @@ func openJournal(fs FS, path string, tag uint32, write, nfs bool) (*journalFile,
 		f.Close()
 		return nil, &CorruptError{Path: path, Err: err}
 	}
-	return &journalFile{path: path, file: f, m: m, j: j}, nil
+	return &journalFile{path: path, file: f, m: m, j: j, inode: st.Inode}, nil
 }
 
 func (jf *journalFile) close() {

@@ -151,7 +151,7 @@ func (m *memFS) Lstat(name string) (FileInfo, error) {
 	if !ok {
 		return FileInfo{}, &os.PathError{Op: "lstat", Path: name, Err: fs.ErrNotExist}
 	}
-	return FileInfo{Size: int64(len(m.inodes[ino])), Inode: uint64(ino), Mode: 0o600}, nil
+	return FileInfo{Size: int64(len(m.inodes[ino])), Inode: uint64(ino), Mode: 0o600, Links: m.links(ino)}, nil
 }
 
 func (m *memFS) IsNFS(string) bool { return m.nfs }
@@ -233,7 +233,18 @@ func (f *memFile) Close() error { f.closed = true; return nil }
 func (f *memFile) Stat() (FileInfo, error) {
 	f.fs.mu.Lock()
 	defer f.fs.mu.Unlock()
-	return FileInfo{Size: int64(len(f.fs.inodes[f.ino])), Inode: uint64(f.ino), Mode: 0o600}, nil
+	return FileInfo{Size: int64(len(f.fs.inodes[f.ino])), Inode: uint64(f.ino), Mode: 0o600, Links: f.fs.links(f.ino)}, nil
+}
+
+// links counts the names of inode ino. Called with m.mu held.
+func (m *memFS) links(ino int) uint64 {
+	n := uint64(0)
+	for _, i := range m.names {
+		if i == ino {
+			n++
+		}
+	}
+	return n
 }
 
 // Map aliases the live contents, so later writes show through as they do

@@ -129,6 +129,7 @@ func statInfo(st *unix.Stat_t) FileInfo {
 		Inode:     st.Ino,
 		Mode:      os.FileMode(st.Mode & 0o777),
 		IsSymlink: st.Mode&unix.S_IFMT == unix.S_IFLNK,
+		Links:     uint64(st.Nlink),
 	}
 }
 

@@ -8,6 +8,7 @@ import (
 	"math/rand/v2"
 	"path/filepath"
 	"sync"
+	"syscall"
 	"time"
 
 	"gvfs-metadata/format"
@@ -184,8 +185,21 @@ func (r *rotation) build(s *Store) error {
 	r.tmpPath = tmp
 	r.size = r.plannedSize(s)
 	jpath := journalPath(s.fs, s.path, r.tag, s.nfs, s.opts.RuntimeDir)
-	r.journal, err = createJournal(s.fs, jpath, r.tag, r.size)
+	r.journal, r.size, err = createJournalFitting(s.fs, jpath, r.tag, r.size, s.journalSize())
 	return err
+}
+
+// createJournalFitting creates a journal of size bytes, or of least bytes
+// when the disk has no room for more: a nearly full disk then rotates
+// more often rather than refuse writes a journal of the usual size still
+// holds. It returns the size made.
+func createJournalFitting(fsys FS, path string, tag uint32, size, least int) (*journalFile, int, error) {
+	j, err := createJournal(fsys, path, tag, size)
+	if errors.Is(err, syscall.ENOSPC) && least < size {
+		size = least
+		j, err = createJournal(fsys, path, tag, size)
+	}
+	return j, size, err
 }
 
 // writeTree writes the new tree to a temporary file and makes it
@@ -329,6 +343,10 @@ func createJournal(fsys FS, path string, tag uint32, size int) (*journalFile, er
 	if err := f.Sync(); err != nil {
 		return fail(err)
 	}
+	st, err := f.Stat()
+	if err != nil {
+		return fail(err)
+	}
 	m, err := f.MapWritable(size)
 	if err != nil {
 		return fail(err)
@@ -338,7 +356,7 @@ func createJournal(fsys FS, path string, tag uint32, size int) (*journalFile, er
 		m.Unmap()
 		return fail(err)
 	}
-	return &journalFile{path: path, file: f, m: m, j: j}, nil
+	return &journalFile{path: path, file: f, m: m, j: j, inode: st.Inode}, nil
 }
 
 // commitLocked publishes a built rotation: it carries every entry written
@@ -368,7 +386,7 @@ func (s *Store) commitLocked(r *rotation) error {
 		need := roundUp(format.JournalHeaderSize+len(carried), 4096)
 		r.size = max(need, min(roundUp(format.JournalHeaderSize+len(carried)+s.room(r.outSize), 4096), s.maxJournal()))
 		var err error
-		if r.journal, err = createJournal(s.fs, r.journal.path, r.tag, r.size); err != nil {
+		if r.journal, r.size, err = createJournalFitting(s.fs, r.journal.path, r.tag, r.size, need); err != nil {
 			return err
 		}
 	}

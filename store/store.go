@@ -123,7 +123,17 @@ func (s *Store) load() error {
 	s.rot.plan.threshold = 0 // a journal this store did not plan
 	s.openJournal()
 	if !s.opts.ReadOnly && (s.journal == nil || s.journal.j.Broken() != nil) {
-		return s.repairJournal()
+		if err := s.repairJournal(); err != nil {
+			// A read-only or full disk: the tree is still there to read,
+			// and each write tries again (and is refused until the cause
+			// goes), as the C daemon does with a tree it could not give
+			// a journal.
+			s.opts.Logf("%s: no journal to write to: %v", s.path, err)
+			if s.journal != nil && s.journal.j.Broken() != nil {
+				s.journal.close()
+				s.journal = nil
+			}
+		}
 	}
 	return nil
 }

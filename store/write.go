@@ -38,6 +38,9 @@ func (s *Store) Apply(changes ...format.Change) error {
 		if err := s.refresh(); err != nil {
 			return err
 		}
+		if err := s.keepNamesLocked(); err != nil {
+			return err
+		}
 		if s.journal != nil && len(buf) <= s.journal.j.Free() {
 			if err := s.journal.append(buf, len(changes)); err != nil {
 				return err
