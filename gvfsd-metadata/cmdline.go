@@ -21,6 +21,9 @@ type options struct {
 	idleExit   time.Duration
 	closeTrees time.Duration
 	udevDir    string
+	// forceNFS runs the NFS ways on any disk (journals in the runtime
+	// directory): GVFSD_METADATA_FORCE_NFS=1, for tests.
+	forceNFS bool
 }
 
 const helpText = `Usage:
@@ -46,6 +49,7 @@ func parseArgs(args []string) (options, error) {
 	if dir := os.Getenv("GVFSD_METADATA_UDEV_DATA"); dir != "" {
 		o.udevDir = dir
 	}
+	o.forceNFS = os.Getenv("GVFSD_METADATA_FORCE_NFS") == "1"
 	var err error
 	for i := 0; i < len(args); i++ {
 		a := args[i]

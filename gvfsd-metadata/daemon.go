@@ -76,6 +76,7 @@ func run(opts options) int {
 	d.calls = newDispatcher(d.serve)
 	d.mem = newMemory(&d.lastCall, func() bool { return d.calls.busy() || d.notify.pending() > 0 })
 	d.trees.closed = d.mem.called // as after a burst of calls
+	d.trees.forceNFS = opts.forceNFS
 	lost := make(chan struct{}, 1)
 	conn, err := bus.ConnectSession(bus.Handlers{Call: d.take, Signal: func(m *bus.Message) {
 		if nameLost(m) {

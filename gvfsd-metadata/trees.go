@@ -33,6 +33,8 @@ type trees struct {
 	// closeAfter is how long a tree may go without writes before it is
 	// closed (0: never).
 	closeAfter time.Duration
+	// forceNFS opens every tree the NFS way (see store.OS).
+	forceNFS bool
 	// closed runs after a tree was closed for being idle: the garbage
 	// of its last flush is the daemon's to return.
 	closed func()
@@ -70,7 +72,7 @@ func (ts *trees) get(treefile string) (*tree, *callError) {
 		return nil, notFound(treefile)
 	}
 	st, err := store.Open(treefile, store.Options{
-		FS:         store.OS{NoFollow: true},
+		FS:         store.OS{NoFollow: true, ForceNFS: ts.forceNFS},
 		Background: true,
 		Logf:       ts.logf,
 	})

@@ -50,6 +50,11 @@ type File interface {
 	// shared: a write through it is a write to the file, seen at once by
 	// every other mapping of it, without a system call.
 	MapWritable(size int) (WritableMapping, error)
+	// Lock waits for an exclusive advisory lock on the file, which every
+	// store writing the same tree from another process takes too (see
+	// share.go); Unlock releases it.
+	Lock() error
+	Unlock() error
 }
 
 // Mapping is a read-only shared view of a file.

@@ -230,6 +230,10 @@ func (f *memFile) Sync() error {
 
 func (f *memFile) Close() error { f.closed = true; return nil }
 
+// Lock and Unlock do nothing: a memFS has one writer.
+func (f *memFile) Lock() error   { return nil }
+func (f *memFile) Unlock() error { return nil }
+
 func (f *memFile) Stat() (FileInfo, error) {
 	f.fs.mu.Lock()
 	defer f.fs.mu.Unlock()

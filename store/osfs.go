@@ -18,6 +18,9 @@ type OS struct {
 	// file swapped for a link after a caller checked it cannot redirect
 	// the daemon's writes.
 	NoFollow bool
+	// ForceNFS treats every directory as NFS, to run the NFS ways
+	// (journals in the runtime directory) on a local disk.
+	ForceNFS bool
 }
 
 type osFile struct{ *os.File }
@@ -95,9 +98,9 @@ func (OS) Lstat(name string) (FileInfo, error) {
 // nfsSuperMagic is statfs's f_type for NFS.
 const nfsSuperMagic = 0x6969
 
-func (OS) IsNFS(dir string) bool {
+func (o OS) IsNFS(dir string) bool {
 	var st unix.Statfs_t
-	return unix.Statfs(dir, &st) == nil && st.Type == nfsSuperMagic
+	return o.ForceNFS || unix.Statfs(dir, &st) == nil && st.Type == nfsSuperMagic
 }
 
 func (OS) CopyRange(dst, src File, off, n int64) error {
@@ -140,6 +143,17 @@ func (f osFile) Stat() (FileInfo, error) {
 	}
 	return statInfo(&st), nil
 }
+
+func (f osFile) Lock() error {
+	for {
+		err := unix.Flock(int(f.Fd()), unix.LOCK_EX)
+		if err != unix.EINTR {
+			return err
+		}
+	}
+}
+
+func (f osFile) Unlock() error { return unix.Flock(int(f.Fd()), unix.LOCK_UN) }
 
 func (f osFile) Map(size int) (Mapping, error) {
 	b, err := f.mmap(size, unix.PROT_READ)

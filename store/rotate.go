@@ -35,6 +35,7 @@ type rotation struct {
 	initial    *format.Node  // the content of a tree being created
 	entries    entryRuns     // journal entries (and a write's own) merged into the new tree
 	merged     int           // how many of them came from the journal
+	carried    bool          // they include Store.carried
 	done       chan struct{} // closed when a background rotation has ended
 	tag        uint32
 	size       int // size of the new journal
@@ -155,7 +156,8 @@ func (s *Store) snapshotLocked(extra []byte) *rotation {
 		r.merged = s.journal.j.Len()
 		journalEntries = bytes.Clone(s.journal.j.EntryBytes(0, r.merged))
 	}
-	r.entries = entryRuns{journalEntries, extra}
+	r.entries = entryRuns{journalEntries, s.carried, extra}
+	r.carried = s.carried != nil
 	return r
 }
 
@@ -370,6 +372,15 @@ func (s *Store) commitLocked(r *rotation) error {
 	if s.tree != r.old {
 		return errors.New("tree was reopened during the rotation")
 	}
+	if r.old != nil {
+		// Other processes' writers append under this lock and check,
+		// under it, that the tree is not marked rotated: none appends
+		// between the carry below and the mark.
+		if err := r.old.file.Lock(); err != nil {
+			return err
+		}
+		defer r.old.file.Unlock()
+	}
 	var carried []byte
 	count := 0
 	if s.journal != nil {
@@ -402,7 +413,7 @@ func (s *Store) commitLocked(r *rotation) error {
 		if err == nil {
 			if st, serr := f.Stat(); serr != nil || st.Inode != r.old.inode {
 				f.Close()
-				return errors.New("tree file was replaced by another writer during the rotation")
+				return fmt.Errorf("%w: the tree was replaced during the rotation", errAnotherWriter)
 			}
 			oldFile = f
 		}
@@ -446,6 +457,9 @@ func (s *Store) commitLocked(r *rotation) error {
 	}
 	s.journal = r.journal
 	r.journal = nil
+	if r.carried {
+		s.carried = nil
+	}
 	s.rot.plan.written = len(carried)
 	s.rot.plan.took = time.Since(r.began)
 	s.rot.plan.threshold = s.thresholdFor(r.size, r.outSize, r.burst)

@@ -50,6 +50,10 @@ type Store struct {
 	closed bool
 
 	rot rotationState
+	// carried holds entries of a journal only this process read (on NFS,
+	// where each machine has its own) that another writer's rotation
+	// left out of the tree: the next write or rotation puts them back.
+	carried []byte
 }
 
 // Open opens the tree file at path and its journal. A writable store
@@ -139,10 +143,15 @@ func (s *Store) load() error {
 }
 
 // openJournal opens the current tree's journal, or leaves s.journal nil
-// when it is missing or unreadable; readers then see the tree alone.
+// when it is missing or unreadable; readers then see the tree alone. On
+// NFS, where each machine keeps its own journal, a writable store that
+// finds none for a tree another machine wrote makes an empty one.
 func (s *Store) openJournal() {
 	path := journalPath(s.fs, s.path, s.tree.t.Tag(), s.nfs, s.opts.RuntimeDir)
 	j, err := openJournal(s.fs, path, s.tree.t.Tag(), !s.opts.ReadOnly, s.nfs)
+	if err != nil && errors.Is(err, fs.ErrNotExist) && s.nfs && !s.opts.ReadOnly {
+		j, err = createJournal(s.fs, path, s.tree.t.Tag(), s.journalSize())
+	}
 	if err == nil {
 		s.journal = j
 		return
@@ -243,6 +252,12 @@ func (s *Store) refresh() error {
 		st, err := s.fs.Lstat(s.path)
 		if err == nil && st.Inode != s.tree.inode {
 			if s.journal != nil {
+				if s.nfs && !s.opts.ReadOnly {
+					// A journal no other machine reads: the rotation
+					// could not carry it (see share.go).
+					s.journal.j.Refresh()
+					s.carried = append(s.carried, s.journal.j.EntryBytes(0, s.journal.j.Len())...)
+				}
 				s.journal.close()
 				s.journal = nil
 			}

@@ -34,30 +34,69 @@ func (s *Store) Apply(changes ...format.Change) error {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	for {
-		if err := s.refresh(); err != nil {
+	for retries := 0; ; {
+		err := s.applyOnceLocked(buf, len(changes))
+		switch {
+		case errors.Is(err, errWaited):
+		case errors.Is(err, errAnotherWriter) && retries < maxRetries:
+			retries++
+		default:
 			return err
 		}
-		if err := s.keepNamesLocked(); err != nil {
-			return err
-		}
-		if s.journal != nil && len(buf) <= s.journal.j.Free() {
-			if err := s.journal.append(buf, len(changes)); err != nil {
-				return err
+	}
+}
+
+// maxRetries bounds how often a write starts again because another
+// writer rotated the tree or damaged the journal under it.
+const maxRetries = 8
+
+// errWaited: the write waited for a rotation's swap, and starts again.
+var errWaited = errors.New("waited for room")
+
+// applyOnceLocked tries to apply encoded changes once: appended to the
+// journal under the tree's lock, or merged into a new tree when the
+// journal has no room and no rotation is under way that would make some.
+func (s *Store) applyOnceLocked(buf []byte, count int) error {
+	if err := s.refresh(); err != nil {
+		return err
+	}
+	if err := s.keepNamesLocked(); err != nil {
+		return err
+	}
+	unlock, err := s.lockTreeLocked()
+	if err != nil {
+		return err
+	}
+	entries, n := s.withCarriedLocked(buf, count)
+	if s.journal != nil {
+		s.journal.j.Refresh() // another writer's appends, made under the lock
+		if s.journal.j.Broken() == nil && len(entries) <= s.journal.j.Free() {
+			err := s.journal.append(entries, n)
+			if err == nil {
+				s.carried = nil
+			}
+			unlock()
+			if err != nil {
+				return s.repairAfterLocked(err)
 			}
 			if s.opts.Background && s.needsRotationLocked() {
 				s.startRotationLocked(false)
 			}
 			return nil
 		}
-		if s.rot.current == nil {
-			// No room, and no rotation that would make some: rewrite the
-			// tree now, with these changes in it.
-			return s.runLocked(s.snapshotLocked(buf))
-		}
-		s.rot.plan.waited = true
-		s.rot.room.Wait()
 	}
+	unlock()
+	if s.journal != nil && s.journal.j.Broken() != nil {
+		return s.repairAfterLocked(s.journal.j.Broken())
+	}
+	if s.rot.current == nil {
+		// No room, and no rotation that would make some: rewrite the
+		// tree now, with these changes in it.
+		return s.sharedRunLocked(s.snapshotLocked(buf))
+	}
+	s.rot.plan.waited = true
+	s.rot.room.Wait()
+	return errWaited
 }
 
 // encodeChanges encodes changes as journal entries, giving those without
@@ -126,6 +165,17 @@ func (s *Store) flush(rewrite bool) error {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	for retries := 0; ; retries++ {
+		err := s.flushOnceLocked(rewrite)
+		if !errors.Is(err, errAnotherWriter) || retries == maxRetries {
+			return err
+		}
+	}
+}
+
+// flushOnceLocked merges the journal into the tree once; another writer's
+// rotation under way makes it fail with errAnotherWriter.
+func (s *Store) flushOnceLocked(rewrite bool) error {
 	// A rotation under way took a snapshot from before this call, which
 	// may miss entries; wait for it, then rotate everything.
 	s.waitRotationLocked()
@@ -133,11 +183,15 @@ func (s *Store) flush(rewrite bool) error {
 		return err
 	}
 	laidOut := s.tree != nil && len(s.tree.t.Bytes()) == s.rot.plan.laidOut
-	if s.journal != nil && s.journal.j.Len() == 0 && s.rot.err == nil && (!rewrite || laidOut) {
+	if s.journal != nil && s.journal.j.Len() == 0 && s.carried == nil && s.rot.err == nil && (!rewrite || laidOut) {
 		return nil // everything is in a tree whose rotation completed
 	}
 	if !s.opts.Background {
-		return s.rotateLocked(rewrite)
+		err := s.rotateLocked(rewrite)
+		if errors.Is(err, errAnotherWriter) {
+			return errAnotherWriter
+		}
+		return err
 	}
 	// Writers keep going while the tree is rebuilt; this call waits for
 	// it.
@@ -148,6 +202,9 @@ func (s *Store) flush(rewrite bool) error {
 	s.mu.Unlock()
 	<-r.done
 	s.mu.Lock()
+	if errors.Is(r.err, errAnotherWriter) {
+		return errAnotherWriter
+	}
 	return r.err
 }
 
@@ -156,5 +213,5 @@ func (s *Store) flush(rewrite bool) error {
 func (s *Store) Dirty() bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.journal == nil || s.journal.j.Len() > 0 || s.rot.current != nil
+	return s.journal == nil || s.journal.j.Len() > 0 || s.rot.current != nil || s.carried != nil
 }

@@ -24,6 +24,9 @@ type Options struct {
 	// Root is the directory to create the session under; a new temporary
 	// directory when empty.
 	Root string
+	// DataHome, when set, is the session's XDG_DATA_HOME instead of one
+	// under its HOME: two sessions of one user share it.
+	DataHome string
 	// ServiceFile, when set, is an org.gtk.vfs.Metadata.service file to
 	// activate the daemon with instead of one made from Daemon (to test an
 	// installed activation file).
@@ -60,6 +63,9 @@ func Start(opts Options) (*Session, error) {
 	}
 	s.Home = filepath.Join(s.Root, "home")
 	s.DataHome = filepath.Join(s.Home, ".local", "share")
+	if opts.DataHome != "" {
+		s.DataHome = opts.DataHome
+	}
 	s.RuntimeDir = filepath.Join(s.Root, "run")
 	services := filepath.Join(s.Root, "services")
 	for _, d := range []string{s.Home, s.DataHome, s.RuntimeDir, services} {

@@ -1,0 +1,85 @@
+package store
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+
+	"gvfs-metadata/format"
+)
+
+// Two desktop sessions of one user (a second seat, a remote session) run a
+// daemon each, and both write the trees in the same data directory; on a
+// local disk they even append to the same journal. Stores of this package
+// in different processes cooperate through an advisory lock on the tree
+// file (flock): a write appends to the journal under it, after checking
+// under it that the tree was not rotated, and a rotation carries the
+// journal's entries into the new one and marks the old tree rotated under
+// it. So no write is appended to a journal after another writer's rotation
+// carried it, and none is answered and then lost. The C daemon takes no
+// lock; with it, an append and its rotation can still race, as between
+// two C daemons.
+//
+// On NFS each process keeps its journal in its own runtime directory, so
+// another machine's rotation cannot see this one's entries: they are
+// carried into the next write here (see refresh).
+
+// errAnotherWriter: another writer rotated the tree or damaged the journal
+// under a write, which starts again from the files as they are now.
+var errAnotherWriter = errors.New("another writer changed the tree")
+
+// lockTreeLocked takes the lock on the current tree file. If another
+// writer rotated the tree before the lock was had, it gives the lock back
+// and returns errAnotherWriter: the write starts again from the new tree.
+func (s *Store) lockTreeLocked() (unlock func(), err error) {
+	if s.tree == nil {
+		return func() {}, nil
+	}
+	f := s.tree.file
+	if err := f.Lock(); err != nil {
+		return nil, fmt.Errorf("locking %s: %w", s.path, err)
+	}
+	if s.tree.t.Rotated() {
+		// Still current if the name leads to it (a rotation that power
+		// loss undid, say): written on, as the C daemon does.
+		if st, err := s.fs.Lstat(s.path); err != nil || st.Inode != s.tree.inode {
+			f.Unlock()
+			return nil, errAnotherWriter
+		}
+	}
+	return func() { f.Unlock() }, nil
+}
+
+// withCarriedLocked puts the carried entries (if any) before a write's.
+func (s *Store) withCarriedLocked(buf []byte, count int) ([]byte, int) {
+	if s.carried == nil {
+		return buf, count
+	}
+	n := 0
+	entryRuns{s.carried}.each(func(*format.Entry) error { n++; return nil })
+	return append(bytes.Clone(s.carried), buf...), n + count
+}
+
+// repairAfterLocked answers an append that failed: a journal damaged by
+// another writer (one that took no lock) is replaced by a rotation, which
+// keeps every valid entry, and the write starts again.
+func (s *Store) repairAfterLocked(err error) error {
+	if s.journal == nil || s.journal.j.Broken() == nil {
+		return err
+	}
+	s.opts.Logf("%s: journal damaged, rotating: %v", s.path, s.journal.j.Broken())
+	if rerr := s.sharedRunLocked(s.snapshotLocked(nil)); rerr != nil && !errors.Is(rerr, errAnotherWriter) {
+		return rerr
+	}
+	return errAnotherWriter
+}
+
+// sharedRunLocked runs a rotation in the caller; when another writer
+// rotated first, it reloads so that the caller can start again.
+func (s *Store) sharedRunLocked(r *rotation) error {
+	err := s.runLocked(r)
+	if errors.Is(err, errAnotherWriter) {
+		return errAnotherWriter
+	}
+	return err
+}
