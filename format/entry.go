@@ -157,32 +157,26 @@ type Entry struct {
 }
 
 // Change returns a copy of the entry that owns its strings.
-func (e *Entry) Change() Change {
-	c := Change{Op: e.Op, Mtime: e.Mtime, Path: string(e.Path), Key: string(e.Key), Value: string(e.Value), Source: string(e.Source)}
-	if e.List != nil {
-		c.List = make([]string, len(e.List))
-		for i, v := range e.List {
-			c.List[i] = string(v)
-		}
-	}
-	return c
-}
+func (e *Entry) Change() Change { return e.asChange(func(b []byte) string { return string(b) }) }
 
 // View returns the entry as a Change whose strings share the bytes the
 // entry was decoded from, so a large value is not copied. Those bytes must
 // never change while the Change or any string taken from it is in use.
 func (e *Entry) View() Change {
-	c := Change{Op: e.Op, Mtime: e.Mtime, Path: view(e.Path), Key: view(e.Key), Value: view(e.Value), Source: view(e.Source)}
+	return e.asChange(func(b []byte) string { return unsafe.String(unsafe.SliceData(b), len(b)) })
+}
+
+// asChange makes the entry's Change, each string made by str.
+func (e *Entry) asChange(str func([]byte) string) Change {
+	c := Change{Op: e.Op, Mtime: e.Mtime, Path: str(e.Path), Key: str(e.Key), Value: str(e.Value), Source: str(e.Source)}
 	if e.List != nil {
 		c.List = make([]string, len(e.List))
 		for i, v := range e.List {
-			c.List[i] = view(v)
+			c.List[i] = str(v)
 		}
 	}
 	return c
 }
-
-func view(b []byte) string { return unsafe.String(unsafe.SliceData(b), len(b)) }
 
 // DecodeEntry checks and decodes the entry at off in a journal's bytes.
 // Beyond the C reader's checks (alignment, size, trailing size, CRC) it

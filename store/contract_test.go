@@ -215,13 +215,15 @@ func TestJournalRoomFollowsWhatTheLastRotationSaw(t *testing.T) {
 	// Rotations during which nothing is written bring back the steady
 	// size, or what a client at bus speed could write during the last
 	// one, if that took longer (a loaded machine's fsync).
+	var steadyMax int
+	var took time.Duration
 	for range 2 {
 		write(1)
+		steadyMax, took = steadyLimit(w) // what the coming rotation plans with
 		if err := w.Flush(); err != nil {
 			t.Fatal(err)
 		}
 	}
-	steadyMax, took := steadyLimit(w)
 	w.mu.Lock()
 	sawWritten := w.rot.plan.written
 	w.mu.Unlock()
@@ -231,10 +233,10 @@ func TestJournalRoomFollowsWhatTheLastRotationSaw(t *testing.T) {
 	}
 }
 
-// steadyLimit is the largest journal a store makes once writes are few:
-// the steady size, or room for what a client at bus speed writes during
-// the last rotation if that took longer (a loaded machine's fsync), and
-// how long that rotation took.
+// steadyLimit is the largest journal the next rotation makes once writes
+// are few: the steady size, or room for what a client at bus speed writes
+// during the last rotation if that took longer (a loaded machine's
+// fsync), and how long that rotation took.
 func steadyLimit(w *Store) (int, time.Duration) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
@@ -272,16 +274,18 @@ func TestABurstFillsTheJournalBeforeItRotates(t *testing.T) {
 			t.Fatalf("write %d lost in the burst", i)
 		}
 	}
+	var limit int
+	var took time.Duration
 	for range 3 {
 		clock.Add(10)
 		if err := w.Set("/later", "k", "v"); err != nil {
 			t.Fatal(err)
 		}
+		limit, took = steadyLimit(w) // what the coming rotation plans with
 		if err := w.Flush(); err != nil {
 			t.Fatal(err)
 		}
 	}
-	limit, took := steadyLimit(w)
 	if st, _ := w.Stats(); st.JournalBytes < SteadyJournalSize || st.JournalBytes > limit {
 		t.Fatalf("journal once writes are far apart (rotations taking %v): %d bytes, want %d (up to %d)", took, st.JournalBytes, SteadyJournalSize, limit)
 	}

@@ -136,6 +136,7 @@ func TestAnApplicationReadsBackItsOwnWriteDuringABurst(t *testing.T) {
 	}
 	stop := make(chan struct{})
 	rotations := 0
+	var watchedMu sync.Mutex
 	var watched sync.WaitGroup
 	watched.Go(func() {
 		last := inode()
@@ -146,28 +147,42 @@ func TestAnApplicationReadsBackItsOwnWriteDuringABurst(t *testing.T) {
 			default:
 			}
 			if ino := inode(); ino != last && ino != 0 {
+				watchedMu.Lock()
 				rotations++
+				watchedMu.Unlock()
 				last = ino
 			}
 		}
 	})
 	acked := burst(t, w, 4, stop)
 
-	probe := exec.Command("/usr/bin/python3", "-c", readBackProbe, w.s.Home, "1500")
-	probe.Env = w.s.Env()
-	out, err := probe.CombinedOutput()
+	// Runs of 1,500 probes, until they crossed at least three rotations
+	// (a loaded machine writes slower, and rotates less often).
+	runs := 0
+	for ; runs < 5 && rotationCount(&watchedMu, &rotations) < 3; runs++ {
+		probe := exec.Command("/usr/bin/python3", "-c", readBackProbe, w.s.Home, "1500")
+		probe.Env = w.s.Env()
+		out, err := probe.CombinedOutput()
+		if err != nil {
+			close(stop)
+			t.Fatalf("probe: %v: %s", err, out)
+		}
+		if lines := strings.Split(strings.TrimSpace(string(out)), "\n"); lines[0] != "0" {
+			t.Errorf("run %d: %s of 1,500 reads missed the write just acknowledged: %s", runs+1, lines[0], strings.Join(lines[1:], "; "))
+		}
+	}
 	close(stop)
 	watched.Wait()
 	sets := acked()
-	if err != nil {
-		t.Fatalf("probe: %v: %s", err, out)
-	}
-	lines := strings.Split(strings.TrimSpace(string(out)), "\n")
-	t.Logf("1,500 probes during %d Sets from 4 clients and %d rotations of the tree", sets, rotations)
-	if lines[0] != "0" {
-		t.Errorf("%s of 1,500 reads missed the write just acknowledged: %s", lines[0], strings.Join(lines[1:], "; "))
-	}
+	t.Logf("%d runs of 1,500 probes during %d Sets from 4 clients and %d rotations of the tree", runs, sets, rotations)
 	if rotations < 3 {
 		t.Errorf("only %d rotations during the probes; the test means to cross many", rotations)
 	}
+}
+
+// rotationCount reads a count another goroutine keeps under mu.
+func rotationCount(mu *sync.Mutex, n *int) int {
+	mu.Lock()
+	defer mu.Unlock()
+	return *n
 }
