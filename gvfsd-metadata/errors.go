@@ -7,7 +7,8 @@ import (
 
 // D-Bus error names. GIO errors travel as GDBus "unmapped" errors named
 // after the GIOError quark and code; clients strip the name and show the
-// message, so both must be the reference's, word for word.
+// message, so both must be the reference's, word for word. The msg
+// constants are the reference's gettext msgids (see catalog.go).
 const (
 	errIOFailed       = "org.gtk.GDBus.UnmappedGError.Quark._g_2dio_2derror_2dquark.Code0" // G_IO_ERROR_FAILED
 	errIONotFound     = "org.gtk.GDBus.UnmappedGError.Quark._g_2dio_2derror_2dquark.Code1" // G_IO_ERROR_NOT_FOUND
@@ -19,6 +20,7 @@ const (
 	msgUnsetFailed    = "Unable to unset metadata key"
 	msgRemoveFailed   = "Unable to remove metadata keys"
 	msgMoveFailed     = "Unable to move metadata keys"
+	msgNotFound       = "Can’t find metadata file %s"
 )
 
 // callError is a D-Bus error reply.
@@ -32,10 +34,12 @@ func notFound(treefile string) *callError {
 	if len(treefile) > 4096 {
 		treefile = treefile[:4096] + "…"
 	}
-	return &callError{errIONotFound, "Can’t find metadata file " + strings.ToValidUTF8(treefile, "\uFFFD")}
+	return &callError{errIONotFound, fmt.Sprintf(messages.tr(msgNotFound), strings.ToValidUTF8(treefile, "\uFFFD"))}
 }
 
-func failed(msg string) *callError { return &callError{errIOFailed, msg} }
+// failed is a G_IO_ERROR_FAILED with one of the msg constants, in the
+// daemon's language.
+func failed(msgid string) *callError { return &callError{errIOFailed, messages.tr(msgid)} }
 
 // invalidArgs builds an InvalidArgs error. Client strings in the message
 // are cut short and made UTF-8: a D-Bus string must be valid UTF-8, and a
