@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: LGPL-2.0-or-later
+
 // Package bus is gvfsd-metadata's connection to the D-Bus session bus: the
 // bus address, the EXTERNAL handshake, message framing, and a codec for
 // the few D-Bus types the metadata protocol carries.

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: LGPL-2.0-or-later
+
 // Package format reads and writes the bytes of gvfs metadata files: the tree
 // file (a sorted, breadth-first snapshot of every path's keys) and its journal
 // (a fixed-size log of changes since that snapshot).

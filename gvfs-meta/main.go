@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: LGPL-2.0-or-later
+
 // Command gvfs-meta inspects, checks, repairs and moves GNOME metadata
 // (the files under ~/.local/share/gvfs-metadata that gvfsd-metadata writes
 // and every GIO application reads).

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: LGPL-2.0-or-later
+
 // Command gvfsd-metadata is the metadata daemon of GNOME's GVFS: it owns
 // org.gtk.vfs.Metadata on the session bus and is the only writer of the
 // metadata trees under ~/.local/share/gvfs-metadata, which every GIO

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: LGPL-2.0-or-later
+
 // Package importer brings the metadata Nautilus kept before gvfs (GNOME
 // 2.x: one XML "metafile" per directory in ~/.nautilus/metafiles) over
 // to gvfs metadata.

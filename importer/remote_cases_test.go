@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: LGPL-2.0-or-later
+
 package importer
 
 // remoteCase is a remote location and the tree and path GIO gives it. The

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: LGPL-2.0-or-later
+
 // Package store is one metadata tree as a database: the tree file and its
 // journal, opened together, read with the C client's merge rules, written
 // by appending to the journal, and rotated (journal merged into a new tree)

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: LGPL-2.0-or-later
+
 // Command bench runs the same workloads against the reference gvfsd-metadata
 // (Debian's gvfs 1.50.3) and this project's daemon, each in its own private
 // session bus with its own fresh data directory, and prints one table of

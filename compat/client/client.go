@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: LGPL-2.0-or-later
+
 // Package client calls the metadata daemon the way GIO applications do:
 // org.gtk.vfs.Metadata on the session bus, byte-string arguments with a
 // trailing NUL, values as string, string list, or a byte to unset.

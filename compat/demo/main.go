@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: LGPL-2.0-or-later
+
 // Command demo runs gvfsd-metadata on a private session bus, activated by
 // D-Bus exactly as on a desktop, and shows the real gio client writing and
 // reading metadata through it. With -shell it then opens a shell inside

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: LGPL-2.0-or-later
+
 // Package gioinfo reads what the real C client shows: the metadata lines of
 // `gio info -a 'metadata::*'`, which come from the gvfs GIO module reading
 // tree and journal files itself. It is how tests observe, without our own

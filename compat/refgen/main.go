@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: LGPL-2.0-or-later
+
 // Command refgen writes the reference test data in testdata/: metadata trees
 // and journals produced by the reference gvfsd-metadata (Debian gvfs 1.50.3),
 // each with a manifest.json saying what a reader must find in them.

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: LGPL-2.0-or-later
+
 // Package resolve maps a local file to the metadata tree and the path
 // inside it, exactly as the gvfs GIO module does in every application:
 // the canonical path with its parents' symlinks expanded, the "home" tree

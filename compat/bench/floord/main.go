@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: LGPL-2.0-or-later
+
 // Command floord is the benchmark's floor: a daemon that owns
 // org.gtk.vfs.Metadata and answers every Set at once without storing
 // anything, emitting AttributeChanged for its path a second later as the
