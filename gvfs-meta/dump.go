@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"gvfs-metadata/format"
-	"gvfs-metadata/store"
 )
 
 func init() {
@@ -58,7 +57,7 @@ func runDump(args []string, stdout, stderr io.Writer) int {
 // journal whose tail is damaged is only a warning, because readers ignore
 // such a tail by design (it is what a crash leaves).
 func dumpEntries(path string) ([]jsonEntry, []string, error) {
-	s, err := store.Open(path, store.Options{ReadOnly: true})
+	s, err := openTree(path)
 	if err != nil {
 		return nil, nil, err
 	}

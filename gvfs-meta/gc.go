@@ -12,7 +12,6 @@ import (
 	"strings"
 
 	"gvfs-metadata/format"
-	"gvfs-metadata/store"
 )
 
 func init() {
@@ -55,7 +54,7 @@ func runGC(args []string, stdout, stderr io.Writer) int {
 	default:
 		return fail(stderr, "gc", fmt.Errorf("%s: only the home and root trees map to files gc can check (a volume's tree may belong to a volume that is not mounted)", treefile))
 	}
-	s, err := store.Open(treefile, store.Options{ReadOnly: true})
+	s, err := openTree(treefile)
 	if err != nil {
 		return fail(stderr, "gc", err)
 	}

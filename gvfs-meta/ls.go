@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"io"
 	"time"
-
-	"gvfs-metadata/store"
 )
 
 func init() {
@@ -31,7 +29,7 @@ func runLs(args []string, stdout, stderr io.Writer) int {
 	if fs.NArg() == 2 {
 		dir = fs.Arg(1)
 	}
-	s, err := store.Open(fs.Arg(0), store.Options{ReadOnly: true})
+	s, err := openTree(fs.Arg(0))
 	if err != nil {
 		return fail(stderr, "ls", err)
 	}

@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"gvfs-metadata/format"
-	"gvfs-metadata/store"
 )
 
 func init() {
@@ -50,7 +49,7 @@ func runStats(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return fail(stderr, "stats", err)
 	}
-	s, err := store.Open(path, store.Options{ReadOnly: true})
+	s, err := openTree(path)
 	if err != nil {
 		return fail(stderr, "stats", err)
 	}
