@@ -48,7 +48,7 @@ func runGet(args []string, stdout, stderr io.Writer) int {
 	}
 	wanted := map[string]bool{}
 	for _, k := range fs.Args()[1:] {
-		wanted[k] = true
+		wanted[metadataKey(k)] = true
 	}
 	keys := map[string]any{}
 	var order []store.KeyValue

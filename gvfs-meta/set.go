@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"gvfs-metadata/compat/client"
 )
@@ -49,6 +50,10 @@ func runUnset(args []string, stdout, stderr io.Writer) int {
 	return writeKey("unset", fs.Arg(0), fs.Arg(1), client.Unset, stderr)
 }
 
+// metadataKey is the key a user typed, without the "metadata::" that gio
+// shows before every key (the daemon's keys have no namespace).
+func metadataKey(typed string) string { return strings.TrimPrefix(typed, "metadata::") }
+
 // writeKey sends one key to the daemon for an existing file, as gio set
 // does (which refuses files that do not exist).
 func writeKey(cmd, file, key string, value any, stderr io.Writer) int {
@@ -67,7 +72,7 @@ func writeKey(cmd, file, key string, value any, stderr io.Writer) int {
 	if err != nil {
 		return fail(stderr, cmd, err)
 	}
-	if err := c.Set(loc.TreeFile, loc.Path, map[string]any{key: value}); err != nil {
+	if err := c.Set(loc.TreeFile, loc.Path, map[string]any{metadataKey(key): value}); err != nil {
 		return fail(stderr, cmd, fmt.Errorf("%s: %w", file, err))
 	}
 	return exitOK

@@ -74,6 +74,10 @@ func TestSetGetUnsetThroughTheDaemonMatchGio(t *testing.T) {
 		{"set", "--list", f, "single", "only"},
 		{"set", f, "gone", "soon"},
 		{"unset", f, "gone"},
+		// gio users type the prefix; it names the same key.
+		{"set", f, "metadata::prefixed", "yes"},
+		{"set", f, "metadata::also-gone", "soon"},
+		{"unset", f, "metadata::also-gone"},
 	} {
 		if code, _, errOut := inSession(t, s, args...); code != exitOK {
 			t.Fatalf("%v: exit %d %s", args, code, errOut)
@@ -83,7 +87,7 @@ func TestSetGetUnsetThroughTheDaemonMatchGio(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := gioinfo.Metadata{"annotation": "Beach, 2024", "emblems": "[emblem-favorite, emblem-photos]", "single": "[only]"}
+	want := gioinfo.Metadata{"annotation": "Beach, 2024", "emblems": "[emblem-favorite, emblem-photos]", "single": "[only]", "prefixed": "yes"}
 	if len(md[0]) != len(want) {
 		t.Fatalf("gio info: %v", md[0])
 	}
@@ -104,6 +108,13 @@ func TestSetGetUnsetThroughTheDaemonMatchGio(t *testing.T) {
 	got := strings.Split(strings.TrimRight(out, "\n"), "\n")
 	if code != exitOK || !sameSet(got, gioLines) {
 		t.Errorf("get printed %q, gio %q", got, gioLines)
+	}
+	for _, key := range []string{"emblems", "metadata::emblems"} {
+		code, out, _ = inSession(t, s, "get", "--json", f, key)
+		var doc struct{ Keys map[string]any }
+		if code != exitOK || json.Unmarshal([]byte(out), &doc) != nil || len(doc.Keys) != 1 || doc.Keys["emblems"] == nil {
+			t.Errorf("get --json %s: %d %s", key, code, out)
+		}
 	}
 	code, out, _ = inSession(t, s, "get", "--json", f, "emblems")
 	var doc struct {
