@@ -15,7 +15,7 @@ import (
 )
 
 // socketPair returns two connected unix sockets.
-func socketPair(t *testing.T) (*net.UnixConn, *net.UnixConn) {
+func socketPair(t testing.TB) (*net.UnixConn, *net.UnixConn) {
 	t.Helper()
 	fds, err := syscall.Socketpair(syscall.AF_UNIX, syscall.SOCK_STREAM, 0)
 	if err != nil {
@@ -82,33 +82,22 @@ func TestReaderSkipsAGarbledMessageAndGoesOn(t *testing.T) {
 	}
 }
 
-// readerOver returns a connection reading from one end of a socket pair
-// whose other end writes stream and closes, and what its handlers heard.
+// heard is what a connection's handlers were told.
 type heard struct {
 	calls    []uint32
 	garbled  int
 	tooLarge []uint32
 }
 
+// readStream has a connection read from one end of a socket pair whose
+// other end writes stream and closes, and returns it and what its
+// handlers heard.
 func readStream(t testing.TB, stream []byte) (*Conn, *heard) {
-	fds, err := syscall.Socketpair(syscall.AF_UNIX, syscall.SOCK_STREAM, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var conns [2]*net.UnixConn
-	for i, fd := range fds {
-		f := os.NewFile(uintptr(fd), "socketpair")
-		c, err := net.FileConn(f)
-		f.Close()
-		if err != nil {
-			t.Fatal(err)
-		}
-		conns[i] = c.(*net.UnixConn)
-	}
+	ours, peer := socketPair(t)
 	h := &heard{}
 	c := &Conn{
-		sock: conns[0],
-		r:    bufio.NewReaderSize(conns[0], readBuffer),
+		sock: ours,
+		r:    bufio.NewReaderSize(ours, readBuffer),
 		handlers: Handlers{
 			Call:    func(m *Message) { h.calls = append(h.calls, m.Serial) },
 			Garbled: func(error) { h.garbled++ },
@@ -124,8 +113,8 @@ func readStream(t testing.TB, stream []byte) (*Conn, *heard) {
 		done:    make(chan struct{}),
 	}
 	go func() {
-		conns[1].Write(stream)
-		conns[1].Close()
+		peer.Write(stream)
+		peer.Close()
 	}()
 	c.read() // returns at the end of the stream, or at a broken frame
 	return c, h

@@ -44,13 +44,9 @@ func TestKilledDaemonKeepsEveryAcknowledgedWrite(t *testing.T) {
 		var wg sync.WaitGroup
 		stop := make(chan struct{})
 		for c := range clients {
-			conn, err := w.s.Connect()
-			if err != nil {
-				t.Fatal(err)
-			}
+			obj, conn := metadataClient(t, w.s)
 			wg.Go(func() {
 				defer conn.Close()
-				obj := conn.Object("org.gtk.vfs.Metadata", "/org/gtk/vfs/metadata")
 				treefile := bs(w.treefile())
 				for i := 0; ; i++ {
 					select {

@@ -38,11 +38,7 @@ func TestErrorsComeInTheSessionsLanguage(t *testing.T) {
 				t.Fatal(err)
 			}
 			t.Cleanup(s.Close)
-			conn, err := s.Connect()
-			if err != nil {
-				t.Fatal(err)
-			}
-			obj := conn.Object("org.gtk.vfs.Metadata", "/org/gtk/vfs/metadata")
+			obj, conn := metadataClient(t, s)
 			dir := filepath.Join(s.DataHome, "gvfs-metadata")
 			// A read-only data directory holding a tree: every write
 			// fails, each with its own message.

@@ -53,16 +53,11 @@ func TestEightClientsThenSIGTERMKeepEveryAcknowledgedWrite(t *testing.T) {
 	start := time.Now()
 	for c := range clients {
 		acked[c] = make([]bool, perClient)
+		obj, conn := metadataClient(t, w.s)
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			conn, err := w.s.Connect()
-			if err != nil {
-				errs <- err
-				return
-			}
 			defer conn.Close()
-			obj := conn.Object("org.gtk.vfs.Metadata", "/org/gtk/vfs/metadata")
 			for i := range perClient {
 				p := fmt.Sprintf("/load/c%d/d%02d/f%04d", c, i%50, i)
 				err := obj.Call("org.gtk.vfs.Metadata.Set", 0, treefile, bs(p), map[string]dbus.Variant{"n": dbus.MakeVariant(fmt.Sprint(c*perClient + i))}).Err

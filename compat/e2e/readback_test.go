@@ -83,13 +83,9 @@ func burst(t *testing.T, w *world, clients int, stop <-chan struct{}) func() int
 	acked := 0
 	treefile := bs(w.treefile())
 	for c := range clients {
-		conn, err := w.s.Connect()
-		if err != nil {
-			t.Fatal(err)
-		}
+		obj, conn := metadataClient(t, w.s)
 		wg.Go(func() {
 			defer conn.Close()
-			obj := conn.Object("org.gtk.vfs.Metadata", "/org/gtk/vfs/metadata")
 			for i := 0; ; i++ {
 				select {
 				case <-stop:

@@ -58,16 +58,11 @@ func twoSessions(t *testing.T, kinds [2]daemonKind, daemonEnv []string, d time.D
 	var wg sync.WaitGroup
 	for i, s := range sessions {
 		results[i].kind = kinds[i]
+		obj, conn := metadataClient(t, s)
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			conn, err := s.Connect()
-			if err != nil {
-				t.Error(err)
-				return
-			}
 			defer conn.Close()
-			obj := conn.Object("org.gtk.vfs.Metadata", "/org/gtk/vfs/metadata")
 			r := &results[i]
 			lastOK := time.Now()
 			for n, end := 0, time.Now().Add(d); time.Now().Before(end); n++ {

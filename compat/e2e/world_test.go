@@ -150,6 +150,19 @@ func (w *world) call(method string, args ...any) error {
 
 func bs(s string) []byte { return append([]byte(s), 0) }
 
+// metadataClient connects a client of its own to s's bus, as another
+// application would, and returns the metadata daemon's object on it and
+// the connection, for the caller to close. Call it from the test's
+// goroutine.
+func metadataClient(t testing.TB, s *session.Session) (dbus.BusObject, *dbus.Conn) {
+	t.Helper()
+	conn, err := s.Connect()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return conn.Object("org.gtk.vfs.Metadata", "/org/gtk/vfs/metadata"), conn
+}
+
 // settleSignals waits for pending AttributeChanged signals and returns
 // them, sorted (their timing is not ordered across paths). The reference
 // emits through GLib's whole-second timers, which may fire up to a second
