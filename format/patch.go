@@ -179,7 +179,8 @@ func (p *Patch) Children(entries []DirentFields) uint32 {
 	off := p.here()
 	p.writeUint32(uint32(len(entries)))
 	for _, e := range entries {
-		p.write(appendFields(make([]byte, 0, DirentSize), e))
+		var b [DirentSize]byte
+		p.write(appendFields(b[:0], e))
 	}
 	return off
 }

@@ -81,15 +81,14 @@ func (tf *treeFile) release() {
 // it through its shared mapping, as the C daemon does: an append is a
 // memory copy, not a system call, and every reader's mapping sees it.
 type journalFile struct {
-	path  string
-	file  File
-	m     Mapping
-	j     *format.Journal
-	inode uint64
+	path string
+	file File
+	m    Mapping
+	j    *format.Journal
 }
 
 func openJournal(fs FS, path string, tag uint32, write, nfs bool) (*journalFile, error) {
-	f, m, st, err := mapFile(fs, path, "journal", format.JournalHeaderSize, write, nfs)
+	f, m, _, err := mapFile(fs, path, "journal", format.JournalHeaderSize, write, nfs)
 	if err != nil {
 		return nil, err
 	}
@@ -99,7 +98,7 @@ func openJournal(fs FS, path string, tag uint32, write, nfs bool) (*journalFile,
 		f.Close()
 		return nil, &CorruptError{Path: path, Err: err}
 	}
-	return &journalFile{path: path, file: f, m: m, j: j, inode: st.Inode}, nil
+	return &journalFile{path: path, file: f, m: m, j: j}, nil
 }
 
 func (jf *journalFile) close() {

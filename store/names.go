@@ -11,9 +11,9 @@ import (
 // or its journal, or put something else in their place (rm -rf, a backup
 // restored with mv, a second session's daemon). A write appended to a file
 // that no longer has its name reaches no reader, and would be answered
-// and lost. So before each write a writable store checks that the names
-// still has them (an fstat of each: a file removed or replaced has no
-// name left), and when it does not:
+// and lost. So before each write a writable store checks that its tree
+// and journal still have names (an fstat of each: a file removed or
+// replaced has none left), and when they do not:
 //   - another tree under the name is carried on from, as after another
 //     writer's rotation;
 //   - a missing tree, journal or directory is written again from what the
@@ -43,27 +43,20 @@ func (s *Store) keepNamesLocked() error {
 		return nil
 	}
 	s.waitRotationLocked() // whose swap may be what changed the names
-	if s.closed {
-		return ErrClosed
-	}
-	if s.tree == nil {
+	if s.closed || s.tree == nil {
 		return ErrClosed
 	}
 	if s.namesHoldLocked() {
 		return nil
 	}
-	if other, err := openTree(s.fs, s.path, s.nfs); err == nil && other.inode != s.tree.inode {
+	if other, err := openTree(s.fs, s.path, s.nfs); err == nil {
 		other.release()
-		s.opts.Logf("%s: another tree took the name; carrying on from it", s.path)
-		if s.journal != nil {
-			s.journal.close()
-			s.journal = nil
+		if other.inode != s.tree.inode {
+			// Another writer's rotation, seen between its rename and its
+			// mark, or a tree put in place by hand.
+			s.opts.Logf("%s: another tree took the name; carrying on from it", s.path)
+			return s.reloadLocked()
 		}
-		s.tree.release()
-		s.tree = nil
-		return s.load()
-	} else if err == nil {
-		other.release()
 	}
 	s.opts.Logf("%s: the tree or its journal is gone; writing them again", s.path)
 	if err := s.fs.MkdirAll(filepath.Dir(s.path), 0o700); err != nil {

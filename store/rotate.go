@@ -37,7 +37,6 @@ type rotation struct {
 	initial    *format.Node  // the content of a tree being created
 	entries    entryRuns     // journal entries (and a write's own) merged into the new tree
 	merged     int           // how many of them came from the journal
-	carried    bool          // they include Store.carried
 	done       chan struct{} // closed when a background rotation has ended
 	tag        uint32
 	size       int // size of the new journal
@@ -159,7 +158,6 @@ func (s *Store) snapshotLocked(extra []byte) *rotation {
 		journalEntries = bytes.Clone(s.journal.j.EntryBytes(0, r.merged))
 	}
 	r.entries = entryRuns{journalEntries, s.carried, extra}
-	r.carried = s.carried != nil
 	return r
 }
 
@@ -347,10 +345,6 @@ func createJournal(fsys FS, path string, tag uint32, size int) (*journalFile, er
 	if err := f.Sync(); err != nil {
 		return fail(err)
 	}
-	st, err := f.Stat()
-	if err != nil {
-		return fail(err)
-	}
 	m, err := f.MapWritable(size)
 	if err != nil {
 		return fail(err)
@@ -360,7 +354,7 @@ func createJournal(fsys FS, path string, tag uint32, size int) (*journalFile, er
 		m.Unmap()
 		return fail(err)
 	}
-	return &journalFile{path: path, file: f, m: m, j: j, inode: st.Inode}, nil
+	return &journalFile{path: path, file: f, m: m, j: j}, nil
 }
 
 // commitLocked publishes a built rotation: it carries every entry written
@@ -459,9 +453,9 @@ func (s *Store) commitLocked(r *rotation) error {
 	}
 	s.journal = r.journal
 	r.journal = nil
-	if r.carried {
-		s.carried = nil
-	}
+	// The snapshot held every carried entry: only a reload carries
+	// more, and a reload since the snapshot fails the swap.
+	s.carried = nil
 	s.rot.plan.written = len(carried)
 	s.rot.plan.took = time.Since(r.began)
 	s.rot.plan.threshold = s.thresholdFor(r.size, r.outSize, r.burst)

@@ -52,14 +52,17 @@ func (s *Store) lockTreeLocked() (unlock func(), err error) {
 	return func() { f.Unlock() }, nil
 }
 
-// withCarriedLocked puts the carried entries (if any) before a write's.
-func (s *Store) withCarriedLocked(buf []byte, count int) ([]byte, int) {
-	if s.carried == nil {
-		return buf, count
+// withCarriedLocked puts the carried entries (if any) before a write's,
+// and says whether it did: not while a rotation is under way, whose
+// snapshot holds them (or, taken before they were carried, fails at the
+// swap and leaves them), as appending them too would apply them twice.
+func (s *Store) withCarriedLocked(buf []byte, count int) ([]byte, int, bool) {
+	if s.carried == nil || s.rot.current != nil {
+		return buf, count, false
 	}
 	n := 0
 	entryRuns{s.carried}.each(func(*format.Entry) error { n++; return nil })
-	return append(bytes.Clone(s.carried), buf...), n + count
+	return append(bytes.Clone(s.carried), buf...), n + count, true
 }
 
 // repairAfterLocked answers an append that failed: a journal damaged by
@@ -70,18 +73,8 @@ func (s *Store) repairAfterLocked(err error) error {
 		return err
 	}
 	s.opts.Logf("%s: journal damaged, rotating: %v", s.path, s.journal.j.Broken())
-	if rerr := s.sharedRunLocked(s.snapshotLocked(nil)); rerr != nil && !errors.Is(rerr, errAnotherWriter) {
+	if rerr := s.runLocked(s.snapshotLocked(nil)); rerr != nil && !errors.Is(rerr, errAnotherWriter) {
 		return rerr
 	}
 	return errAnotherWriter
-}
-
-// sharedRunLocked runs a rotation in the caller; when another writer
-// rotated first, it reloads so that the caller can start again.
-func (s *Store) sharedRunLocked(r *rotation) error {
-	err := s.runLocked(r)
-	if errors.Is(err, errAnotherWriter) {
-		return errAnotherWriter
-	}
-	return err
 }

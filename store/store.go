@@ -253,23 +253,29 @@ func (s *Store) refresh() error {
 	if s.tree.t.Rotated() {
 		st, err := s.fs.Lstat(s.path)
 		if err == nil && st.Inode != s.tree.inode {
-			if s.journal != nil {
-				if s.nfs && !s.opts.ReadOnly {
-					// A journal no other machine reads: the rotation
-					// could not carry it (see share.go).
-					s.journal.j.Refresh()
-					s.carried = append(s.carried, s.journal.j.EntryBytes(0, s.journal.j.Len())...)
-				}
-				s.journal.close()
-				s.journal = nil
-			}
-			s.tree.release()
-			s.tree = nil
-			return s.load()
+			return s.reloadLocked()
 		}
 	}
 	if s.journal != nil {
 		s.journal.j.Refresh()
 	}
 	return nil
+}
+
+// reloadLocked drops the tree and journal, which another writer replaced,
+// and opens the ones now in place. On NFS the journal is one no other
+// machine reads, so the rotation that replaced the tree could not carry
+// it: its entries are carried here (see share.go).
+func (s *Store) reloadLocked() error {
+	if s.journal != nil {
+		if s.nfs && !s.opts.ReadOnly {
+			s.journal.j.Refresh()
+			s.carried = append(s.carried, s.journal.j.EntryBytes(0, s.journal.j.Len())...)
+		}
+		s.journal.close()
+		s.journal = nil
+	}
+	s.tree.release()
+	s.tree = nil
+	return s.load()
 }

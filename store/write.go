@@ -36,8 +36,22 @@ func (s *Store) Apply(changes ...format.Change) error {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	return s.retryLocked(func() error { return s.applyOnceLocked(buf, len(changes)) })
+}
+
+// maxRetries bounds how often a write or flush starts again because
+// another writer rotated the tree or damaged the journal under it.
+const maxRetries = 8
+
+// errWaited: the write waited for a rotation's swap, and starts again.
+var errWaited = errors.New("waited for room")
+
+// retryLocked runs once until it neither waited for room (errWaited) nor
+// met another writer's change (errAnotherWriter, at most maxRetries
+// times), and returns its last result.
+func (s *Store) retryLocked(once func() error) error {
 	for retries := 0; ; {
-		err := s.applyOnceLocked(buf, len(changes))
+		err := once()
 		switch {
 		case errors.Is(err, errWaited):
 		case errors.Is(err, errAnotherWriter) && retries < maxRetries:
@@ -47,13 +61,6 @@ func (s *Store) Apply(changes ...format.Change) error {
 		}
 	}
 }
-
-// maxRetries bounds how often a write starts again because another
-// writer rotated the tree or damaged the journal under it.
-const maxRetries = 8
-
-// errWaited: the write waited for a rotation's swap, and starts again.
-var errWaited = errors.New("waited for room")
 
 // applyOnceLocked tries to apply encoded changes once: appended to the
 // journal under the tree's lock, or merged into a new tree when the
@@ -69,12 +76,12 @@ func (s *Store) applyOnceLocked(buf []byte, count int) error {
 	if err != nil {
 		return err
 	}
-	entries, n := s.withCarriedLocked(buf, count)
+	entries, n, carrying := s.withCarriedLocked(buf, count)
 	if s.journal != nil {
 		s.journal.j.Refresh() // another writer's appends, made under the lock
 		if s.journal.j.Broken() == nil && len(entries) <= s.journal.j.Free() {
 			err := s.journal.append(entries, n)
-			if err == nil {
+			if err == nil && carrying {
 				s.carried = nil
 			}
 			unlock()
@@ -94,7 +101,7 @@ func (s *Store) applyOnceLocked(buf []byte, count int) error {
 	if s.rot.current == nil {
 		// No room, and no rotation that would make some: rewrite the
 		// tree now, with these changes in it.
-		return s.sharedRunLocked(s.snapshotLocked(buf))
+		return s.runLocked(s.snapshotLocked(buf))
 	}
 	s.rot.plan.waited = true
 	s.rot.room.Wait()
@@ -167,12 +174,7 @@ func (s *Store) flush(rewrite bool) error {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	for retries := 0; ; retries++ {
-		err := s.flushOnceLocked(rewrite)
-		if !errors.Is(err, errAnotherWriter) || retries == maxRetries {
-			return err
-		}
-	}
+	return s.retryLocked(func() error { return s.flushOnceLocked(rewrite) })
 }
 
 // flushOnceLocked merges the journal into the tree once; another writer's
@@ -189,11 +191,7 @@ func (s *Store) flushOnceLocked(rewrite bool) error {
 		return nil // everything is in a tree whose rotation completed
 	}
 	if !s.opts.Background {
-		err := s.rotateLocked(rewrite)
-		if errors.Is(err, errAnotherWriter) {
-			return errAnotherWriter
-		}
-		return err
+		return s.rotateLocked(rewrite)
 	}
 	// Writers keep going while the tree is rebuilt; this call waits for
 	// it.
@@ -204,9 +202,6 @@ func (s *Store) flushOnceLocked(rewrite bool) error {
 	s.mu.Unlock()
 	<-r.done
 	s.mu.Lock()
-	if errors.Is(r.err, errAnotherWriter) {
-		return errAnotherWriter
-	}
 	return r.err
 }
 
