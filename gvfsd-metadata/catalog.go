@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 )
 
 // The reference sends its GIO error messages through gettext, in the gvfs
@@ -25,9 +26,9 @@ const textDomain = "gvfs"
 // first; empty when messages stay in English.
 type catalogs []map[string]string
 
-// messages is the daemon's catalogue, chosen once at start from its
-// environment (see run).
-var messages catalogs
+// messages is the daemon's catalogue, chosen from its environment and
+// read at the first error it sends, not at start: most runs send none.
+var messages = sync.OnceValue(func() catalogs { return loadCatalogs(os.Getenv, localeDir, textDomain) })
 
 // tr returns the translation of msgid, or msgid itself.
 func (cs catalogs) tr(msgid string) string {

@@ -74,7 +74,6 @@ func run(opts options) int {
 		fmt.Fprintf(os.Stderr, "gvfsd-metadata: "+format+"\n", args...)
 	}
 	defer startProfile()()
-	messages = loadCatalogs(os.Getenv, localeDir, textDomain)
 	d := &daemon{trees: newTrees(logf, opts.closeTrees), udevDir: opts.udevDir, logf: logf}
 	d.calls = newDispatcher(d.serve)
 	d.mem = newMemory(&d.lastCall, func() bool { return d.calls.busy() || d.notify.pending() > 0 })

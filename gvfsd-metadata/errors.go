@@ -36,12 +36,12 @@ func notFound(treefile string) *callError {
 	if len(treefile) > 4096 {
 		treefile = treefile[:4096] + "…"
 	}
-	return &callError{errIONotFound, fmt.Sprintf(messages.tr(msgNotFound), strings.ToValidUTF8(treefile, "\uFFFD"))}
+	return &callError{errIONotFound, fmt.Sprintf(messages().tr(msgNotFound), strings.ToValidUTF8(treefile, "\uFFFD"))}
 }
 
 // failed is a G_IO_ERROR_FAILED with one of the msg constants, in the
 // daemon's language.
-func failed(msgid string) *callError { return &callError{errIOFailed, messages.tr(msgid)} }
+func failed(msgid string) *callError { return &callError{errIOFailed, messages().tr(msgid)} }
 
 // invalidArgs builds an InvalidArgs error. Client strings in the message
 // are cut short and made UTF-8: a D-Bus string must be valid UTF-8, and a

@@ -5,6 +5,7 @@ package main
 import (
 	"errors"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"gvfs-metadata/store"
@@ -46,8 +47,9 @@ type tree struct {
 	st   *store.Store
 	name string // the treefile clients name it with
 	// users counts the calls that got the tree and have not released it:
-	// a tree in use is never closed. Guarded by trees.mu.
-	users int
+	// a tree in use is never closed. Raised under trees.mu, which closing
+	// holds, so no call gets a tree being closed; lowered without it.
+	users atomic.Int32
 
 	mu        sync.Mutex
 	timer     *time.Timer // pending flush, nil when none
@@ -66,7 +68,7 @@ func (ts *trees) get(treefile string) (*tree, *callError) {
 	ts.mu.Lock()
 	defer ts.mu.Unlock()
 	if t, ok := ts.open[treefile]; ok {
-		t.users++
+		t.users.Add(1)
 		return t, nil
 	}
 	if !confineTreefile(treefile) {
@@ -82,17 +84,14 @@ func (ts *trees) get(treefile string) (*tree, *callError) {
 		ts.logf("can't open metadata tree %s: %v", brief(treefile), err)
 		return nil, notFound(treefile)
 	}
-	t := &tree{st: st, name: treefile, users: 1}
+	t := &tree{st: st, name: treefile}
+	t.users.Add(1)
 	ts.open[treefile] = t
 	return t, nil
 }
 
 // release ends a call's use of a tree it got.
-func (ts *trees) release(t *tree) {
-	ts.mu.Lock()
-	t.users--
-	ts.mu.Unlock()
-}
+func (ts *trees) release(t *tree) { t.users.Add(-1) }
 
 // written schedules the flush that follows a write, unless one is pending,
 // and the check for closing the tree once writes stop.
@@ -155,7 +154,7 @@ func (ts *trees) closeIdle(t *tree) bool {
 	defer ts.mu.Unlock()
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	if ts.open[t.name] != t || t.users > 0 || t.idle != nil {
+	if ts.open[t.name] != t || t.users.Load() > 0 || t.idle != nil {
 		return false // closed already, or in use, or written since
 	}
 	if t.timer != nil {
