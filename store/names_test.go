@@ -90,3 +90,30 @@ func TestWritesAfterTheFilesWentAwayAreKept(t *testing.T) {
 		})
 	}
 }
+
+// TestAFlushAfterTheDirectoryWentAwayWritesItAgain: the daemon's flush at
+// exit may be the first thing that runs after the data directory was
+// removed; it writes the tree again, with what was answered before.
+func TestAFlushAfterTheDirectoryWentAwayWritesItAgain(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "gvfs-metadata", "home")
+	w, err := Open(path, Options{Background: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	if err := w.Set("/kept", "k", "v"); err != nil {
+		t.Fatal(err)
+	}
+	os.RemoveAll(filepath.Dir(path))
+	if err := w.Compact(); err != nil {
+		t.Fatalf("flush after the directory went away: %v", err)
+	}
+	r, err := Open(path, Options{ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	if v, ok := mustGet(t, r, "/kept", "k"); !ok || v.Str != "v" {
+		t.Fatalf("/kept reads %q (%v) from the tree written again", v.Str, ok)
+	}
+}

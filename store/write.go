@@ -186,6 +186,9 @@ func (s *Store) flushOnceLocked(rewrite bool) error {
 	if err := s.refresh(); err != nil {
 		return err
 	}
+	if err := s.keepNamesLocked(); err != nil {
+		return err
+	}
 	laidOut := s.tree != nil && len(s.tree.t.Bytes()) == s.rot.plan.laidOut
 	if s.journal != nil && s.journal.j.Len() == 0 && s.carried == nil && s.rot.err == nil && (!rewrite || laidOut) {
 		return nil // everything is in a tree whose rotation completed
