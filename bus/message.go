@@ -106,16 +106,22 @@ func readMessage(r *bufio.Reader) (*Message, error) {
 	}
 	buf := make([]byte, bodyAt+bodyLen)
 	if _, err := io.ReadFull(r, buf); err != nil {
-		if err == io.EOF {
-			err = io.ErrUnexpectedEOF
-		}
-		return nil, err
+		return nil, midMessage(err)
 	}
 	m, err := parseMessage(buf)
 	if err != nil {
 		return nil, &garbledMessage{err}
 	}
 	return m, nil
+}
+
+// midMessage is the error of a read that stopped inside a message: the
+// end of the stream there is no clean end.
+func midMessage(err error) error {
+	if err == io.EOF {
+		return io.ErrUnexpectedEOF
+	}
+	return err
 }
 
 // skipTooLarge reads the header of a message over the limit and skips its
@@ -127,16 +133,10 @@ func skipTooLarge(r *bufio.Reader, bodyAt, bodyLen int64) (*Message, error) {
 	size := bodyAt + bodyLen
 	header := make([]byte, bodyAt)
 	if _, err := io.ReadFull(r, header); err != nil {
-		if err == io.EOF {
-			err = io.ErrUnexpectedEOF
-		}
-		return nil, err
+		return nil, midMessage(err)
 	}
 	if _, err := r.Discard(int(bodyLen)); err != nil {
-		if err == io.EOF {
-			err = io.ErrUnexpectedEOF
-		}
-		return nil, err
+		return nil, midMessage(err)
 	}
 	tooLarge := &TooLargeError{Size: size}
 	// The header alone, as a message with no body, to read its fields.
