@@ -74,3 +74,13 @@ func marshalIndent(v any) ([]byte, error) {
 	}
 	return append(b, '\n'), nil
 }
+
+// visitNodes calls fn with the key count of every node that has keys.
+func visitNodes(n *format.Node, fn func(keys int)) {
+	if len(n.Keys) > 0 {
+		fn(len(n.Keys))
+	}
+	for _, c := range n.Children {
+		visitNodes(c, fn)
+	}
+}

@@ -49,10 +49,7 @@ func runExport(args []string, stdout, stderr io.Writer) int {
 	if flags.NArg() != 1 {
 		return usageError(flags, "expected one TREEFILE")
 	}
-	prog := newProgress(stderr, "export: reading "+flags.Arg(0), 0)
-	prog.update(0)
 	entries, warnings, err := dumpEntries(flags.Arg(0))
-	prog.done()
 	for _, w := range warnings {
 		fmt.Fprintf(stderr, "gvfs-meta export: warning: %s\n", w)
 	}
@@ -74,8 +71,11 @@ func runImport(args []string, stdout, stderr io.Writer) int {
 			"daemon runs, or TREEFILE exists, every path's keys are set through the\n"+
 			"daemon (keys not in the backup are left alone; change times become the\n"+
 			"time of the restore). Otherwise a new tree is written directly, change\n"+
-			"times included.",
+			"times included. A backup of one tree (say home) is not restored into\n"+
+			"another (say root) unless --any-tree says so: its paths would name other\n"+
+			"files there.",
 		"gvfs-meta import home-metadata.json ~/.local/share/gvfs-metadata/home", stderr)
+	anyTree := flags.Bool("any-tree", false, "restore even into a tree of another name than the backup's")
 	if stop, status := parseFlags(flags, args, stdout); stop {
 		return status
 	}
@@ -89,6 +89,10 @@ func runImport(args []string, stdout, stderr io.Writer) int {
 	treefile, err := filepath.Abs(flags.Arg(1))
 	if err != nil {
 		return fail(stderr, "import", err)
+	}
+	if doc.Tree != "" && doc.Tree != filepath.Base(treefile) && !*anyTree {
+		return fail(stderr, "import", fmt.Errorf("%s is a backup of the %q tree, not of %q: its paths would name other files there (--any-tree restores it anyway)",
+			flags.Arg(0), doc.Tree, filepath.Base(treefile)))
 	}
 	var daemon lazyClient
 	defer daemon.close()

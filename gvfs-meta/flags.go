@@ -23,9 +23,11 @@ func newFlags(name, synopsis, description, example string, stderr io.Writer) *fl
 	return fs
 }
 
-// parseFlags parses args and reports the exit status to return when the
-// command should stop: --help (0) or a usage error (2).
+// parseFlags parses args, options anywhere among the operands until "--",
+// and reports the exit status to return when the command should stop:
+// --help (0) or a usage error (2).
 func parseFlags(fs *flag.FlagSet, args []string, stdout io.Writer) (stop bool, status int) {
+	args = flagsFirst(fs, args)
 	for _, a := range args {
 		if a == "-h" || a == "-help" || a == "--help" {
 			fs.SetOutput(stdout)

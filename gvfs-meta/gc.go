@@ -24,11 +24,13 @@ func runGC(args []string, stdout, stderr io.Writer) int {
 			"(deleted outside GIO, so the daemon was never told). With --apply, remove\n"+
 			"them through the daemon (Remove calls, as applications make); the tree is\n"+
 			"never rewritten behind the daemon's back. It trusts the file system as it\n"+
-			"is now: mount whatever holds files you want to keep metadata for first.",
+			"is now: mount whatever holds files you want to keep metadata for first,\n"+
+			"and carry the metadata of files moved outside a file manager to their new\n"+
+			"names with 'gvfs-meta mv --metadata-only OLD NEW'.",
 		"gvfs-meta gc ~/.local/share/gvfs-metadata/home\n"+
 			"gvfs-meta gc --apply ~/.local/share/gvfs-metadata/home", stderr)
 	apply := flags.Bool("apply", false, "remove what is listed")
-	if stop, status := parseFlags(flags, flagsFirst(flags, args), stdout); stop {
+	if stop, status := parseFlags(flags, args, stdout); stop {
 		return status
 	}
 	if flags.NArg() != 1 {
@@ -76,6 +78,10 @@ func runGC(args []string, stdout, stderr io.Writer) int {
 	}
 	if !*apply {
 		fmt.Fprintf(stdout, "%d entries with metadata belong to files that no longer exist; run with --apply to remove them\n", keys)
+		if keys > 0 {
+			fmt.Fprintln(stderr, "A file moved or copied outside a file manager (mv, cp, rsync) leaves its metadata behind;\n"+
+				"'gvfs-meta mv --metadata-only OLD NEW' carries it to the new name before --apply removes it.")
+		}
 		return exitOK
 	}
 	c, err := daemon.get()

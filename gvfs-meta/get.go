@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"os"
 	"path/filepath"
 
 	"gvfs-metadata/store"
@@ -19,7 +20,9 @@ func runGet(args []string, stdout, stderr io.Writer) int {
 	fs := newFlags("get", "[--json] FILE [KEY...]",
 		"Print FILE's metadata keys (all, or the KEYs named) as applications see\n"+
 			"them, reading the tree and its journal directly. The text output is the\n"+
-			"metadata:: lines of `gio info -a 'metadata::*' FILE`.",
+			"metadata:: lines of `gio info -a 'metadata::*' FILE`. As with gio info, a\n"+
+			"FILE that does not exist exits 2 and a key it does not have is no error\n"+
+			"(it is named on standard error).",
 		"gvfs-meta get ~/Pictures/holiday.jpg\n"+
 			"gvfs-meta get --json ~/Pictures/holiday.jpg emblems", stderr)
 	asJSON := fs.Bool("json", false, "print {file, tree, path, keys}")
@@ -36,6 +39,12 @@ func runGet(args []string, stdout, stderr io.Writer) int {
 		return fail(stderr, "get", err)
 	}
 	abs, _ := filepath.Abs(fs.Arg(0))
+	if _, err := os.Lstat(abs); err != nil {
+		// gio info's case and status: metadata is a file's, and a file
+		// that is not there has none to show.
+		fail(stderr, "get", err)
+		return exitNoFile
+	}
 	loc := r.Resolve(abs)
 	s, err := store.Open(loc.TreeFile, store.Options{ReadOnly: true})
 	if err != nil {
@@ -65,6 +74,11 @@ func runGet(args []string, stdout, stderr io.Writer) int {
 			keys[kv.Key] = list
 		} else {
 			keys[kv.Key] = kv.Str
+		}
+	}
+	for _, k := range fs.Args()[1:] {
+		if _, ok := keys[metadataKey(k)]; !ok {
+			fmt.Fprintf(stderr, "gvfs-meta get: %s has no key %s\n", fs.Arg(0), metadataKey(k))
 		}
 	}
 	if *asJSON {

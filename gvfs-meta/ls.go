@@ -5,6 +5,7 @@ package main
 import (
 	"fmt"
 	"io"
+	"strings"
 	"time"
 )
 
@@ -29,6 +30,9 @@ func runLs(args []string, stdout, stderr io.Writer) int {
 	if fs.NArg() == 2 {
 		dir = fs.Arg(1)
 	}
+	if !strings.HasPrefix(dir, "/") {
+		return usageError(fs, "DIR is a path inside the tree and starts with /, as in 'gvfs-meta where' shows it (got %q)", dir)
+	}
 	s, err := openTree(fs.Arg(0))
 	if err != nil {
 		return fail(stderr, "ls", err)
@@ -37,6 +41,12 @@ func runLs(args []string, stdout, stderr io.Writer) int {
 	kids, err := s.Children(dir)
 	if err != nil {
 		return fail(stderr, "ls", err)
+	}
+	if len(kids) == 0 && dir != "/" {
+		changed, _ := s.LastChanged(dir)
+		if keys, _ := s.Keys(dir); changed == 0 && len(keys) == 0 {
+			return fail(stderr, "ls", fmt.Errorf("%s: no entry %s", fs.Arg(0), quotePath(dir)))
+		}
 	}
 	for _, c := range kids {
 		if !*long {

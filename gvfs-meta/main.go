@@ -11,6 +11,8 @@ import (
 	"os"
 	"sort"
 	"strings"
+
+	"gvfs-metadata/internal/version"
 )
 
 // Exit statuses shared by every subcommand.
@@ -18,6 +20,9 @@ const (
 	exitOK       = 0
 	exitProblems = 1 // the command failed or found problems
 	exitUsage    = 2
+	// exitNoFile is gio info's status for a file that does not exist,
+	// which get keeps so that scripts can swap one for the other.
+	exitNoFile = 2
 )
 
 // command is one subcommand.
@@ -39,12 +44,18 @@ func main() {
 }
 
 func run(args []string, stdout, stderr io.Writer) int {
-	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+	switch {
+	case len(args) == 0:
+		usage(stderr)
+		return exitUsage
+	case args[0] == "-h" || args[0] == "--help":
 		usage(stdout)
-		if len(args) == 0 {
-			return exitUsage
-		}
 		return exitOK
+	case args[0] == "--version" || args[0] == "-V":
+		fmt.Fprintln(stdout, "gvfs-meta", version.String())
+		return exitOK
+	case args[0] == "help":
+		return runHelp(args[1:], stdout, stderr)
 	}
 	cmd, ok := commands[args[0]]
 	if !ok {
@@ -55,8 +66,25 @@ func run(args []string, stdout, stderr io.Writer) int {
 	return cmd.run(args[1:], stdout, stderr)
 }
 
+// runHelp prints the general usage, or one command's help as its --help
+// does.
+func runHelp(args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		usage(stdout)
+		return exitOK
+	}
+	cmd, ok := commands[args[0]]
+	if !ok || len(args) > 1 {
+		fmt.Fprintf(stderr, "gvfs-meta help: unknown command %q\n\n", strings.Join(args, " "))
+		usage(stderr)
+		return exitUsage
+	}
+	return cmd.run([]string{"--help"}, stdout, stderr)
+}
+
 func usage(w io.Writer) {
 	fmt.Fprintln(w, "Usage: gvfs-meta COMMAND [OPTIONS] [ARGS]")
+	fmt.Fprintln(w, "       gvfs-meta --version")
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, "Commands:")
 	names := make([]string, 0, len(commands))
@@ -68,7 +96,7 @@ func usage(w io.Writer) {
 		fmt.Fprintf(w, "  %-16s %s\n", name, commands[name].summary)
 	}
 	fmt.Fprintln(w)
-	fmt.Fprintln(w, "Run 'gvfs-meta COMMAND --help' for a command's options and an example.")
+	fmt.Fprintln(w, "Run 'gvfs-meta help COMMAND' for a command's options and an example.")
 }
 
 // fail prints an error prefixed with the command name and returns the

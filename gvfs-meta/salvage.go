@@ -22,7 +22,7 @@ func runSalvage(args []string, stdout, stderr io.Writer) int {
 			"the daemon, then move NEWFILE (and its journal) into place to use it.",
 		"gvfs-meta salvage ~/.local/share/gvfs-metadata/home --out /tmp/gvfs-metadata/home", stderr)
 	out := fs.String("out", "", "the new tree file to write (must not exist)")
-	if stop, status := parseFlags(fs, flagsFirst(fs, args), stdout); stop {
+	if stop, status := parseFlags(fs, args, stdout); stop {
 		return status
 	}
 	if fs.NArg() != 1 || *out == "" {

@@ -21,7 +21,7 @@ type treeStats struct {
 	Tree           string         `json:"tree"`
 	TreeBytes      int            `json:"tree_bytes"`
 	Tag            string         `json:"tag"`
-	LastRotation   string         `json:"last_rotation"`
+	TreeWritten    string         `json:"tree_written"`
 	Journal        string         `json:"journal,omitempty"`
 	JournalBytes   int            `json:"journal_bytes"`
 	JournalUsed    int            `json:"journal_used_bytes"`
@@ -35,7 +35,9 @@ func runStats(args []string, stdout, stderr io.Writer) int {
 	fs := newFlags("stats", "[--json] TREEFILE",
 		"Summarise TREEFILE as applications see it: entries, how many paths use\n"+
 			"each key, the sizes of the tree and journal, how full the journal is, and\n"+
-			"when the tree was last rewritten (rotated).",
+			"when the tree file was last written by a rotation: the time in its header,\n"+
+			"or the newest change merged into it when a rotation patched it (a patch\n"+
+			"keeps the header's time). Copying the file does not change it.",
 		"gvfs-meta stats ~/.local/share/gvfs-metadata/home", stderr)
 	asJSON := fs.Bool("json", false, "print one JSON object")
 	if stop, status := parseFlags(fs, args, stdout); stop {
@@ -45,10 +47,6 @@ func runStats(args []string, stdout, stderr io.Writer) int {
 		return usageError(fs, "expected one TREEFILE")
 	}
 	path := fs.Arg(0)
-	info, err := os.Stat(path)
-	if err != nil {
-		return fail(stderr, "stats", err)
-	}
 	s, err := openTree(path)
 	if err != nil {
 		return fail(stderr, "stats", err)
@@ -64,8 +62,8 @@ func runStats(args []string, stdout, stderr io.Writer) int {
 	}
 	out := treeStats{
 		Tree: path, TreeBytes: st.TreeBytes, Tag: fmt.Sprintf("%08x", st.TreeTag),
-		LastRotation: info.ModTime().UTC().Format(time.RFC3339),
-		Journal:      st.JournalPath, JournalBytes: st.JournalBytes, JournalUsed: st.JournalUsed, JournalEntries: st.JournalEntries,
+		TreeWritten: time.Unix(treeWritten(path), 0).UTC().Format(time.RFC3339),
+		Journal:     st.JournalPath, JournalBytes: st.JournalBytes, JournalUsed: st.JournalUsed, JournalEntries: st.JournalEntries,
 		Keys: map[string]int{},
 	}
 	var count func(n *format.Node)
@@ -88,7 +86,7 @@ func runStats(args []string, stdout, stderr io.Writer) int {
 		return exitOK
 	}
 	fmt.Fprintf(stdout, "tree:          %s (%d bytes, tag %s)\n", quotePath(path), out.TreeBytes, out.Tag)
-	fmt.Fprintf(stdout, "last rotation: %s\n", out.LastRotation)
+	fmt.Fprintf(stdout, "tree written:  %s\n", out.TreeWritten)
 	if out.Journal != "" {
 		fill := 0.0
 		if out.JournalBytes > 0 {
@@ -114,4 +112,34 @@ func runStats(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stdout, "  %-40s %d\n", k, out.Keys[k])
 	}
 	return exitOK
+}
+
+// treeWritten is when a rotation last wrote the tree file: its header's
+// time base, or the newest change time of its entries when later (a
+// rotation that patches a tree keeps the base). 0 when unreadable.
+func treeWritten(path string) int64 {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return 0
+	}
+	t, err := format.ParseTree(data)
+	if err != nil {
+		return 0
+	}
+	newest := t.TimeBase()
+	seen := map[uint32]bool{} // children blocks, in case a damaged tree loops
+	var walk func(d format.Dirent)
+	walk = func(d format.Dirent) {
+		newest = max(newest, d.LastChanged())
+		dir, err := d.Children()
+		if err != nil || seen[dir.Offset()] {
+			return
+		}
+		seen[dir.Offset()] = true
+		for i := 0; i < dir.Len(); i++ {
+			walk(dir.Child(i))
+		}
+	}
+	walk(t.Root())
+	return newest
 }

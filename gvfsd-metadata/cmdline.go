@@ -11,9 +11,6 @@ import (
 	"time"
 )
 
-// version is printed by --version.
-const version = "gvfs-metadata 0.1.0"
-
 // options are the daemon's command line: the reference's (-r/--replace,
 // --version, -h/--help) plus --idle-exit and --close-trees.
 type options struct {

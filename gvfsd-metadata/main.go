@@ -10,6 +10,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+
+	"gvfs-metadata/internal/version"
 )
 
 func main() {
@@ -25,7 +27,7 @@ func main() {
 		return
 	}
 	if opts.version {
-		fmt.Println(version)
+		fmt.Println("gvfs-metadata", version.String())
 		return
 	}
 	os.Exit(run(opts))

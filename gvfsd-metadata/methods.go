@@ -10,6 +10,7 @@ import (
 	"syscall"
 
 	"gvfs-metadata/bus"
+	"gvfs-metadata/compat/protocol"
 
 	"gvfs-metadata/format"
 )
@@ -60,6 +61,8 @@ func (d *daemon) serve(call *bus.Message) {
 		d.noSuchInterface(call, iface)
 	case ifaceProperties:
 		d.propertiesCall(call, member, sig)
+	case protocol.StatusInterface:
+		d.statusCall(call)
 	default:
 		d.noSuchInterface(call, iface)
 	}

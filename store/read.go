@@ -330,7 +330,12 @@ func (v view) children(path []byte) []Child {
 					if err != nil {
 						continue
 					}
-					ch := Child{Name: string(name), LastChanged: c.LastChanged(), HasChildren: c.HasChildrenBlock(), HasData: c.HasDataBlock()}
+					// A written tree gives leaves an empty children block and
+					// keyless entries an empty data block: only what a block
+					// holds counts.
+					kids, kerr := c.Children()
+					data, derr := c.Data()
+					ch := Child{Name: string(name), LastChanged: c.LastChanged(), HasChildren: kerr == nil && kids.Len() > 0, HasData: derr == nil && data.Len() > 0}
 					if ci := infos[ch.Name]; ci != nil {
 						if ci.deleted {
 							continue

@@ -6,10 +6,14 @@
 package client
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/godbus/dbus/v5"
+
+	"gvfs-metadata/compat/protocol"
 )
 
 // D-Bus names of the metadata service.
@@ -120,4 +124,46 @@ func (c *Client) Running() bool {
 	var has bool
 	err := c.conn.BusObject().Call("org.freedesktop.DBus.NameHasOwner", 0, BusName).Store(&has)
 	return err == nil && has
+}
+
+// Owner is the process id of the daemon that owns the name now, 0 when
+// none does (the call starts none).
+func (c *Client) Owner() (uint32, error) {
+	if !c.Running() {
+		return 0, nil
+	}
+	var pid uint32
+	err := c.conn.BusObject().Call("org.freedesktop.DBus.GetConnectionUnixProcessID", 0, BusName).Store(&pid)
+	return pid, err
+}
+
+// Activatable reports whether the bus starts a daemon on the first call.
+func (c *Client) Activatable() bool {
+	var names []string
+	if c.conn.BusObject().Call("org.freedesktop.DBus.ListActivatableNames", 0).Store(&names) != nil {
+		return false
+	}
+	return slices.Contains(names, BusName)
+}
+
+// ErrNoStatus is Status's answer from a daemon that does not report one:
+// the reference C daemon.
+var ErrNoStatus = errors.New("the daemon does not report its status")
+
+// Status asks the running daemon for its state.
+func (c *Client) Status() (*protocol.Status, error) {
+	var doc string
+	err := c.obj.Call(protocol.StatusInterface+"."+protocol.StatusMethod, dbus.FlagNoAutoStart).Store(&doc)
+	var de dbus.Error
+	if errors.As(err, &de) && de.Name == "org.freedesktop.DBus.Error.UnknownMethod" {
+		return nil, ErrNoStatus
+	}
+	if err != nil {
+		return nil, err
+	}
+	var st protocol.Status
+	if err := json.Unmarshal([]byte(doc), &st); err != nil {
+		return nil, fmt.Errorf("the daemon's status: %w", err)
+	}
+	return &st, nil
 }

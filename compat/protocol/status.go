@@ -1,0 +1,35 @@
+// SPDX-License-Identifier: LGPL-2.0-or-later
+
+// Package protocol holds what this daemon says on the bus beyond the
+// reference's org.gtk.vfs.Metadata: the status `gvfs-meta status` shows.
+package protocol
+
+// StatusInterface and StatusMethod name the call that reports a daemon's
+// state. Only this implementation answers it, and it is left out of the
+// introspection data, which stays the reference's; the C daemon answers
+// it with UnknownMethod, which is how a caller tells the two apart.
+const (
+	StatusInterface = "org.gtk.vfs.Metadata.Status"
+	StatusMethod    = "Get"
+)
+
+// Status is the JSON document the status call returns as its one string.
+type Status struct {
+	Version    string       `json:"version"`
+	Executable string       `json:"executable"`
+	Started    string       `json:"started"` // RFC 3339
+	Trees      []TreeStatus `json:"trees"`
+}
+
+// TreeStatus is one open tree.
+type TreeStatus struct {
+	TreeFile       string `json:"tree_file"`
+	Journal        string `json:"journal,omitempty"`
+	JournalBytes   int    `json:"journal_bytes"`
+	JournalUsed    int    `json:"journal_used_bytes"`
+	JournalEntries int    `json:"journal_entries"`
+	LastWrite      string `json:"last_write,omitempty"` // RFC 3339; empty: none since opened
+	LastFlush      string `json:"last_flush,omitempty"` // RFC 3339; empty: none since opened
+	FlushPending   bool   `json:"flush_pending"`
+	OnNFS          bool   `json:"on_nfs,omitempty"`
+}

@@ -1,0 +1,64 @@
+// SPDX-License-Identifier: LGPL-2.0-or-later
+
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"sort"
+	"time"
+
+	"gvfs-metadata/bus"
+	"gvfs-metadata/compat/protocol"
+	"gvfs-metadata/internal/version"
+)
+
+// started is when the daemon started, for its status.
+var started = time.Now()
+
+// statusCall answers protocol.StatusInterface: what `gvfs-meta status`
+// shows of this daemon. Nothing else calls it; it is not in the
+// introspection data, which stays the reference's.
+func (d *daemon) statusCall(call *bus.Message) {
+	if call.Member != protocol.StatusMethod || call.Signature != "" {
+		d.fail(call, &callError{errUnknownMeth, "No such method “" + call.Member + "”"})
+		return
+	}
+	b, err := json.Marshal(d.status())
+	if err != nil {
+		d.fail(call, &callError{errFailedDBus, err.Error()})
+		return
+	}
+	d.replyString(call, string(b))
+}
+
+func (d *daemon) status() protocol.Status {
+	exe, _ := os.Executable()
+	st := protocol.Status{Version: version.String(), Executable: exe, Started: started.UTC().Format(time.RFC3339), Trees: d.trees.status()}
+	sort.Slice(st.Trees, func(i, j int) bool { return st.Trees[i].TreeFile < st.Trees[j].TreeFile })
+	return st
+}
+
+// status describes every open tree.
+func (ts *trees) status() []protocol.TreeStatus {
+	ts.mu.Lock()
+	defer ts.mu.Unlock()
+	out := []protocol.TreeStatus{}
+	for name, t := range ts.open {
+		s := protocol.TreeStatus{TreeFile: name, OnNFS: t.st.OnNFS()}
+		if stats, err := t.st.Stats(); err == nil {
+			s.Journal, s.JournalBytes, s.JournalUsed, s.JournalEntries = stats.JournalPath, stats.JournalBytes, stats.JournalUsed, stats.JournalEntries
+			if stats.LastRotation != 0 {
+				s.LastFlush = time.Unix(stats.LastRotation, 0).UTC().Format(time.RFC3339)
+			}
+		}
+		t.mu.Lock()
+		if !t.lastWrite.IsZero() {
+			s.LastWrite = t.lastWrite.UTC().Format(time.RFC3339)
+		}
+		s.FlushPending = t.timer != nil
+		t.mu.Unlock()
+		out = append(out, s)
+	}
+	return out
+}
