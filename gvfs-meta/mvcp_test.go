@@ -96,7 +96,7 @@ func TestMvAndCpCarryMetadataAsGioSeesIt(t *testing.T) {
 	// Refusals change nothing.
 	for _, args := range [][]string{
 		{"mv", filepath.Join(home, "renamed.txt"), filepath.Join(outside, "b.txt")}, // exists
-		{"cp", filepath.Join(home, "missing"), filepath.Join(home, "x")},           // no source
+		{"cp", filepath.Join(home, "missing"), filepath.Join(home, "x")},            // no source
 		{"mv", moved, filepath.Join(moved, "sub")},                                  // into itself
 		{"mv", "--metadata-only", filepath.Join(home, "never-had-any"), filepath.Join(home, "renamed.txt")},
 	} {
