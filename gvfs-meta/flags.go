@@ -6,13 +6,38 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"sync"
 )
+
+// commandDoc is a subcommand's help: what --help prints, and what the
+// manual page and the shell completions are made from.
+type commandDoc struct {
+	name, synopsis, description, example string
+	flags                                *flag.FlagSet
+}
+
+var (
+	docsMu sync.Mutex
+	docs   = map[string]commandDoc{}
+)
+
+// docOf returns a command's help, which its flag set records when the
+// command runs (here with --help, printing nothing).
+func docOf(name string) commandDoc {
+	commands[name].run([]string{"--help"}, io.Discard, io.Discard)
+	docsMu.Lock()
+	defer docsMu.Unlock()
+	return docs[name]
+}
 
 // newFlags makes a subcommand's flag set whose --help shows the synopsis,
 // a description, the options and an example.
 func newFlags(name, synopsis, description, example string, stderr io.Writer) *flag.FlagSet {
 	fs := flag.NewFlagSet("gvfs-meta "+name, flag.ContinueOnError)
 	fs.SetOutput(stderr)
+	docsMu.Lock()
+	docs[name] = commandDoc{name, synopsis, description, example, fs}
+	docsMu.Unlock()
 	fs.Usage = func() {
 		out := fs.Output()
 		fmt.Fprintf(out, "Usage: gvfs-meta %s %s\n\n%s\n", name, synopsis, description)

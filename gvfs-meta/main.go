@@ -69,8 +69,12 @@ func run(args []string, stdout, stderr io.Writer) int {
 // runHelp prints the general usage, or one command's help as its --help
 // does.
 func runHelp(args []string, stdout, stderr io.Writer) int {
-	if len(args) == 0 {
+	switch {
+	case len(args) == 0:
 		usage(stdout)
+		return exitOK
+	case len(args) == 1 && args[0] == "--man":
+		writeManPage(stdout)
 		return exitOK
 	}
 	cmd, ok := commands[args[0]]
@@ -96,7 +100,8 @@ func usage(w io.Writer) {
 		fmt.Fprintf(w, "  %-16s %s\n", name, commands[name].summary)
 	}
 	fmt.Fprintln(w)
-	fmt.Fprintln(w, "Run 'gvfs-meta help COMMAND' for a command's options and an example.")
+	fmt.Fprintln(w, "Run 'gvfs-meta help COMMAND' for a command's options and an example;")
+	fmt.Fprintln(w, "'gvfs-meta help --man' prints this manual as a man page.")
 }
 
 // fail prints an error prefixed with the command name and returns the

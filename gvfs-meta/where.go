@@ -4,8 +4,10 @@ package main
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
+	"os"
 	"path/filepath"
 )
 
@@ -42,6 +44,11 @@ func runWhere(args []string, stdout, stderr io.Writer) int {
 	var results []result
 	for _, f := range fs.Args() {
 		abs, _ := filepath.Abs(f)
+		if _, err := os.Lstat(abs); err != nil {
+			// Metadata can outlive its file (see gc), so where still
+			// answers, as applications would locate the file.
+			fmt.Fprintf(stderr, "gvfs-meta where: %s: %v; shown where its metadata would be\n", f, errors.Unwrap(err))
+		}
 		loc := r.Resolve(abs)
 		results = append(results, result{f, loc.Tree, loc.TreeFile, loc.Path})
 	}

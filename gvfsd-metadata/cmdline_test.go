@@ -3,6 +3,11 @@
 package main
 
 import (
+	"maps"
+	"os"
+	"regexp"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 )
@@ -54,5 +59,27 @@ func TestArgumentsThatAreNotOptionsAreIgnored(t *testing.T) {
 		if (args[0] == "-r" || args[0] == "-rh") != o.replace || (args[0] == "-rh") != o.help {
 			t.Errorf("%q: %+v", args, o)
 		}
+	}
+}
+
+// TestManualPageListsEveryOption holds gvfsd-metadata(8) to --help: each
+// option the help shows is described in the page, and the page describes
+// no other.
+func TestManualPageListsEveryOption(t *testing.T) {
+	page, err := os.ReadFile("../data/gvfsd-metadata.8.in")
+	if err != nil {
+		t.Fatal(err)
+	}
+	option := regexp.MustCompile(`--[a-z][a-z-]*`)
+	inHelp := map[string]bool{}
+	for _, o := range option.FindAllString(helpText, -1) {
+		inHelp[o] = true
+	}
+	inPage := map[string]bool{}
+	for _, o := range option.FindAllString(strings.ReplaceAll(string(page), `\-`, "-"), -1) {
+		inPage[o] = true
+	}
+	if len(inHelp) < 5 || !maps.Equal(inHelp, inPage) {
+		t.Errorf("options in --help %v, in the manual page %v", slices.Sorted(maps.Keys(inHelp)), slices.Sorted(maps.Keys(inPage)))
 	}
 }

@@ -3,6 +3,7 @@
 package main
 
 import (
+	"encoding/json"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -60,6 +61,8 @@ func TestMesonInstallsAnActivatableDaemon(t *testing.T) {
 		}
 	}
 
+	checkInstalledDocs(t, prefix, build)
+
 	s, err := session.Start(session.Options{ServiceFile: service})
 	if err != nil {
 		t.Fatal(err)
@@ -81,4 +84,69 @@ func TestMesonInstallsAnActivatableDaemon(t *testing.T) {
 	if exe, _ := os.Readlink(filepath.Join("/proc", strconv.Itoa(pid), "exe")); exe != daemon {
 		t.Fatalf("the name is owned by %s, want the installed %s", exe, daemon)
 	}
+}
+
+// checkInstalledDocs checks what meson installs besides the programs: both
+// manual pages render without a warning, the completion scripts load in
+// their shells, and both programs say the version meson.build gives.
+func checkInstalledDocs(t *testing.T, prefix, build string) {
+	t.Helper()
+	info, err := exec.Command("meson", "introspect", "--projectinfo", build).Output()
+	var project struct{ Version string }
+	if err != nil || json.Unmarshal(info, &project) != nil || project.Version == "" {
+		t.Fatalf("meson introspect: %v %s", err, info)
+	}
+	for _, prog := range []string{filepath.Join(prefix, "libexec", "gvfsd-metadata"), filepath.Join(prefix, "bin", "gvfs-meta")} {
+		out, err := exec.Command(prog, "--version").Output()
+		if want := " " + project.Version + "\n"; err != nil || !strings.HasSuffix(string(out), want) {
+			t.Errorf("%s --version: %q %v, want the version of meson.build (%s)", prog, out, err, project.Version)
+		}
+	}
+	for page, want := range map[string][]string{
+		"man1/gvfs-meta.1":      {"gvfs-meta mv [--metadata-only] SRC DST", "gvfs-meta status [--json]", "EXIT STATUS"},
+		"man8/gvfsd-metadata.8": {filepath.Join(prefix, "libexec", "gvfsd-metadata") + " [OPTION...]", "--replace", "--close-trees=DURATION"},
+	} {
+		cmd := exec.Command("man", "--warnings", "-l", filepath.Join(prefix, "share", "man", page))
+		cmd.Env = append(os.Environ(), "MANWIDTH=200", "MAN_KEEP_FORMATTING=0", "MANPAGER=cat", "PAGER=cat")
+		var stderr strings.Builder
+		cmd.Stderr = &stderr
+		out, err := cmd.Output()
+		text := stripOverstrike(string(out))
+		if err != nil || stderr.Len() > 0 {
+			t.Errorf("man -l %s: %v\n%s", page, err, stderr.String())
+		}
+		for _, w := range want {
+			if !strings.Contains(text, w) {
+				t.Errorf("man -l %s lacks %q:\n%s", page, w, text)
+			}
+		}
+	}
+	completions := filepath.Join(prefix, "share")
+	bash := `source "$1" && complete -p gvfs-meta && COMP_WORDS=(gvfs-meta st) COMP_CWORD=1 && _gvfs_meta && echo "${COMPREPLY[*]}"`
+	out, err := exec.Command("bash", "-c", bash, "bash", filepath.Join(completions, "bash-completion", "completions", "gvfs-meta")).CombinedOutput()
+	if err != nil || string(out) != "complete -o default -F _gvfs_meta gvfs-meta\nstats status\n" {
+		t.Errorf("bash completion: %v\n%s", err, out)
+	}
+	if out, err := exec.Command("zsh", "-n", filepath.Join(completions, "zsh", "site-functions", "_gvfs-meta")).CombinedOutput(); err != nil {
+		t.Errorf("zsh -n: %v\n%s", err, out)
+	}
+	fish := filepath.Join(completions, "fish", "vendor_completions.d", "gvfs-meta.fish")
+	out, err = exec.Command("fish", "-c", `source $argv[1]; complete -C"gvfs-meta dump --j"`, fish).CombinedOutput()
+	if err != nil || !strings.HasPrefix(string(out), "--json\t") {
+		t.Errorf("fish completion: %v\n%s", err, out)
+	}
+}
+
+// stripOverstrike removes man's bold and underline overstrikes (X\bX, _\bX).
+func stripOverstrike(s string) string {
+	var b strings.Builder
+	r := []rune(s)
+	for i := 0; i < len(r); i++ {
+		if i+1 < len(r) && r[i+1] == '\b' {
+			i++
+			continue
+		}
+		b.WriteRune(r[i])
+	}
+	return b.String()
 }
