@@ -150,3 +150,115 @@ func stripOverstrike(s string) string {
 	}
 	return b.String()
 }
+
+// TestPerUserInstallSwitchesTheRunningSession runs scripts/install-user in
+// a session bus set up as a desktop's is (the system's service files, the
+// user's own) where the C daemon already serves: this daemon takes over
+// with the metadata, the bus starts it again after it exits (the bus
+// re-read its service files), and --uninstall hands the session back to
+// the C daemon, nothing lost. The session has no user systemd, as in CI;
+// with one, the script also overrides the unit.
+func TestPerUserInstallSwitchesTheRunningSession(t *testing.T) {
+	session.Require(t)
+	home := t.TempDir()
+	script := `
+set -euo pipefail
+owner() {
+  for _ in $(seq 100); do
+    pid=$(gdbus call --session --dest org.freedesktop.DBus --object-path /org/freedesktop/DBus \
+      --method org.freedesktop.DBus.GetConnectionUnixProcessID org.gtk.vfs.Metadata 2>/dev/null | sed "s/.*uint32 \([0-9]*\).*/\1/") || true
+    exe=$(readlink "/proc/$pid/exe" 2>/dev/null) || true
+    if [ -n "$pid" ] && [ "$exe" = "$1" ]; then echo "$pid"; return; fi
+    sleep 0.1
+  done
+  echo "the name is not owned by $1 (pid ${pid:-none}, ${exe:-})" >&2
+  return 1
+}
+f=$HOME/doc.txt
+touch "$f"
+gio set "$f" metadata::before yes
+owner /usr/libexec/gvfsd-metadata >/dev/null
+scripts/install-user >/dev/null
+ours=$HOME/.local/libexec/gvfsd-metadata
+pid=$(owner "$ours")
+gio set "$f" metadata::after yes
+kill -TERM "$pid"
+while kill -0 "$pid" 2>/dev/null; do sleep 0.1; done
+gio set "$f" metadata::again yes # activation, from the user's service file
+owner "$ours" >/dev/null
+scripts/install-user --uninstall >/dev/null
+owner /usr/libexec/gvfsd-metadata >/dev/null
+gio info -a 'metadata::*' "$f" | grep -c ': yes$'
+`
+	cmd := exec.Command("dbus-run-session", "--", "bash", "-c", script)
+	cmd.Dir = ".."
+	cmd.Env = append(os.Environ(), "HOME="+home, "XDG_DATA_HOME="+filepath.Join(home, ".local", "share"),
+		"XDG_CONFIG_HOME="+filepath.Join(home, ".config"), "XDG_RUNTIME_DIR="+home, "XDG_BIN_HOME=")
+	for _, v := range []string{"GOCACHE", "GOMODCACHE"} { // the user's, not the new HOME's
+		dir, err := exec.Command("go", "env", v).Output()
+		if err != nil {
+			t.Fatal(err)
+		}
+		cmd.Env = append(cmd.Env, v+"="+strings.TrimSpace(string(dir)))
+	}
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil || strings.TrimSpace(string(out)) != "3" {
+		t.Fatalf("%v: %q, want all 3 keys kept\n%s", err, out, stderr.String())
+	}
+}
+
+// TestMesonBuildsOfflineAndInstallOnlyCopies builds with -Doffline in a
+// network namespace of its own (no network at all) and a HOME without a
+// module cache, as a package build has it, then installs into a DESTDIR:
+// the install copies and runs no build step.
+func TestMesonBuildsOfflineAndInstallOnlyCopies(t *testing.T) {
+	if _, err := exec.LookPath("meson"); err != nil {
+		t.Fatal("needs meson (scripts/setup installs it)")
+	}
+	if err := exec.Command("unshare", "-n", "true").Run(); err != nil {
+		t.Fatalf("needs unshare -n (root, or CAP_SYS_ADMIN) to take the network away: %v", err)
+	}
+	modcache, err := exec.Command("go", "env", "GOMODCACHE").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	gocache, err := exec.Command("go", "env", "GOCACHE").Output() // compiled packages only: spares time
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmp := t.TempDir()
+	build, dest := filepath.Join(tmp, "build"), filepath.Join(tmp, "dest")
+	offline := func(args ...string) string {
+		t.Helper()
+		cmd := exec.Command("unshare", append([]string{"-n", "meson"}, args...)...)
+		cmd.Dir = ".."
+		cmd.Env = append(os.Environ(), "HOME="+filepath.Join(tmp, "home"), "DESTDIR="+dest,
+			"GOPROXY=https://proxy.golang.org", "GOCACHE="+strings.TrimSpace(string(gocache)))
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			t.Fatalf("meson %s: %v\n%s", strings.Join(args, " "), err, out)
+		}
+		return string(out)
+	}
+	offline("setup", build, "--prefix=/usr", "-Doffline=true", "-Dgo_modcache="+strings.TrimSpace(string(modcache)), "-Dtests=false")
+	offline("compile", "-C", build)
+	built, err := os.Stat(filepath.Join(build, "gvfsd-metadata"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := offline("install", "-C", build)
+	if !strings.Contains(out, "ninja: no work to do") {
+		t.Errorf("meson install ran build steps:\n%s", out)
+	}
+	after, err := os.Stat(filepath.Join(build, "gvfsd-metadata"))
+	if err != nil || !after.ModTime().Equal(built.ModTime()) {
+		t.Errorf("meson install rebuilt the daemon: %v", err)
+	}
+	for _, f := range []string{"usr/libexec/gvfsd-metadata", "usr/bin/gvfs-meta", "usr/share/man/man1/gvfs-meta.1", "usr/share/man/man8/gvfsd-metadata.8"} {
+		if _, err := os.Stat(filepath.Join(dest, f)); err != nil {
+			t.Errorf("not installed: %v", err)
+		}
+	}
+}
