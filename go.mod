@@ -1,18 +1,7 @@
 module gvfs-metadata
 
-go 1.26.0
+go 1.22
 
-require golang.org/x/sys v0.49.0
+require golang.org/x/sys v0.30.0
 
-require github.com/godbus/dbus/v5 v5.2.4
-
-require (
-	github.com/BurntSushi/toml v1.4.1-0.20240526193622-a339e1f7089c // indirect
-	golang.org/x/exp/typeparams v0.0.0-20231108232855-2478ac86f678 // indirect
-	golang.org/x/mod v0.41.0 // indirect
-	golang.org/x/sync v0.23.0 // indirect
-	golang.org/x/tools v0.51.0 // indirect
-	honnef.co/go/tools v0.8.2 // indirect
-)
-
-tool honnef.co/go/tools/cmd/staticcheck
+require github.com/godbus/dbus/v5 v5.1.0

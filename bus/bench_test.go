@@ -42,7 +42,8 @@ func BenchmarkReadSetCall(b *testing.B) {
 	raw := setCall(b)
 	r := bufio.NewReaderSize(bytes.NewReader(nil), readBuffer)
 	b.ReportAllocs()
-	for b.Loop() {
+	b.ResetTimer()
+	for range b.N {
 		r.Reset(bytes.NewReader(raw))
 		m, err := readMessage(r)
 		if err != nil {
@@ -67,7 +68,8 @@ func BenchmarkReadSetCall(b *testing.B) {
 func BenchmarkReadSetCallGodbus(b *testing.B) {
 	raw := setCall(b)
 	b.ReportAllocs()
-	for b.Loop() {
+	b.ResetTimer()
+	for range b.N {
 		if _, err := dbus.DecodeMessage(bytes.NewReader(raw)); err != nil {
 			b.Fatal(err)
 		}
@@ -79,7 +81,8 @@ func BenchmarkEncodeReply(b *testing.B) {
 	call := &Message{Header: Header{Serial: 7, Sender: ":1.42"}}
 	var buf []byte
 	b.ReportAllocs()
-	for b.Loop() {
+	b.ResetTimer()
+	for range b.N {
 		buf = appendMessage(buf[:0], &Message{Header: Header{Type: TypeMethodReturn, ReplySerial: call.Serial, Destination: call.Sender}}, 9)
 	}
 }

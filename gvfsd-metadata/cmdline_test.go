@@ -6,7 +6,6 @@ import (
 	"maps"
 	"os"
 	"regexp"
-	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -80,6 +79,6 @@ func TestManualPageListsEveryOption(t *testing.T) {
 		inPage[o] = true
 	}
 	if len(inHelp) < 5 || !maps.Equal(inHelp, inPage) {
-		t.Errorf("options in --help %v, in the manual page %v", slices.Sorted(maps.Keys(inHelp)), slices.Sorted(maps.Keys(inPage)))
+		t.Errorf("options in --help %v, in the manual page %v", inHelp, inPage)
 	}
 }

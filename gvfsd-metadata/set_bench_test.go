@@ -35,7 +35,8 @@ func BenchmarkSet(b *testing.B) {
 	}
 	b.ReportAllocs()
 	i := 0
-	for b.Loop() {
+	b.ResetTimer()
+	for range b.N {
 		if err := d.set(treefile, paths[i%len(paths)], bus.NewDecoder(binary.LittleEndian, data)); err != nil {
 			b.Fatal(err)
 		}

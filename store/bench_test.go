@@ -152,7 +152,8 @@ func BenchmarkRebuildBurst(b *testing.B) {
 		}
 		b.Run(fmt.Sprint(n), func(b *testing.B) {
 			b.ReportAllocs()
-			for b.Loop() {
+			b.ResetTimer()
+			for range b.N {
 				if _, err := rebuild(old, entryRuns{entries}, 2); err != nil {
 					b.Fatal(err)
 				}

@@ -307,7 +307,9 @@ func TestFlushReturnsOnlyOnceEverythingBeforeItIsInADurableTree(t *testing.T) {
 	}
 	stop := make(chan struct{})
 	var wg sync.WaitGroup
-	wg.Go(func() {
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
 		for i := 0; ; i++ {
 			select {
 			case <-stop:
@@ -319,7 +321,7 @@ func TestFlushReturnsOnlyOnceEverythingBeforeItIsInADurableTree(t *testing.T) {
 				return
 			}
 		}
-	})
+	}()
 	err := w.Flush()
 	close(stop)
 	wg.Wait()

@@ -89,7 +89,9 @@ func burst(w *World, conns []*bus.Conn, work [][]string, budget time.Duration, c
 	var wg sync.WaitGroup
 	for i, c := range conns {
 		lat[i] = make([]time.Duration, 0, len(work[i]))
-		wg.Go(func() {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
 			for _, p := range work[i] {
 				if budget > 0 && time.Now().After(deadline) {
 					return
@@ -101,7 +103,7 @@ func burst(w *World, conns []*bus.Conn, work [][]string, budget time.Duration, c
 				}
 				lat[i] = append(lat[i], time.Since(t))
 			}
-		})
+		}()
 	}
 	wg.Wait()
 	b.Elapsed = time.Since(start)

@@ -106,7 +106,7 @@ func alternate(cfg Config, d Daemon, t *Template, sets int) (Comparison, error) 
 // and floor are what -compare builds when no binary is given).
 func parseDaemons(list string) ([]Daemon, error) {
 	var ds []Daemon
-	for item := range strings.SplitSeq(list, ",") {
+	for _, item := range strings.Split(list, ",") {
 		name, path, hasPath := strings.Cut(strings.TrimSpace(item), "=")
 		known := name == "ours" || name == "floor" || name == "reference"
 		if name == "" || (hasPath && path == "") || (!hasPath && !known) {

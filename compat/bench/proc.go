@@ -16,7 +16,7 @@ func status(pid int, field string) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	for line := range bytes.Lines(b) {
+	for _, line := range bytes.Split(b, []byte("\n")) {
 		if rest, ok := bytes.CutPrefix(line, []byte(field+":")); ok {
 			rest = bytes.TrimSpace(bytes.TrimSuffix(bytes.TrimSpace(rest), []byte("kB")))
 			return strconv.Atoi(string(rest))

@@ -60,7 +60,9 @@ func (w *World) ReadersDuringBurst(runs int) (time.Duration, int, error) {
 		return 0, 0, err
 	}
 	defer conn.Close()
-	wg.Go(func() {
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
 		for {
 			select {
 			case <-stop:
@@ -73,7 +75,7 @@ func (w *World) ReadersDuringBurst(runs int) (time.Duration, int, error) {
 			}
 			sets++
 		}
-	})
+	}()
 	// Let the writer get going (and the journal fill) before reading.
 	time.Sleep(200 * time.Millisecond)
 	d, rerr := w.Readers(runs)

@@ -45,7 +45,9 @@ func TestKilledDaemonKeepsEveryAcknowledgedWrite(t *testing.T) {
 		stop := make(chan struct{})
 		for c := range clients {
 			obj, conn := metadataClient(t, w.s)
-			wg.Go(func() {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
 				defer conn.Close()
 				treefile := bs(w.treefile())
 				for i := 0; ; i++ {
@@ -64,7 +66,7 @@ func TestKilledDaemonKeepsEveryAcknowledgedWrite(t *testing.T) {
 					acked[p] = v
 					mu.Unlock()
 				}
-			})
+			}()
 		}
 		time.Sleep(time.Duration(200+rng.IntN(600)) * time.Millisecond)
 		if err := syscall.Kill(pid, syscall.SIGKILL); err != nil {

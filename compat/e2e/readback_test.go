@@ -84,7 +84,9 @@ func burst(t *testing.T, w *world, clients int, stop <-chan struct{}) func() int
 	treefile := bs(w.treefile())
 	for c := range clients {
 		obj, conn := metadataClient(t, w.s)
-		wg.Go(func() {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
 			defer conn.Close()
 			for i := 0; ; i++ {
 				select {
@@ -101,7 +103,7 @@ func burst(t *testing.T, w *world, clients int, stop <-chan struct{}) func() int
 				acked++
 				mu.Unlock()
 			}
-		})
+		}()
 	}
 	return func() int { wg.Wait(); return acked }
 }
@@ -136,7 +138,9 @@ func TestAnApplicationReadsBackItsOwnWriteDuringABurst(t *testing.T) {
 	rotations := 0
 	var watchedMu sync.Mutex
 	var watched sync.WaitGroup
-	watched.Go(func() {
+	watched.Add(1)
+	go func() {
+		defer watched.Done()
 		last := inode()
 		for {
 			select {
@@ -151,7 +155,7 @@ func TestAnApplicationReadsBackItsOwnWriteDuringABurst(t *testing.T) {
 				last = ino
 			}
 		}
-	})
+	}()
 	acked := burst(t, w, 4, stop)
 
 	// Runs of 1,500 probes, until they crossed at least three rotations
