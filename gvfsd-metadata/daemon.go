@@ -14,6 +14,7 @@ import (
 	"unicode/utf8"
 
 	"gvfs-metadata/bus"
+	"gvfs-metadata/compat/protocol"
 )
 
 // signalDelay is how long after the last change to a path its
@@ -56,7 +57,7 @@ func nameLost(m *bus.Message) bool {
 	if m.Sender != "org.freedesktop.DBus" || m.Interface != "org.freedesktop.DBus" || m.Member != "NameLost" || m.Signature != "s" {
 		return false
 	}
-	return m.Args().Str() == busName
+	return m.Args().Str() == protocol.BusName
 }
 
 // why the daemon stops.
@@ -98,7 +99,7 @@ func run(opts options) int {
 		var e bus.Encoder
 		e.Str(signalString(tree))
 		e.Str(signalString(path))
-		if err := conn.Emit(objectPath, ifaceName, "AttributeChanged", "ss", e.Bytes()); err != nil && !errors.Is(err, bus.ErrClosed) {
+		if err := conn.Emit(protocol.ObjectPath, protocol.Interface, "AttributeChanged", "ss", e.Bytes()); err != nil && !errors.Is(err, bus.ErrClosed) {
 			logf("sending AttributeChanged: %v", err)
 		}
 	})
@@ -170,7 +171,7 @@ func (d *daemon) shutdown(reason stopReason) {
 	if reason == stopIdle {
 		// Give the name back first, then answer whatever the bus routed
 		// to us before it noticed; new callers start a new daemon.
-		d.conn.ReleaseName(busName)
+		d.conn.ReleaseName(protocol.BusName)
 		d.drainQuietCalls(200 * time.Millisecond)
 	}
 	d.calls.close()

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"gvfs-metadata/bus"
+	"gvfs-metadata/compat/protocol"
 	"gvfs-metadata/compat/session"
 )
 
@@ -54,7 +55,7 @@ func TestACallOverTheLimitIsAnsweredWithAnError(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { client.Close() })
-	_, err = client.Call(d.conn.UniqueName(), objectPath, ifaceName, "Set", "", nil)
+	_, err = client.Call(d.conn.UniqueName(), protocol.ObjectPath, protocol.Interface, "Set", "", nil)
 	var e *bus.Error
 	if !errors.As(err, &e) || e.Name != errLimitsExceeded || e.Text != fmt.Sprintf("Message of %d bytes exceeds the limit of %d bytes", bus.MaxMessage+8, bus.MaxMessage) {
 		t.Fatalf("the call over the limit was answered %v", err)

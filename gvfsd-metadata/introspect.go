@@ -2,13 +2,13 @@
 
 package main
 
-import "strings"
+import (
+	"strings"
+
+	"gvfs-metadata/compat/protocol"
+)
 
 const (
-	busName    = "org.gtk.vfs.Metadata"
-	objectPath = "/org/gtk/vfs/metadata"
-	ifaceName  = "org.gtk.vfs.Metadata"
-
 	ifacePeer          = "org.freedesktop.DBus.Peer"
 	ifaceIntrospect    = "org.freedesktop.DBus.Introspectable"
 	ifaceProperties    = "org.freedesktop.DBus.Properties"
@@ -83,7 +83,7 @@ func introspect(path string) string {
 	b.WriteString(introspectComment)
 	b.WriteString("<node>\n")
 	switch {
-	case path == objectPath:
+	case path == protocol.ObjectPath:
 		b.WriteString(metadataInterfaces)
 	default:
 		if child, ok := childTowardsObject(path); ok {
@@ -98,7 +98,7 @@ func introspect(path string) string {
 // path below path, when path is one of its ancestors.
 func childTowardsObject(path string) (string, bool) {
 	prefix := strings.TrimSuffix(path, "/") + "/"
-	rest, ok := strings.CutPrefix(string(objectPath), prefix)
+	rest, ok := strings.CutPrefix(string(protocol.ObjectPath), prefix)
 	if !ok || rest == "" {
 		return "", false
 	}

@@ -40,7 +40,7 @@ func (d *daemon) serve(call *bus.Message) {
 			return
 		}
 	}
-	if path != objectPath {
+	if path != protocol.ObjectPath {
 		if iface == ifaceIntrospect && member == "Introspect" && sig == "" {
 			d.replyString(call, introspect(path))
 			return
@@ -49,7 +49,7 @@ func (d *daemon) serve(call *bus.Message) {
 		return
 	}
 	switch iface {
-	case ifaceName, "":
+	case protocol.Interface, "":
 		d.metadataCall(call, member, sig)
 	case ifaceIntrospect:
 		// GDBus answers a malformed call to its built-in interfaces as if
@@ -69,7 +69,7 @@ func (d *daemon) serve(call *bus.Message) {
 }
 
 func (d *daemon) noSuchInterface(call *bus.Message, iface string) {
-	d.fail(call, &callError{errUnknownMeth, fmt.Sprintf("No such interface “%s” on object at path %s", iface, objectPath)})
+	d.fail(call, &callError{errUnknownMeth, fmt.Sprintf("No such interface “%s” on object at path %s", iface, protocol.ObjectPath)})
 }
 
 // checkSignature answers with GDBus's error when a call's arguments do not
@@ -145,7 +145,7 @@ func (d *daemon) propertiesCall(call *bus.Message, member, sig string) {
 	if !d.decoded(call, args) {
 		return
 	}
-	if iface != ifaceName {
+	if iface != protocol.Interface {
 		d.fail(call, invalidArgs("No such interface “%s”", iface))
 		return
 	}

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"gvfs-metadata/bus"
+	"gvfs-metadata/compat/protocol"
 )
 
 // handOverTimeout bounds how long a replacing daemon waits for the one it
@@ -22,15 +23,15 @@ const handOverTimeout = 10 * time.Second
 func (d *daemon) ownName(replace bool) (bool, error) {
 	var previous string
 	if replace {
-		previous, _ = d.conn.NameOwner(busName) // none: nothing to wait for
+		previous, _ = d.conn.NameOwner(protocol.BusName) // none: nothing to wait for
 	}
 	var flags uint32 = bus.NameFlagAllowReplacement | bus.NameFlagDoNotQueue
 	if replace {
 		flags |= bus.NameFlagReplaceExisting
 	}
-	reply, err := d.conn.RequestName(busName, flags)
+	reply, err := d.conn.RequestName(protocol.BusName, flags)
 	if err != nil {
-		return false, fmt.Errorf("requesting %s: %w", busName, err)
+		return false, fmt.Errorf("requesting %s: %w", protocol.BusName, err)
 	}
 	if reply != bus.RequestNamePrimaryOwner && reply != bus.RequestNameAlreadyOwner {
 		return false, nil

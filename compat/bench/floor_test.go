@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"gvfs-metadata/bus"
-	"gvfs-metadata/compat/client"
+	"gvfs-metadata/compat/protocol"
 	"gvfs-metadata/compat/session"
 )
 
@@ -42,7 +42,7 @@ func TestFloorDaemonAnswersSetsAndSignalsThem(t *testing.T) {
 	}
 	defer listener.Close()
 	var match bus.Encoder
-	match.Str("type='signal',interface='" + client.Interface + "',member='AttributeChanged'")
+	match.Str("type='signal',interface='" + protocol.Interface + "',member='AttributeChanged'")
 	if _, err := listener.CallBus("AddMatch", "s", match.Bytes()); err != nil {
 		t.Fatal(err)
 	}
@@ -71,7 +71,7 @@ func TestFloorDaemonAnswersSetsAndSignalsThem(t *testing.T) {
 	var remove bus.Encoder
 	remove.ByteArray(bytestring(w.Tree))
 	remove.ByteArray(bytestring(path))
-	if _, err := w.conn.Call(client.BusName, string(client.ObjectPath), client.Interface, "Remove", "ayay", remove.Bytes()); err == nil {
+	if _, err := w.conn.Call(protocol.BusName, protocol.ObjectPath, protocol.Interface, "Remove", "ayay", remove.Bytes()); err == nil {
 		t.Error("Remove succeeded on a daemon that implements only Set and Ping")
 	}
 }

@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"gvfs-metadata/bus"
-	"gvfs-metadata/compat/client"
+	"gvfs-metadata/compat/protocol"
 	"gvfs-metadata/compat/session"
 	"gvfs-metadata/store"
 )
@@ -36,16 +36,16 @@ func (w *World) FlushByNameLoss() (Flush, error) {
 	before := w.watch.Count()
 	hwm := sampleHWM(pid, 2*time.Millisecond)
 	start := time.Now()
-	reply, err := w.conn.RequestName(client.BusName, bus.NameFlagReplaceExisting|bus.NameFlagDoNotQueue)
+	reply, err := w.conn.RequestName(protocol.BusName, bus.NameFlagReplaceExisting|bus.NameFlagDoNotQueue)
 	if err != nil || reply != bus.RequestNamePrimaryOwner {
 		f.Peak = hwm.Peak()
-		return f, fmt.Errorf("%s: taking %s from the daemon: reply %v, %v", w.D.Name, client.BusName, reply, err)
+		return f, fmt.Errorf("%s: taking %s from the daemon: reply %v, %v", w.D.Name, protocol.BusName, reply, err)
 	}
 	err = session.WaitExit(pid, callTimeout)
 	f.Exit = time.Since(start)
 	f.Peak = hwm.Peak()
 	w.PID = 0
-	if rerr := w.conn.ReleaseName(client.BusName); rerr != nil && err == nil {
+	if rerr := w.conn.ReleaseName(protocol.BusName); rerr != nil && err == nil {
 		err = rerr
 	}
 	if err != nil {

@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"gvfs-metadata/bus"
-	"gvfs-metadata/compat/client"
+	"gvfs-metadata/compat/protocol"
 	"gvfs-metadata/compat/session"
 )
 
@@ -97,7 +97,7 @@ func (w *World) Activate() (time.Duration, error) {
 		return 0, fmt.Errorf("%s: first Set: %w", w.D.Name, err)
 	}
 	took := time.Since(start)
-	pid, err := w.S.NameOwnerPID(client.BusName)
+	pid, err := w.S.NameOwnerPID(protocol.BusName)
 	if err != nil {
 		return 0, err
 	}
@@ -119,7 +119,7 @@ func newPath(size int, tag string, n int) string {
 // Set sets the benchmark key of path on conn, as GIO does (byte strings
 // with their trailing NUL).
 func (w *World) Set(conn *bus.Conn, path string) error {
-	_, err := conn.CallWithin(callTimeout, client.BusName, string(client.ObjectPath), client.Interface, "Set", "ayaya{sv}", setArgs(w.Tree, path))
+	_, err := conn.CallWithin(callTimeout, protocol.BusName, protocol.ObjectPath, protocol.Interface, "Set", "ayaya{sv}", setArgs(w.Tree, path))
 	return err
 }
 
@@ -140,7 +140,7 @@ func setArgs(tree, path string) []byte {
 // Ping calls org.freedesktop.DBus.Peer.Ping on the daemon: the round trip
 // through the bus with no work behind it.
 func (w *World) Ping(conn *bus.Conn) error {
-	_, err := conn.CallWithin(callTimeout, client.BusName, string(client.ObjectPath), "org.freedesktop.DBus.Peer", "Ping", "", nil)
+	_, err := conn.CallWithin(callTimeout, protocol.BusName, protocol.ObjectPath, "org.freedesktop.DBus.Peer", "Ping", "", nil)
 	return err
 }
 
@@ -159,7 +159,7 @@ func (w *World) Close() {
 	if w.S != nil {
 		// Ask the bus rather than trusting w.PID: a daemon that flushed and
 		// exited may have left its pid to an unrelated process.
-		if pid, err := w.S.NameOwnerPID(client.BusName); err == nil && pid > 0 && pid != os.Getpid() {
+		if pid, err := w.S.NameOwnerPID(protocol.BusName); err == nil && pid > 0 && pid != os.Getpid() {
 			if err := syscall.Kill(pid, syscall.SIGKILL); err == nil {
 				_ = session.WaitExit(pid, 30*time.Second)
 			}

@@ -16,11 +16,11 @@ import (
 	"gvfs-metadata/compat/protocol"
 )
 
-// D-Bus names of the metadata service.
+// The metadata service's names, as godbus takes them.
 const (
-	BusName    = "org.gtk.vfs.Metadata"
-	ObjectPath = dbus.ObjectPath("/org/gtk/vfs/metadata")
-	Interface  = "org.gtk.vfs.Metadata"
+	busName    = protocol.BusName
+	objectPath = dbus.ObjectPath(protocol.ObjectPath)
+	iface      = protocol.Interface
 )
 
 // Client is a connection to the metadata daemon.
@@ -37,12 +37,12 @@ func Connect() (*Client, error) {
 	if err != nil {
 		return nil, fmt.Errorf("connecting to the session bus: %w", err)
 	}
-	return &Client{conn: conn, obj: conn.Object(BusName, ObjectPath), own: true}, nil
+	return &Client{conn: conn, obj: conn.Object(busName, objectPath), own: true}, nil
 }
 
 // New uses an existing connection.
 func New(conn *dbus.Conn) *Client {
-	return &Client{conn: conn, obj: conn.Object(BusName, ObjectPath)}
+	return &Client{conn: conn, obj: conn.Object(busName, objectPath)}
 }
 
 // Close closes the connection if Connect opened it.
@@ -99,30 +99,30 @@ func (c *Client) Set(treefile, path string, values map[string]any) error {
 			return fmt.Errorf("value of %q: unsupported type %T", k, v)
 		}
 	}
-	return wrap("Set", c.obj.Call(Interface+".Set", 0, bytestring(treefile), bytestring(path), data).Err)
+	return wrap("Set", c.obj.Call(iface+".Set", 0, bytestring(treefile), bytestring(path), data).Err)
 }
 
 // Remove removes path and everything under it from treefile.
 func (c *Client) Remove(treefile, path string) error {
-	return wrap("Remove", c.obj.Call(Interface+".Remove", 0, bytestring(treefile), bytestring(path)).Err)
+	return wrap("Remove", c.obj.Call(iface+".Remove", 0, bytestring(treefile), bytestring(path)).Err)
 }
 
 // Move moves path's metadata (and its subtree's) to dest in treefile.
 func (c *Client) Move(treefile, path, dest string) error {
-	return wrap("Move", c.obj.Call(Interface+".Move", 0, bytestring(treefile), bytestring(path), bytestring(dest)).Err)
+	return wrap("Move", c.obj.Call(iface+".Move", 0, bytestring(treefile), bytestring(path), bytestring(dest)).Err)
 }
 
 // TreeFromDevice names the metadata tree of a block device ("" for none).
 func (c *Client) TreeFromDevice(major, minor uint32) (string, error) {
 	var tree string
-	err := c.obj.Call(Interface+".GetTreeFromDevice", 0, major, minor).Store(&tree)
+	err := c.obj.Call(iface+".GetTreeFromDevice", 0, major, minor).Store(&tree)
 	return tree, wrap("GetTreeFromDevice", err)
 }
 
 // Running reports whether a daemon owns the name now (without starting one).
 func (c *Client) Running() bool {
 	var has bool
-	err := c.conn.BusObject().Call("org.freedesktop.DBus.NameHasOwner", 0, BusName).Store(&has)
+	err := c.conn.BusObject().Call("org.freedesktop.DBus.NameHasOwner", 0, busName).Store(&has)
 	return err == nil && has
 }
 
@@ -133,7 +133,7 @@ func (c *Client) Owner() (uint32, error) {
 		return 0, nil
 	}
 	var pid uint32
-	err := c.conn.BusObject().Call("org.freedesktop.DBus.GetConnectionUnixProcessID", 0, BusName).Store(&pid)
+	err := c.conn.BusObject().Call("org.freedesktop.DBus.GetConnectionUnixProcessID", 0, busName).Store(&pid)
 	return pid, err
 }
 
@@ -143,7 +143,7 @@ func (c *Client) Activatable() bool {
 	if c.conn.BusObject().Call("org.freedesktop.DBus.ListActivatableNames", 0).Store(&names) != nil {
 		return false
 	}
-	return slices.Contains(names, BusName)
+	return slices.Contains(names, busName)
 }
 
 // ErrNoStatus is Status's answer from a daemon that does not report one:

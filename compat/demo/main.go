@@ -14,6 +14,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"gvfs-metadata/compat/protocol"
 	"gvfs-metadata/compat/session"
 )
 
@@ -62,7 +63,7 @@ func demo(s *session.Session, tool string) error {
 		{"gio", "move", h("Photos"), h("Pictures")},
 		{"gio", "info", "-a", "metadata::*", h("Pictures/holiday.jpg")},
 		{"gdbus", "call", "--session", "--dest", "org.freedesktop.DBus", "--object-path", "/org/freedesktop/DBus",
-			"--method", "org.freedesktop.DBus.GetConnectionUnixProcessID", "org.gtk.vfs.Metadata"},
+			"--method", "org.freedesktop.DBus.GetConnectionUnixProcessID", protocol.BusName},
 		{tool, "dump", filepath.Join(s.DataHome, "gvfs-metadata", "home")},
 	}
 	for _, step := range steps {
@@ -74,7 +75,7 @@ func demo(s *session.Session, tool string) error {
 		}
 		fmt.Println()
 	}
-	pid, err := s.NameOwnerPID("org.gtk.vfs.Metadata")
+	pid, err := s.NameOwnerPID(protocol.BusName)
 	if err != nil {
 		return err
 	}

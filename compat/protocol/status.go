@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: LGPL-2.0-or-later
 
-// Package protocol holds what this daemon says on the bus beyond the
-// reference's org.gtk.vfs.Metadata: the status `gvfs-meta status` shows.
+// Package protocol names what the daemon and its clients say on the bus:
+// the reference's service names, and the status call this daemon adds for
+// `gvfs-meta status`.
 package protocol
 
 // StatusInterface and StatusMethod name the call that reports a daemon's

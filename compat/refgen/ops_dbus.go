@@ -7,6 +7,8 @@ import (
 	"sort"
 
 	"github.com/godbus/dbus/v5"
+
+	"gvfs-metadata/compat/protocol"
 )
 
 // Direct calls to org.gtk.vfs.Metadata, for what gio cannot express (an
@@ -14,11 +16,7 @@ import (
 // stay, Move onto a destination that has metadata) and for bulk writes
 // (one gio process per write would take minutes for 10,000 paths).
 
-const (
-	metadataName  = "org.gtk.vfs.Metadata"
-	metadataPath  = dbus.ObjectPath("/org/gtk/vfs/metadata")
-	metadataIface = "org.gtk.vfs.Metadata"
-)
+const metadataPath = dbus.ObjectPath(protocol.ObjectPath)
 
 // unset is the value that asks Set to remove a key (sent as a `y` byte).
 type unsetValue struct{}
@@ -87,7 +85,7 @@ func (w *World) DBusMove(src, dst string) {
 }
 
 func (w *World) call(method string, args ...any) error {
-	if err := w.obj.Call(metadataIface+"."+method, 0, args...).Err; err != nil {
+	if err := w.obj.Call(protocol.Interface+"."+method, 0, args...).Err; err != nil {
 		err = fmt.Errorf("D-Bus %s(%q): %w", method, args[1], err)
 		w.fail(err)
 		return err

@@ -12,6 +12,7 @@ import (
 
 	"github.com/godbus/dbus/v5"
 
+	"gvfs-metadata/compat/protocol"
 	"gvfs-metadata/compat/session"
 )
 
@@ -60,7 +61,7 @@ func newWorld() (*World, error) {
 		s:     s,
 		root:  root,
 		conn:  conn,
-		obj:   conn.Object(metadataName, metadataPath),
+		obj:   conn.Object(protocol.BusName, metadataPath),
 		Model: NewModel(),
 	}, nil
 }
@@ -156,7 +157,7 @@ func (w *World) StopAndFlush() error {
 	if w.err != nil {
 		return w.err
 	}
-	pid, err := w.s.NameOwnerPID(metadataName)
+	pid, err := w.s.NameOwnerPID(protocol.BusName)
 	if err != nil {
 		return fmt.Errorf("find the reference daemon: %w", err)
 	}

@@ -21,12 +21,10 @@ import (
 	"time"
 
 	"gvfs-metadata/bus"
+	"gvfs-metadata/compat/protocol"
 )
 
 const (
-	busName     = "org.gtk.vfs.Metadata"
-	objectPath  = "/org/gtk/vfs/metadata"
-	ifaceName   = "org.gtk.vfs.Metadata"
 	signalDelay = time.Second
 )
 
@@ -56,9 +54,9 @@ func main() {
 		os.Exit(1)
 	}
 	f.conn = conn
-	reply, err := conn.RequestName(busName, bus.NameFlagDoNotQueue)
+	reply, err := conn.RequestName(protocol.BusName, bus.NameFlagDoNotQueue)
 	if err != nil || reply != bus.RequestNamePrimaryOwner {
-		fmt.Fprintf(os.Stderr, "floord: could not own %s (%v, %v)\n", busName, reply, err)
+		fmt.Fprintf(os.Stderr, "floord: could not own %s (%v, %v)\n", protocol.BusName, reply, err)
 		os.Exit(1)
 	}
 	go f.emitLoop()
@@ -70,7 +68,7 @@ func (f *floor) take(call *bus.Message) {
 	switch {
 	case call.Interface == "org.freedesktop.DBus.Peer" && call.Member == "Ping":
 		f.conn.Reply(call, "", nil)
-	case call.Interface == ifaceName && call.Member == "Set" && call.Signature == "ayaya{sv}":
+	case call.Interface == protocol.Interface && call.Member == "Set" && call.Signature == "ayaya{sv}":
 		args := call.Args()
 		tree, path := args.Bytes(), args.Bytes()
 		f.conn.Reply(call, "", nil)
@@ -100,7 +98,7 @@ func (f *floor) emitLoop() {
 			var e bus.Encoder
 			e.Str(c.tree)
 			e.Str(c.path)
-			if err := f.conn.Emit(objectPath, ifaceName, "AttributeChanged", "ss", e.Bytes()); err != nil {
+			if err := f.conn.Emit(protocol.ObjectPath, protocol.Interface, "AttributeChanged", "ss", e.Bytes()); err != nil {
 				return
 			}
 		}
