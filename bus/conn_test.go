@@ -14,13 +14,13 @@ import (
 
 	"github.com/godbus/dbus/v5"
 
-	"gvfs-metadata/compat/session"
+	"gvfs-metadata/internal/session"
 )
 
 // wait bounds every wait for the bus.
 const wait = 10 * time.Second
 
-// testBus is a private session bus, the one compat/session starts for
+// testBus is a private session bus, the one internal/session starts for
 // the end-to-end tests.
 type testBus struct {
 	addr    string

@@ -22,10 +22,6 @@ func formatErr(off int64, format string, args ...any) error {
 	return &FormatError{Offset: off, Msg: fmt.Sprintf(format, args...)}
 }
 
-// ErrEntryTooLarge is returned when a journal entry cannot fit in the space
-// left in a journal.
-var ErrEntryTooLarge = errors.New("journal entry does not fit in the journal")
-
 // IsFormatError reports whether err (or an error it wraps) is a *FormatError.
 func IsFormatError(err error) bool {
 	var fe *FormatError

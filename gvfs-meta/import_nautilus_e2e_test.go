@@ -13,8 +13,8 @@ import (
 
 	"golang.org/x/sys/unix"
 
-	"gvfs-metadata/compat/gioinfo"
-	"gvfs-metadata/compat/session"
+	"gvfs-metadata/internal/gioinfo"
+	"gvfs-metadata/internal/session"
 	"gvfs-metadata/store"
 )
 

@@ -8,8 +8,8 @@ import (
 	"strings"
 	"testing"
 
-	"gvfs-metadata/compat/gioinfo"
-	"gvfs-metadata/compat/session"
+	"gvfs-metadata/internal/gioinfo"
+	"gvfs-metadata/internal/session"
 )
 
 // TestSalvageOfEachDamageYieldsATreeThatVerifiesAndGioReads salvages every

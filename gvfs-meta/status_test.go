@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"gvfs-metadata/compat/session"
+	"gvfs-metadata/internal/session"
 )
 
 // TestStatusTellsWhichDaemonRuns runs status with no daemon, with ours

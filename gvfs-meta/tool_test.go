@@ -11,8 +11,8 @@ import (
 	"sync"
 	"testing"
 
-	"gvfs-metadata/compat/gioinfo"
-	"gvfs-metadata/compat/session"
+	"gvfs-metadata/internal/gioinfo"
+	"gvfs-metadata/internal/session"
 )
 
 var (

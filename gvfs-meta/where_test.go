@@ -10,8 +10,8 @@ import (
 	"syscall"
 	"testing"
 
-	"gvfs-metadata/compat/session"
 	"gvfs-metadata/format"
+	"gvfs-metadata/internal/session"
 	"gvfs-metadata/store"
 )
 

@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+
+	"gvfs-metadata/compat/resolve"
 )
 
 // options are the daemon's command line: the reference's (-r/--replace,
@@ -44,7 +46,7 @@ Application Options:
 // parseArgs reads the command line with GLib's conventions, so that
 // scripts written for the reference keep working.
 func parseArgs(args []string) (options, error) {
-	o := options{udevDir: defaultUdevData, closeTrees: defaultCloseTrees}
+	o := options{udevDir: resolve.DefaultUdevData, closeTrees: defaultCloseTrees}
 	if dir := os.Getenv("GVFSD_METADATA_UDEV_DATA"); dir != "" {
 		o.udevDir = dir
 	}

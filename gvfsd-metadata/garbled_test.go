@@ -9,7 +9,7 @@ import (
 
 	"gvfs-metadata/bus"
 	"gvfs-metadata/compat/protocol"
-	"gvfs-metadata/compat/session"
+	"gvfs-metadata/internal/session"
 )
 
 func TestGarbledMessagesAreLoggedAtPowersOfTen(t *testing.T) {

@@ -11,8 +11,8 @@ import (
 	"strings"
 	"testing"
 
-	"gvfs-metadata/compat/gioinfo"
-	"gvfs-metadata/compat/session"
+	"gvfs-metadata/internal/gioinfo"
+	"gvfs-metadata/internal/session"
 )
 
 // TestMesonInstallsAnActivatableDaemon builds and installs with meson into

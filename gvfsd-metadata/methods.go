@@ -12,6 +12,7 @@ import (
 	"gvfs-metadata/bus"
 	"gvfs-metadata/compat/protocol"
 
+	"gvfs-metadata/compat/resolve"
 	"gvfs-metadata/format"
 )
 
@@ -102,7 +103,7 @@ func (d *daemon) metadataCall(call *bus.Message, member, sig string) {
 	if member == "GetTreeFromDevice" {
 		major, minor := args.Uint32(), args.Uint32()
 		if d.decoded(call, args) {
-			d.replyString(call, treeForDevice(d.udevDir, major, minor))
+			d.replyString(call, resolve.TreeOfDevice(d.udevDir, major, minor))
 		}
 		return
 	}

@@ -8,7 +8,7 @@ import (
 	"strconv"
 	"testing"
 
-	"gvfs-metadata/compat/session"
+	"gvfs-metadata/internal/session"
 	"gvfs-metadata/store"
 )
 

@@ -4,6 +4,8 @@ package importer
 
 import (
 	"fmt"
+
+	"gvfs-metadata/compat/resolve"
 )
 
 // FileResult is what happened (or, in a dry run, would happen) to one
@@ -12,7 +14,7 @@ type FileResult struct {
 	Metafile string
 	Line     int
 	File     Location // the file the entry is about
-	Target   Target
+	Target   resolve.Location
 	Set      []KeyValue // keys written, sorted
 	Kept     []string   // keys the file already had, left as they were
 	Unknown  []string   // old keys with no translation, left out
@@ -25,7 +27,7 @@ type FileResult struct {
 // through Write to the tree GIO uses for the file, except keys the file
 // already has (unless Overwrite).
 type Importer struct {
-	Locate      func(Location) Target
+	Locate      func(Location) resolve.Location
 	Existing    Reader
 	Write       Writer // nil for a dry run
 	Overwrite   bool
@@ -37,7 +39,7 @@ type Importer struct {
 	// written holds what this run stored (or would store), so a file
 	// named in two metafiles (as "." and as a child of its parent) sees
 	// the first one's keys even in a dry run.
-	written map[Target]map[string]Value
+	written map[resolve.Location]map[string]Value
 }
 
 // Import imports one metafile, calling each (when not nil) for every
@@ -120,7 +122,7 @@ func (im *Importer) entry(m *Metafile, e *Entry) FileResult {
 }
 
 // existing is what the file has now, with this run's own writes.
-func (im *Importer) existing(t Target) (map[string]Value, error) {
+func (im *Importer) existing(t resolve.Location) (map[string]Value, error) {
 	have, err := im.Existing.Keys(t.TreeFile, t.Path)
 	if err != nil {
 		return nil, err
@@ -134,9 +136,9 @@ func (im *Importer) existing(t Target) (map[string]Value, error) {
 	return have, nil
 }
 
-func (im *Importer) remember(t Target, kvs []KeyValue) {
+func (im *Importer) remember(t resolve.Location, kvs []KeyValue) {
 	if im.written == nil {
-		im.written = map[Target]map[string]Value{}
+		im.written = map[resolve.Location]map[string]Value{}
 	}
 	w := im.written[t]
 	if w == nil {

@@ -7,6 +7,8 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"gvfs-metadata/compat/resolve"
 )
 
 // memTrees is metadata in memory: a Reader and a Writer that stores what
@@ -51,11 +53,11 @@ func (m *memTrees) Set(treefile, path string, values map[string]any) error {
 	return nil
 }
 
-func flatLocate(l Location) Target {
+func flatLocate(l Location) resolve.Location {
 	if l.IsLocal() {
-		return Target{Tree: "root", TreeFile: "/trees/root", Path: l.Local}
+		return resolve.Location{Tree: "root", TreeFile: "/trees/root", Path: l.Local}
 	}
-	return Target{Tree: l.Remote.String(), TreeFile: "/trees/" + l.Remote.String(), Path: l.Path}
+	return resolve.Location{Tree: l.Remote.String(), TreeFile: "/trees/" + l.Remote.String(), Path: l.Path}
 }
 
 const importDir = `<directory>

@@ -5,6 +5,7 @@ package importer
 import (
 	"strings"
 
+	"gvfs-metadata/compat/resolve"
 	"gvfs-metadata/format"
 )
 
@@ -55,7 +56,7 @@ func (t *RawTree) Add(m *Metafile, each func(FileResult)) {
 		t.Stats.Set += len(kvs)
 		if each != nil {
 			each(FileResult{Metafile: m.Path, Line: e.Line, File: m.Dir.Child(e.Name),
-				Target: Target{Path: p}, Set: kvs, LastChanged: e.Timestamp})
+				Target: resolve.Location{Path: p}, Set: kvs, LastChanged: e.Timestamp})
 		}
 	}
 }

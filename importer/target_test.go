@@ -101,7 +101,7 @@ func TestTargetsOfRemovableMediaUseTheVolumeTree(t *testing.T) {
 func TestTargetsOfRemoteFilesAreTheirMountSpecTrees(t *testing.T) {
 	l, _ := testLocator(t)
 	got := l.Target(local(t, "sftp://me@example.com/home/me").Child("f"))
-	want := Target{Tree: "sftp:host=example.com,user=me", TreeFile: filepath.Join(l.Resolver.DataDir, "gvfs-metadata", "sftp:host=example.com,user=me"), Path: "/home/me/f"}
+	want := resolve.Location{Tree: "sftp:host=example.com,user=me", TreeFile: filepath.Join(l.Resolver.DataDir, "gvfs-metadata", "sftp:host=example.com,user=me"), Path: "/home/me/f"}
 	if got != want {
 		t.Errorf("%+v, want %+v", got, want)
 	}

@@ -136,7 +136,7 @@ func BenchmarkRebuildCopying(b *testing.B) {
 
 // BenchmarkRebuildBurst measures the copying rotation of a journal the way
 // a burst of Sets to new files fills it when they are spread over every
-// directory (as compat/bench writes them): 800 new entries, each in a
+// directory (as bench writes them): 800 new entries, each in a
 // directory of its own, so most directories' blocks change.
 func BenchmarkRebuildBurst(b *testing.B) {
 	for _, n := range []int{100_000, 1_000_000} {

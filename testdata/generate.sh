@@ -6,4 +6,4 @@
 # Extra arguments go to the generator, e.g. -only ten-thousand,near-4k.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-exec go run ./compat/refgen -out testdata "$@"
+exec go run ./tools/refgen -out testdata "$@"

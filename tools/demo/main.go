@@ -15,7 +15,7 @@ import (
 	"strings"
 
 	"gvfs-metadata/compat/protocol"
-	"gvfs-metadata/compat/session"
+	"gvfs-metadata/internal/session"
 )
 
 func main() {

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: LGPL-2.0-or-later
 
-package main
+package resolve
 
 import (
 	"os"
@@ -23,11 +23,11 @@ func TestTreeForDevicePrefersUUIDThenLabel(t *testing.T) {
 		{8, 9}: "",
 	}
 	for dev, want := range cases {
-		if got := treeForDevice(dir, dev[0], dev[1]); got != want {
+		if got := TreeOfDevice(dir, dev[0], dev[1]); got != want {
 			t.Errorf("device %d:%d = %q, want %q", dev[0], dev[1], got, want)
 		}
 	}
-	if got := treeForDevice(filepath.Join(dir, "missing"), 8, 1); got != "" {
+	if got := TreeOfDevice(filepath.Join(dir, "missing"), 8, 1); got != "" {
 		t.Errorf("without a udev database: %q", got)
 	}
 }

@@ -15,7 +15,7 @@ import (
 
 	"github.com/godbus/dbus/v5"
 
-	"gvfs-metadata/compat/gioinfo"
+	"gvfs-metadata/internal/gioinfo"
 )
 
 // peakRSS is a process's high-water resident set, in KiB.

@@ -11,7 +11,7 @@ import (
 
 	"github.com/godbus/dbus/v5"
 
-	"gvfs-metadata/compat/gioinfo"
+	"gvfs-metadata/internal/gioinfo"
 )
 
 // userScenario is what a user does with metadata through gio (as Nautilus

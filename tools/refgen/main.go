@@ -12,7 +12,7 @@
 //
 // Usage (from the repository root; testdata/generate.sh does this):
 //
-//	go run ./compat/refgen -out testdata [-only case,case]
+//	go run ./tools/refgen -out testdata [-only case,case]
 package main
 
 import (
@@ -22,7 +22,7 @@ import (
 	"strings"
 	"time"
 
-	"gvfs-metadata/compat/session"
+	"gvfs-metadata/internal/session"
 )
 
 func main() {

@@ -11,7 +11,7 @@ import (
 
 	"gvfs-metadata/bus"
 	"gvfs-metadata/compat/protocol"
-	"gvfs-metadata/compat/session"
+	"gvfs-metadata/internal/session"
 )
 
 // Daemon is one of the two daemons under comparison.

@@ -168,7 +168,7 @@ func (r *Report) Markdown() string {
 	res := r.Res
 	var b strings.Builder
 	fmt.Fprintf(&b, "# gvfsd-metadata: ours against the reference\n\n")
-	fmt.Fprintf(&b, "Written by `scripts/bench` (`go run ./compat/bench`) on %s; it took %v. This was a %s.\n\n",
+	fmt.Fprintf(&b, "Written by `scripts/bench` (`go run ./bench`) on %s; it took %v. This was a %s.\n\n",
 		res.Start.Format("2006-01-02 15:04 MST"), res.Took.Round(time.Second), r.mode())
 	fmt.Fprintf(&b, "Every workload at every size ran in a fresh private session bus and data directory per daemon, the reference's first, then ours, "+
 		"both starting from a copy of the same generated tree (N entries under `/bench`, 100 per directory, one key each, plus the %d files of the listed directory). "+
@@ -196,7 +196,7 @@ func (r *Report) Markdown() string {
 	}
 
 	if f := res.Floor; f != nil {
-		fmt.Fprintf(&b, "\nThe floor: a daemon that answers every Set at once and stores nothing (`compat/bench/floord`, still sending the AttributeChanged signal the protocol asks for, its collector paced as ours) "+
+		fmt.Fprintf(&b, "\nThe floor: a daemon that answers every Set at once and stores nothing (`bench/floord`, still sending the AttributeChanged signal the protocol asks for, its collector paced as ours) "+
 			"measured Set/s ÷ Ping/s = **%.2f** (%s; in the first, Set %s, Ping %s; its worlds held the %s-entry tree) in this run. That is what the bus, the client, the daemon's D-Bus code (package bus, which the client uses too) and the signal cost on their own; "+
 			"a daemon that does real work can only add to it. On a shared machine the floor itself moves by several hundredths from run to run.\n",
 			f.Ratio(), f.worlds(), formatValue(rate, f.Set1.Rate(), false), formatValue(rate, f.Ping.Rate(), false), sizeLabel(res.Sizes[0].Size))

@@ -8,7 +8,7 @@ import (
 
 	"gvfs-metadata/bus"
 	"gvfs-metadata/compat/protocol"
-	"gvfs-metadata/compat/session"
+	"gvfs-metadata/internal/session"
 )
 
 // The floor daemon is only a fair floor if it does what the protocol asks

@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"gvfs-metadata/compat/session"
+	"gvfs-metadata/internal/session"
 )
 
 // The same workloads as the driver, as go test benchmarks: each
@@ -18,7 +18,7 @@ import (
 // GVFS_BENCH_OURS names a binary. For the side-by-side table with the
 // targets, run scripts/bench instead.
 //
-//	go test -run '^$' -bench 'Set/tree=10k' ./compat/bench
+//	go test -run '^$' -bench 'Set/tree=10k' ./bench
 
 var (
 	workDir   string

@@ -8,13 +8,13 @@
 // (see -out; -from renders a saved results.json again).
 //
 //	go build -o /tmp/gvfsd-metadata ./gvfsd-metadata
-//	go run ./compat/bench -ours /tmp/gvfsd-metadata -out docs/bench   # trees up to 1M entries, about ten minutes
-//	go run ./compat/bench -ours /tmp/gvfsd-metadata -quick            # trees of 0 and 10k entries, under a minute
+//	go run ./bench -ours /tmp/gvfsd-metadata -out docs/bench   # trees up to 1M entries, about ten minutes
+//	go run ./bench -ours /tmp/gvfsd-metadata -quick            # trees of 0 and 10k entries, under a minute
 //
 // scripts/bench does both steps. To see whether a change moves the Set/Ping
 // ratio, compare builds interleaved on the same bus setup:
 //
-//	go run ./compat/bench -sizes 0 -compare old=/tmp/old-daemon,ours,floor
+//	go run ./bench -sizes 0 -compare old=/tmp/old-daemon,ours,floor
 //
 // Nothing here asserts a timing: the targets are reported, pass or fail,
 // for people to read.
@@ -29,7 +29,7 @@ import (
 	"strings"
 	"time"
 
-	"gvfs-metadata/compat/session"
+	"gvfs-metadata/internal/session"
 )
 
 func main() {
@@ -37,7 +37,7 @@ func main() {
 	quick := flag.Bool("quick", false, "quick run: trees of 0 and 10k entries, 5,000 calls per point, 3 cold starts")
 	sizes := flag.String("sizes", "", "comma-separated tree sizes (entries pre-populated in the tree); default 0,10000,100000,1000000")
 	flag.StringVar(&cfg.Ours, "ours", "", "our gvfsd-metadata binary; built into the work directory when empty")
-	flag.StringVar(&cfg.Floor, "floor", "", "the floor daemon binary (compat/bench/floord); built into the work directory when empty")
+	flag.StringVar(&cfg.Floor, "floor", "", "the floor daemon binary (bench/floord); built into the work directory when empty")
 	flag.StringVar(&cfg.Reference, "reference", session.ReferenceDaemon, "the reference gvfsd-metadata binary")
 	sets := flag.Int("sets", 0, "Set calls per size point (and as many Pings); default 20000")
 	flag.IntVar(&cfg.Clients, "clients", cfg.Clients, "clients of the concurrent Set workload")

@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"gvfs-metadata/compat/session"
+	"gvfs-metadata/internal/session"
 )
 
 // TestLiveHandOverBothWays starts with the reference daemon holding data in

@@ -4,14 +4,14 @@ package main
 
 import (
 	"fmt"
-	"gvfs-metadata/compat/gioinfo"
+	"gvfs-metadata/internal/gioinfo"
 	"os"
 	"path"
 	"path/filepath"
 	"sort"
 	"strings"
 
-	"gvfs-metadata/compat/session"
+	"gvfs-metadata/internal/session"
 )
 
 // gioBatch is how many files one gio info call reads: one process per file

@@ -13,7 +13,7 @@ import (
 
 	"github.com/godbus/dbus/v5"
 
-	"gvfs-metadata/compat/session"
+	"gvfs-metadata/internal/session"
 	"gvfs-metadata/store"
 )
 

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: LGPL-2.0-or-later
 
-package main
+package resolve
 
 import (
 	"bufio"
@@ -10,16 +10,16 @@ import (
 	"strings"
 )
 
-// defaultUdevData is where udev keeps its database of device properties.
-const defaultUdevData = "/run/udev/data"
+// DefaultUdevData is where udev keeps its database of device properties.
+const DefaultUdevData = "/run/udev/data"
 
-// treeForDevice names the metadata tree of a block device the way the C
+// TreeOfDevice names the metadata tree of a block device the way the C
 // daemon does through libgudev: "uuid-" + ID_FS_UUID_ENC, else "label-" +
 // ID_FS_LABEL_ENC, else "" (also when udev has no record of the device,
 // as on a machine without udev). It reads udev's database file
 // <dataDir>/b<major>:<minor> directly; its "E:KEY=VALUE" lines are the
 // device's properties.
-func treeForDevice(dataDir string, major, minor uint32) string {
+func TreeOfDevice(dataDir string, major, minor uint32) string {
 	f, err := os.Open(filepath.Join(dataDir, fmt.Sprintf("b%d:%d", major, minor)))
 	if err != nil {
 		return ""

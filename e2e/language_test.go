@@ -9,8 +9,8 @@ import (
 
 	"github.com/godbus/dbus/v5"
 
-	"gvfs-metadata/compat/session"
 	"gvfs-metadata/format"
+	"gvfs-metadata/internal/session"
 	"gvfs-metadata/store"
 )
 

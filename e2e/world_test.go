@@ -15,8 +15,8 @@ import (
 
 	"github.com/godbus/dbus/v5"
 
-	"gvfs-metadata/compat/gioinfo"
-	"gvfs-metadata/compat/session"
+	"gvfs-metadata/internal/gioinfo"
+	"gvfs-metadata/internal/session"
 )
 
 // world is one private desktop session whose metadata daemon is either the

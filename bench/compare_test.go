@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"gvfs-metadata/compat/session"
+	"gvfs-metadata/internal/session"
 )
 
 func TestCompareListNamesKnownDaemonsOrPaths(t *testing.T) {

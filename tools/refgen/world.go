@@ -13,7 +13,7 @@ import (
 	"github.com/godbus/dbus/v5"
 
 	"gvfs-metadata/compat/protocol"
-	"gvfs-metadata/compat/session"
+	"gvfs-metadata/internal/session"
 )
 
 // World is one scenario's private desktop: a session bus whose

@@ -10,7 +10,7 @@ import (
 	"fmt"
 	"strings"
 
-	"gvfs-metadata/compat/session"
+	"gvfs-metadata/internal/session"
 )
 
 // Metadata maps a key (without the "metadata::" prefix) to the value as gio

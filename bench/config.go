@@ -15,7 +15,7 @@ import (
 type Config struct {
 	Ours      string // our daemon's executable
 	Reference string // the reference daemon's executable
-	// Floor is the floor daemon's executable (compat/bench/floord): it
+	// Floor is the floor daemon's executable (bench/floord): it
 	// answers Set without storing anything; empty skips its measurement.
 	Floor    string
 	Sizes    []int // entries pre-populated in the tree, one size point each
@@ -93,7 +93,7 @@ func BuildOurs(dir string) (string, error) {
 
 // BuildFloor builds the floor daemon into dir and returns its path.
 func BuildFloor(dir string) (string, error) {
-	return build(dir, "gvfs-metadata/compat/bench/floord", "floord")
+	return build(dir, "gvfs-metadata/bench/floord", "floord")
 }
 
 func build(dir, pkg, name string) (string, error) {

@@ -12,7 +12,7 @@ import (
 
 	"github.com/godbus/dbus/v5"
 
-	"gvfs-metadata/compat/session"
+	"gvfs-metadata/internal/session"
 	"gvfs-metadata/store"
 )
 
