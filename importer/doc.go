@@ -41,7 +41,7 @@
 //
 // Remote locations go to the tree GIO names after the file's mount spec,
 // which the gvfs GIO module computes from the URI alone, without a mount
-// (ParseLocation, MountSpec.String):
+// (ParseLocation, with the rules of compat/resolve):
 //
 //   - sftp (alias ssh), ftp, ftps, ftpis: type = the scheme (ssh → sftp);
 //     host lower-cased, IPv6 brackets removed; user if given (even

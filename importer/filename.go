@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"path/filepath"
 	"strings"
+
+	"gvfs-metadata/compat/resolve"
 )
 
 // URIFromFileName decodes the directory URI a metafile is named after:
@@ -19,23 +21,14 @@ func URIFromFileName(name string) (string, error) {
 	if !ok || escaped == "" {
 		return "", fmt.Errorf("file name %q is not <escaped URI>.xml", base)
 	}
-	var b strings.Builder
-	for i := 0; i < len(escaped); i++ {
-		c := escaped[i]
-		if c == '%' {
-			if i+2 >= len(escaped) || !isHex(escaped[i+1]) || !isHex(escaped[i+2]) {
-				return "", fmt.Errorf("file name %q has a broken %%XX escape at byte %d", base, i)
-			}
-			c = unhex(escaped[i+1])<<4 | unhex(escaped[i+2])
-			i += 2
-		}
-		if c == 0 {
+	uri, ok := resolve.Unescape(escaped, "")
+	if !ok {
+		if strings.Contains(escaped, "%00") {
 			return "", fmt.Errorf("file name %q decodes to a URI with a NUL byte", base)
 		}
-		b.WriteByte(c)
+		return "", fmt.Errorf("file name %q has a broken %%XX escape", base)
 	}
-	uri := b.String()
-	if _, ok := schemeOf(uri); !ok {
+	if _, ok := resolve.SchemeOf(uri); !ok {
 		return "", fmt.Errorf("file name %q does not decode to a URI (got \"%s\")", base, printable(uri))
 	}
 	return uri, nil

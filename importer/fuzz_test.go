@@ -5,6 +5,8 @@ package importer
 import (
 	"bytes"
 	"testing"
+
+	"gvfs-metadata/compat/resolve"
 )
 
 // FuzzParse feeds arbitrary bytes to the parser: it must never panic,
@@ -46,7 +48,7 @@ func FuzzParseLocation(f *testing.F) {
 			}
 			return
 		}
-		if loc.Path != cleanRemote(loc.Path) || loc.Remote.Type == "" {
+		if loc.Path != resolve.CleanPath(loc.Path) || loc.Remote.Type == "" {
 			t.Fatalf("%q: %+v", uri, loc)
 		}
 		_ = loc.Remote.String()

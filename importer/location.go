@@ -3,10 +3,10 @@
 package importer
 
 import (
-	"errors"
 	"fmt"
-	"path"
 	"strings"
+
+	"gvfs-metadata/compat/resolve"
 )
 
 // Location is a file or directory that legacy metadata was kept for.
@@ -17,24 +17,12 @@ type Location struct {
 	Local string
 	// Remote is the tree GIO keeps a remote location's metadata in (its
 	// mount spec string) and Path the path inside that tree.
-	Remote MountSpec
+	Remote resolve.MountSpec
 	Path   string
 }
 
 // IsLocal reports whether the location is a local file.
 func (l Location) IsLocal() bool { return l.Local != "" }
-
-// UnsupportedError is returned for locations that have no gvfs metadata
-// this package can write (desktop items, computer:///, trash:///,
-// http:// ...).
-type UnsupportedError struct{ Scheme string }
-
-func (e *UnsupportedError) Error() string {
-	return fmt.Sprintf("gvfs keeps no metadata for %s: locations", e.Scheme)
-}
-
-// errNotURI is returned for strings that no GIO client takes as a URI.
-var errNotURI = errors.New("not a URI")
 
 // ParseLocation reads a directory URI from a metafile name.
 func ParseLocation(uri string) (Location, error) {
@@ -45,15 +33,11 @@ func ParseLocation(uri string) (Location, error) {
 		}
 		return Location{URI: uri, Local: p}, nil
 	}
-	u, ok := decodeURI(uri)
-	if !ok {
-		return Location{}, errNotURI
+	spec, p, err := resolve.Remote(uri)
+	if err != nil {
+		return Location{}, err
 	}
-	spec, p, ok := remoteSpec(u)
-	if !ok {
-		return Location{}, &UnsupportedError{Scheme: u.scheme}
-	}
-	return Location{URI: uri, Remote: spec, Path: cleanRemote(p)}, nil
+	return Location{URI: uri, Remote: spec, Path: p}, nil
 }
 
 // localPath decodes a file: URI as GLib's g_filename_from_uri does: an
@@ -67,28 +51,21 @@ func localPath(uri string) (string, error) {
 	if after, ok := strings.CutPrefix(rest, "//"); ok {
 		slash := strings.IndexByte(after, '/')
 		if slash < 0 {
-			return "", fmt.Errorf("%w: file URI without a path", errNotURI)
+			return "", fmt.Errorf("%w: file URI without a path", resolve.ErrNotURI)
 		}
 		rest = after[slash:]
 	}
 	if !strings.HasPrefix(rest, "/") {
-		return "", fmt.Errorf("%w: file URI with a relative path", errNotURI)
+		return "", fmt.Errorf("%w: file URI with a relative path", resolve.ErrNotURI)
 	}
-	p, ok := unescape(rest, "/")
+	p, ok := resolve.Unescape(rest, "/")
 	if !ok {
-		return "", fmt.Errorf("%w: bad escape in the path", errNotURI)
+		return "", fmt.Errorf("%w: bad escape in the path", resolve.ErrNotURI)
 	}
 	if p = strings.TrimRight(p, "/"); p == "" {
 		p = "/"
 	}
 	return p, nil
-}
-
-// cleanRemote canonicalizes a path inside a mount the way gvfs's client
-// does for every file it names: absolute, no ".", "..", repeated or
-// trailing slashes.
-func cleanRemote(p string) string {
-	return path.Clean("/" + p)
 }
 
 // Child is the location of the file called name in directory l (name is
@@ -103,7 +80,7 @@ func (l Location) Child(name string) Location {
 	if l.IsLocal() {
 		c.Local = strings.TrimRight(l.Local, "/") + "/" + name
 	} else {
-		c.Path = cleanRemote(l.Path + "/" + name)
+		c.Path = resolve.CleanPath(l.Path + "/" + name)
 	}
 	return c
 }
@@ -129,6 +106,12 @@ func escapeName(name string) string {
 		}
 	}
 	return b.String()
+}
+
+// isUnreserved: RFC 3986's unreserved characters.
+func isUnreserved(c byte) bool {
+	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' ||
+		c == '-' || c == '.' || c == '_' || c == '~'
 }
 
 func hasFoldPrefix(s, prefix string) bool {

@@ -8,6 +8,8 @@ import (
 	"io/fs"
 	"os"
 	"unicode/utf8"
+
+	"gvfs-metadata/compat/resolve"
 )
 
 // Metafile is one legacy metafile, read and checked.
@@ -59,7 +61,7 @@ func (m *Metafile) locate() {
 		return
 	}
 	loc, err := ParseLocation(uri)
-	var unsupported *UnsupportedError
+	var unsupported *resolve.UnsupportedError
 	switch {
 	case errors.As(err, &unsupported):
 		// Desktop icons, computer:/// and the like: a known end, not a

@@ -9,6 +9,8 @@ import (
 	"io"
 	"strconv"
 	"strings"
+
+	"gvfs-metadata/compat/resolve"
 )
 
 // Attr is one attribute of a <file> element: a string key as written.
@@ -214,7 +216,7 @@ func (p *parser) fileStart(t xml.StartElement, line int) (e Entry, keep bool) {
 		p.report(line, Error, "<file> without a name; skipped")
 		return e, false
 	}
-	name, ok := unescape(e.Name, "/")
+	name, ok := resolve.Unescape(e.Name, "/")
 	switch {
 	case !ok:
 		p.report(line, Error, "name %q does not unescape to a file name (broken %%XX escape, '/' or NUL); skipped", e.Name)

@@ -69,11 +69,11 @@ func (t *RawTree) treePath(m *Metafile) (string, bool) {
 			Msg: m.Dir.Display() + ": the raw conversion takes only file:// locations; skipped"})
 		return "", false
 	}
-	p := cleanRemote(m.Dir.Local)
+	p := resolve.CleanPath(m.Dir.Local)
 	if t.RelativeTo == "" || t.RelativeTo == "/" {
 		return p, true
 	}
-	base := cleanRemote(t.RelativeTo)
+	base := resolve.CleanPath(t.RelativeTo)
 	rest, ok := strings.CutPrefix(p, base)
 	if !ok || rest != "" && rest[0] != '/' {
 		t.Stats.SkippedDirectories++

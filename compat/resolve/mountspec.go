@@ -1,8 +1,11 @@
 // SPDX-License-Identifier: LGPL-2.0-or-later
 
-package importer
+package resolve
 
 import (
+	"errors"
+	"fmt"
+	"path"
 	"sort"
 	"strconv"
 	"strings"
@@ -99,6 +102,40 @@ var genericSchemes = map[string]mountable{
 	"ftp":   {"ftp", 21, true},
 	"ftps":  {"ftps", 21, true},
 	"ftpis": {"ftpis", 990, true},
+}
+
+// ErrNotURI is returned for strings that no GIO client takes as a URI.
+var ErrNotURI = errors.New("not a URI")
+
+// UnsupportedError is returned for remote locations that have no gvfs
+// metadata tree this package can name (desktop items, computer:///,
+// trash:///, http:// ...).
+type UnsupportedError struct{ Scheme string }
+
+func (e *UnsupportedError) Error() string {
+	return fmt.Sprintf("gvfs keeps no metadata for %s: locations", e.Scheme)
+}
+
+// Remote locates the metadata of a remote file named by uri as the gvfs
+// client does: the tree named after its mount spec, and the path inside
+// the mount (CleanPath).
+func Remote(uri string) (MountSpec, string, error) {
+	u, ok := decodeURI(uri)
+	if !ok {
+		return MountSpec{}, "", ErrNotURI
+	}
+	spec, p, ok := remoteSpec(u)
+	if !ok {
+		return MountSpec{}, "", &UnsupportedError{Scheme: u.scheme}
+	}
+	return spec, CleanPath(p), nil
+}
+
+// CleanPath canonicalizes a path inside a mount the way gvfs's client does
+// for every file it names: absolute, no ".", "..", repeated or trailing
+// slashes.
+func CleanPath(p string) string {
+	return path.Clean("/" + p)
 }
 
 // remoteSpec maps a remote URI to the mount spec and path the gvfs client

@@ -5,6 +5,8 @@ package importer
 import (
 	"errors"
 	"testing"
+
+	"gvfs-metadata/compat/resolve"
 )
 
 func TestRemoteTreeNamesFollowGIO(t *testing.T) {
@@ -17,20 +19,6 @@ func TestRemoteTreeNamesFollowGIO(t *testing.T) {
 		if got := loc.Remote.String(); got != c.tree || loc.Path != c.path {
 			t.Errorf("%s: tree %q path %q, want %q %q", c.uri, got, loc.Path, c.tree, c.path)
 		}
-	}
-}
-
-func TestMountSpecStringEscapesValuesAndAddsThePrefix(t *testing.T) {
-	spec := MountSpec{Type: "dav", Items: map[string]string{
-		"user": "a b/c,d=e", "host": "h", "ssl": "true", "x": "$&'()*+~", "u": "été\xff",
-	}, Prefix: "/remote.php/web dav"}
-	want := "dav:host=h,ssl=true,u=été%FF,user=a%20b%2Fc%2Cd%3De,x=$&'()*+~,prefix=%2Fremote.php%2Fweb%20dav"
-	if got := spec.String(); got != want {
-		t.Errorf("got  %s\nwant %s", got, want)
-	}
-	// The prefix's comma is written even with no items before it.
-	if got := (MountSpec{Type: "t", Prefix: "/p"}).String(); got != "t:,prefix=%2Fp" {
-		t.Errorf("prefix only: %s", got)
 	}
 }
 
@@ -57,13 +45,13 @@ func TestChildrenOfRemoteDirectoriesStayInTheirTree(t *testing.T) {
 func TestOtherSchemesAreUnsupported(t *testing.T) {
 	for _, uri := range []string{"x-nautilus-desktop:///", "computer:///", "trash:///", "http://example.com/", "burn:///"} {
 		_, err := ParseLocation(uri)
-		var u *UnsupportedError
+		var u *resolve.UnsupportedError
 		if !errors.As(err, &u) {
 			t.Errorf("%s: %v, want UnsupportedError", uri, err)
 		}
 	}
 	for _, uri := range []string{"sftp://h/a%2Fb", "sftp://h/%zz", "sftp://[::1/x", "file:relative", "file://host"} {
-		if _, err := ParseLocation(uri); err == nil || errors.As(err, new(*UnsupportedError)) {
+		if _, err := ParseLocation(uri); err == nil || errors.As(err, new(*resolve.UnsupportedError)) {
 			t.Errorf("%s: %v, want a not-a-URI error", uri, err)
 		}
 	}
@@ -87,31 +75,5 @@ func TestLocalLocationsDecodeThePath(t *testing.T) {
 	root, _ := ParseLocation("file:///")
 	if c := root.Child("tmp"); c.Local != "/tmp" {
 		t.Errorf("child of /: %q", c.Local)
-	}
-}
-
-func TestSMBNamesFoldCase(t *testing.T) {
-	cases := map[string]string{"SERVER": "server", "Straße": "strasse", "ÉTÉ": "été", "A\xffB": "a\xffb"}
-	for in, want := range cases {
-		if got := foldSMB(in); got != want {
-			t.Errorf("foldSMB(%q) = %q, want %q", in, got, want)
-		}
-	}
-}
-
-func TestUnescapeLikeGLib(t *testing.T) {
-	ok := map[string]string{"a%20b": "a b", "%2f": "/", "100%25": "100%", "plain": "plain", "%C3%A9": "é"}
-	for in, want := range ok {
-		if got, good := unescape(in, ""); !good || got != want {
-			t.Errorf("unescape(%q) = %q %v", in, got, good)
-		}
-	}
-	for _, bad := range []string{"%", "%2", "%zz", "a%00b"} {
-		if got, good := unescape(bad, ""); good {
-			t.Errorf("unescape(%q) = %q, want failure", bad, got)
-		}
-	}
-	if _, good := unescape("a%2Fb", "/"); good {
-		t.Error("an escaped illegal byte was accepted")
 	}
 }

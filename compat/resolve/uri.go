@@ -1,17 +1,17 @@
 // SPDX-License-Identifier: LGPL-2.0-or-later
 
-package importer
+package resolve
 
 import (
 	"strings"
 )
 
-// unescape decodes %XX escapes as GLib's g_uri_unescape_segment does,
+// Unescape decodes %XX escapes as GLib's g_uri_unescape_segment does,
 // which is how every URI here was decoded by the programs that wrote and
 // read it: an escape that is not two hex digits, a decoded NUL, or a
 // decoded byte listed in illegal fails the whole string. Other bytes are
 // taken as they are.
-func unescape(s, illegal string) (string, bool) {
+func Unescape(s, illegal string) (string, bool) {
 	if !strings.Contains(s, "%") {
 		return s, true
 	}
@@ -66,7 +66,7 @@ type decodedURI struct {
 // accept it (and so would not treat it as a gvfs location at all).
 func decodeURI(uri string) (decodedURI, bool) {
 	d := decodedURI{port: -1}
-	scheme, ok := schemeOf(uri)
+	scheme, ok := SchemeOf(uri)
 	if !ok {
 		return d, false
 	}
@@ -93,7 +93,7 @@ func decodeURI(uri string) (decodedURI, bool) {
 			return d, false
 		}
 	}
-	path, ok := unescape(hier, "/")
+	path, ok := Unescape(hier, "/")
 	if !ok {
 		return d, false
 	}
@@ -110,7 +110,7 @@ func (d *decodedURI) splitAuthority(a string) bool {
 		if c := strings.IndexByte(user, ':'); c >= 0 {
 			user = user[:c] // a password is never kept
 		}
-		u, ok := unescape(user, "")
+		u, ok := Unescape(user, "")
 		if !ok {
 			return false
 		}
@@ -136,14 +136,14 @@ func (d *decodedURI) splitAuthority(a string) bool {
 		host = a[:c]
 		d.port = atoi(a[c+1:])
 	}
-	h, ok := unescape(host, "")
+	h, ok := Unescape(host, "")
 	d.host = h
 	return ok
 }
 
-// schemeOf returns the scheme of "scheme:rest": a letter, then letters,
+// SchemeOf returns the scheme of "scheme:rest": a letter, then letters,
 // digits, '+', '-' or '.', up to the first colon.
-func schemeOf(uri string) (string, bool) {
+func SchemeOf(uri string) (string, bool) {
 	colon := strings.IndexByte(uri, ':')
 	if colon < 1 || !isSchemeStart(uri[0]) {
 		return "", false
