@@ -62,8 +62,7 @@ func demo(s *session.Session, tool string) error {
 		{"gio", "info", "-a", "metadata::*", h("Photos/holiday.jpg")},
 		{"gio", "move", h("Photos"), h("Pictures")},
 		{"gio", "info", "-a", "metadata::*", h("Pictures/holiday.jpg")},
-		{"gdbus", "call", "--session", "--dest", "org.freedesktop.DBus", "--object-path", "/org/freedesktop/DBus",
-			"--method", "org.freedesktop.DBus.GetConnectionUnixProcessID", protocol.BusName},
+		{tool, "status"},
 		{tool, "dump", filepath.Join(s.DataHome, "gvfs-metadata", "home")},
 	}
 	for _, step := range steps {
