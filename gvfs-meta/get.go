@@ -66,15 +66,7 @@ func runGet(args []string, stdout, stderr io.Writer) int {
 			continue
 		}
 		order = append(order, kv)
-		if kv.IsList {
-			list := kv.List
-			if list == nil {
-				list = []string{}
-			}
-			keys[kv.Key] = list
-		} else {
-			keys[kv.Key] = kv.Str
-		}
+		keys[kv.Key] = clientValue(kv.Value)
 	}
 	for _, k := range fs.Args()[1:] {
 		if _, ok := keys[metadataKey(k)]; !ok {
@@ -90,4 +82,16 @@ func runGet(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stdout, "  metadata::%s: %s\n", kv.Key, formatValue(keys[kv.Key]))
 	}
 	return exitOK
+}
+
+// clientValue is a stored value as the client sends it and JSON shows it:
+// a string, or a list of strings (never null).
+func clientValue(v store.Value) any {
+	if !v.IsList {
+		return v.Str
+	}
+	if v.List == nil {
+		return []string{}
+	}
+	return v.List
 }

@@ -14,7 +14,6 @@ import (
 
 	"gvfs-metadata/compat/client"
 	"gvfs-metadata/compat/resolve"
-	"gvfs-metadata/format"
 )
 
 func init() {
@@ -126,7 +125,8 @@ type keyedEntry struct {
 }
 
 // metadataUnder lists the keys of a file and of everything under it, as
-// readers see them. A tree that does not exist holds nothing.
+// readers see them, looking up only that part of the tree. A tree that
+// does not exist holds nothing.
 func metadataUnder(loc resolve.Location) ([]keyedEntry, error) {
 	if _, err := os.Stat(loc.TreeFile); errors.Is(err, fs.ErrNotExist) {
 		return nil, nil
@@ -136,45 +136,38 @@ func metadataUnder(loc resolve.Location) ([]keyedEntry, error) {
 		return nil, err
 	}
 	defer s.Close()
-	root, _, err := s.Merged()
-	if err != nil {
-		return nil, err
-	}
-	n := root
-	for _, name := range strings.Split(strings.Trim(loc.Path, "/"), "/") {
-		if name == "" {
-			continue
-		}
-		n = childNamed(n, name)
-		if n == nil {
-			return nil, nil
-		}
-	}
 	var out []keyedEntry
-	visit(n, "", func(rel string, n *format.Node) {
-		if len(n.Keys) == 0 {
-			return
+	var walk func(rel string) error
+	walk = func(rel string) error {
+		p := strings.TrimSuffix(loc.Path, "/") + rel
+		if rel == "" {
+			p = loc.Path
 		}
-		values := make(map[string]any, len(n.Keys))
-		for _, kv := range n.Keys {
-			if kv.IsList {
-				values[kv.Key] = append([]string{}, kv.List...)
-			} else {
-				values[kv.Key] = kv.Value
+		kvs, err := s.Keys(p)
+		if err != nil {
+			return err
+		}
+		if len(kvs) > 0 {
+			values := make(map[string]any, len(kvs))
+			for _, kv := range kvs {
+				values[kv.Key] = clientValue(kv.Value)
+			}
+			out = append(out, keyedEntry{rel, values})
+		}
+		kids, err := s.Children(p)
+		if err != nil {
+			return err
+		}
+		for _, k := range kids {
+			if k.HasChildren || k.HasData {
+				if err := walk(rel + "/" + k.Name); err != nil {
+					return err
+				}
 			}
 		}
-		out = append(out, keyedEntry{rel, values})
-	})
-	return out, nil
-}
-
-func childNamed(n *format.Node, name string) *format.Node {
-	for _, c := range n.Children {
-		if c.Name == name {
-			return c
-		}
+		return nil
 	}
-	return nil
+	return out, walk("")
 }
 
 // carryMetadata gives the destination the source's keys. Within one tree

@@ -88,11 +88,7 @@ func runStats(args []string, stdout, stderr io.Writer) int {
 	fmt.Fprintf(stdout, "tree:          %s (%d bytes, tag %s)\n", quotePath(path), out.TreeBytes, out.Tag)
 	fmt.Fprintf(stdout, "tree written:  %s\n", out.TreeWritten)
 	if out.Journal != "" {
-		fill := 0.0
-		if out.JournalBytes > 0 {
-			fill = 100 * float64(out.JournalUsed) / float64(out.JournalBytes)
-		}
-		fmt.Fprintf(stdout, "journal:       %s (%d bytes, %d entries, %.1f%% full)\n", quotePath(out.Journal), out.JournalBytes, out.JournalEntries, fill)
+		fmt.Fprintf(stdout, "journal:       %s\n", journalFill(out.Journal, out.JournalBytes, out.JournalUsed, out.JournalEntries))
 	} else {
 		fmt.Fprintln(stdout, "journal:       none")
 	}
@@ -142,4 +138,14 @@ func treeWritten(path string) int64 {
 	}
 	walk(t.Root())
 	return newest
+}
+
+// journalFill describes a journal: its file, size, entries and how full
+// it is.
+func journalFill(path string, size, used, entries int) string {
+	fill := 0.0
+	if size > 0 {
+		fill = 100 * float64(used) / float64(size)
+	}
+	return fmt.Sprintf("%s (%d bytes, %d entries, %.1f%% full)", quotePath(path), size, entries, fill)
 }

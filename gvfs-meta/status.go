@@ -73,9 +73,10 @@ func runStatus(args []string, stdout, stderr io.Writer) int {
 }
 
 func readStatus(c *client.Client) (*daemonStatus, error) {
-	st := &daemonStatus{Activatable: c.Activatable(), Trees: []protocol.TreeStatus{}}
+	st := &daemonStatus{Trees: []protocol.TreeStatus{}}
 	pid, err := c.Owner()
 	if err != nil || pid == 0 {
+		st.Activatable = err == nil && c.Activatable()
 		return st, err
 	}
 	st.Running, st.PID = true, pid
@@ -158,11 +159,7 @@ func printStatus(w io.Writer, st *daemonStatus) {
 	for _, t := range st.Trees {
 		fmt.Fprintf(w, "  %s\n", quotePath(t.TreeFile))
 		if t.Journal != "" {
-			fill := 0.0
-			if t.JournalBytes > 0 {
-				fill = 100 * float64(t.JournalUsed) / float64(t.JournalBytes)
-			}
-			fmt.Fprintf(w, "    journal:     %s (%d bytes, %d entries, %.1f%% full)\n", quotePath(t.Journal), t.JournalBytes, t.JournalEntries, fill)
+			fmt.Fprintf(w, "    journal:     %s\n", journalFill(t.Journal, t.JournalBytes, t.JournalUsed, t.JournalEntries))
 		}
 		if st.Implementation != "gvfs-metadata" {
 			continue

@@ -129,11 +129,12 @@ func (c *Client) Running() bool {
 // Owner is the process id of the daemon that owns the name now, 0 when
 // none does (the call starts none).
 func (c *Client) Owner() (uint32, error) {
-	if !c.Running() {
-		return 0, nil
-	}
 	var pid uint32
 	err := c.conn.BusObject().Call("org.freedesktop.DBus.GetConnectionUnixProcessID", 0, busName).Store(&pid)
+	var de dbus.Error
+	if errors.As(err, &de) && de.Name == "org.freedesktop.DBus.Error.NameHasNoOwner" {
+		return 0, nil
+	}
 	return pid, err
 }
 
