@@ -43,13 +43,12 @@ func runVerify(args []string, stdout, stderr io.Writer) int {
 	for _, p := range problems {
 		fmt.Fprintln(stdout, p)
 	}
-	switch len(problems) {
-	case 0:
-	case 1:
-		fmt.Fprintln(stdout, "1 problem")
-		return exitProblems
-	default:
-		fmt.Fprintf(stdout, "%d problems\n", len(problems))
+	if n := len(problems); n > 0 {
+		noun := "problems"
+		if n == 1 {
+			noun = "problem"
+		}
+		fmt.Fprintf(stdout, "%d %s\n", n, noun)
 		return exitProblems
 	}
 	fmt.Fprintln(stdout, "ok")
@@ -78,22 +77,23 @@ func verifyTree(path string) (problems, notes []string, err error) {
 	case err != nil:
 		problems = append(problems, fmt.Sprintf("%s: %v", jpath, err))
 	default:
-		return problems, append(notes, checkJournal(jpath, jdata, t.Tag(), &problems)...), nil
+		jproblems, jnotes := checkJournal(jpath, jdata, t.Tag())
+		problems, notes = append(problems, jproblems...), append(notes, jnotes...)
 	}
 	return problems, notes, nil
 }
 
-// checkJournal adds the journal's problems and returns its notes. Readers
-// stop at the first entry that does not check out: when that is the last
-// one published, it is the write a crash cut short (nothing after it is
-// lost); an earlier one hides entries that were whole.
-func checkJournal(path string, data []byte, tag uint32, problems *[]string) (notes []string) {
+// checkJournal checks a journal. Readers stop at the first entry that
+// does not check out: when that is the last one published, it is the
+// write a crash cut short (nothing after it is lost), a note; an earlier
+// one hides entries that were whole, a problem.
+func checkJournal(path string, data []byte, tag uint32) (problems, notes []string) {
 	j, err := format.ParseJournal(data, tag)
 	if err == nil && j.Broken() != nil && int(j.Published()) == j.Len()+1 {
-		return []string{fmt.Sprintf("%s: the last entry is torn (a crash cut its write short); readers ignore it: %v", path, j.Broken())}
+		return nil, []string{fmt.Sprintf("%s: the last entry is torn (a crash cut its write short); readers ignore it: %v", path, j.Broken())}
 	}
 	for _, p := range format.CheckJournal(data, tag) {
-		*problems = append(*problems, fmt.Sprintf("%s: %s", path, p))
+		problems = append(problems, fmt.Sprintf("%s: %s", path, p))
 	}
-	return nil
+	return problems, nil
 }

@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"gvfs-metadata/compat/resolve"
 )
 
 // metafileName names a metafile after a directory URI the way Nautilus
@@ -15,7 +17,7 @@ import (
 func metafileName(uri string) string {
 	var b strings.Builder
 	for i := 0; i < len(uri); i++ {
-		if c := uri[i]; isUnreserved(c) {
+		if c := uri[i]; resolve.IsUnreserved(c) {
 			b.WriteByte(c)
 		} else {
 			fmt.Fprintf(&b, "%%%02X", c)

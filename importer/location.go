@@ -99,19 +99,13 @@ func escapeName(name string) string {
 	var b strings.Builder
 	for i := 0; i < len(name); i++ {
 		c := name[i]
-		if isUnreserved(c) || strings.IndexByte("!$&'()*+,;=:@", c) >= 0 {
+		if resolve.IsUnreserved(c) || strings.IndexByte("!$&'()*+,;=:@", c) >= 0 {
 			b.WriteByte(c)
 		} else {
 			fmt.Fprintf(&b, "%%%02X", c)
 		}
 	}
 	return b.String()
-}
-
-// isUnreserved: RFC 3986's unreserved characters.
-func isUnreserved(c byte) bool {
-	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' ||
-		c == '-' || c == '.' || c == '_' || c == '~'
 }
 
 func hasFoldPrefix(s, prefix string) bool {

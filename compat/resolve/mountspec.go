@@ -66,7 +66,7 @@ func escapeSpecValue(s string) string {
 				continue
 			}
 		}
-		if isUnreserved(c) || strings.IndexByte("$&'()*+", c) >= 0 {
+		if IsUnreserved(c) || strings.IndexByte("$&'()*+", c) >= 0 {
 			b.WriteByte(c)
 		} else {
 			b.WriteByte('%')
@@ -78,7 +78,9 @@ func escapeSpecValue(s string) string {
 	return b.String()
 }
 
-func isUnreserved(c byte) bool {
+// IsUnreserved reports whether c is one of RFC 3986's unreserved
+// characters, which URIs carry unescaped.
+func IsUnreserved(c byte) bool {
 	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' ||
 		c == '-' || c == '.' || c == '_' || c == '~'
 }
