@@ -4,6 +4,7 @@ package main
 
 import (
 	"encoding/json"
+	"errors"
 	"os"
 	"sort"
 	"time"
@@ -11,6 +12,7 @@ import (
 	"gvfs-metadata/bus"
 	"gvfs-metadata/compat/protocol"
 	"gvfs-metadata/internal/version"
+	"gvfs-metadata/store"
 )
 
 // started is when the daemon started, for its status.
@@ -39,14 +41,24 @@ func (d *daemon) status() protocol.Status {
 	return st
 }
 
-// status describes every open tree.
+// status describes every open tree. The trees are listed under ts.mu and
+// asked without it: a tree busy rotating must not hold up the calls that
+// look up the others.
 func (ts *trees) status() []protocol.TreeStatus {
 	ts.mu.Lock()
-	defer ts.mu.Unlock()
+	open := make([]*tree, 0, len(ts.open))
+	for _, t := range ts.open {
+		open = append(open, t)
+	}
+	ts.mu.Unlock()
 	out := []protocol.TreeStatus{}
-	for name, t := range ts.open {
-		s := protocol.TreeStatus{TreeFile: name, OnNFS: t.st.OnNFS()}
-		if stats, err := t.st.Stats(); err == nil {
+	for _, t := range open {
+		s := protocol.TreeStatus{TreeFile: t.name, OnNFS: t.st.OnNFS()}
+		stats, err := t.st.Stats()
+		if errors.Is(err, store.ErrClosed) {
+			continue // closed for being idle since it was listed
+		}
+		if err == nil {
 			s.Journal, s.JournalBytes, s.JournalUsed, s.JournalEntries = stats.JournalPath, stats.JournalBytes, stats.JournalUsed, stats.JournalEntries
 			if stats.LastRotation != 0 {
 				s.LastFlush = time.Unix(stats.LastRotation, 0).UTC().Format(time.RFC3339)
