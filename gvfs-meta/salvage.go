@@ -30,7 +30,7 @@ func runSalvage(args []string, stdout, stderr io.Writer) int {
 	}
 	prog := newProgress(stderr, "salvage: reading "+fs.Arg(0), 0)
 	prog.update(0)
-	root, rep, err := store.Salvage(fs.Arg(0))
+	root, rep, err := store.Salvage(fs.Arg(0), nil)
 	prog.done()
 	if err != nil {
 		return fail(stderr, "salvage", err)

@@ -125,7 +125,7 @@ func BenchmarkRebuildCopying(b *testing.B) {
 				for off := 0; off < len(entries); {
 					e, _ := format.DecodeEntry(entries, uint32(off))
 					c := e.Change()
-					apply(root, &c)
+					replayOnNodes(root, &c)
 					off += int(e.Size)
 				}
 				format.Build(root, 2)

@@ -5,7 +5,6 @@ package store
 import (
 	"errors"
 	"sort"
-	"strings"
 
 	"gvfs-metadata/format"
 )
@@ -233,7 +232,7 @@ func replay(old *format.Tree, entries entryRuns) (*overlay, error) {
 		}
 		c := e.View()
 		o.entries++
-		return o.apply(&c)
+		return replayChange[chain, *ovNode](o, &c)
 	})
 	if err != nil {
 		return nil, err
@@ -241,125 +240,91 @@ func replay(old *format.Tree, entries entryRuns) (*overlay, error) {
 	return o, nil
 }
 
-// walk returns the nodes from the root to path, creating missing ones
-// when asked (nil when one is missing and create is false).
-func (o *overlay) walk(path string, create bool) ([]*ovNode, error) {
-	chain := []*ovNode{o.root}
-	cur := o.root
-	for _, name := range components(path) {
-		next, err := cur.child(name, create)
-		if err != nil || next == nil {
-			return nil, err
-		}
-		cur = next
-		chain = append(chain, cur)
-	}
-	return chain, nil
-}
+// chain is the overlay's name for a node: the nodes from the root to it,
+// since a change to a node dirties its parent's blocks.
+type chain []*ovNode
 
-// touched marks what a change to the last node of chain (its time, its
-// keys) dirties: its parent's blocks.
-func touched(chain []*ovNode, keys bool) {
-	if len(chain) < 2 {
+func (c chain) last() *ovNode { return c[len(c)-1] }
+
+// touched marks what a change to the node (its time, its keys) dirties:
+// its parent's blocks.
+func (c chain) touched(keys bool) {
+	if len(c) < 2 {
 		return
 	}
-	p := chain[len(chain)-2]
+	p := c[len(c)-2]
 	p.kidsDirty = true
 	if keys {
 		p.metaDirty = true
 	}
 }
 
-// apply replays one journal entry with the same rules as the full rebuild
-// (see apply in merge.go).
-func (o *overlay) apply(e *format.Change) error {
-	mtime := int64(e.Mtime)
-	switch e.Op {
-	case format.OpSet, format.OpSetList:
-		chain, err := o.walk(e.Path, true)
-		if err != nil {
-			return err
+// overlay is a replayTree (see replay.go).
+func (o *overlay) node(path []string, create bool) (chain, bool, error) {
+	c := chain{o.root}
+	cur := o.root
+	for _, name := range path {
+		next, err := cur.child(name, create)
+		if err != nil || next == nil {
+			return nil, false, err
 		}
-		n := chain[len(chain)-1]
-		if err := n.loadKeys(); err != nil {
-			return err
-		}
-		kv := format.KeyValue{Key: e.Key, Value: e.Value}
-		if e.Op == format.OpSetList {
-			kv = format.KeyValue{Key: e.Key, List: append([]string{}, e.List...), IsList: true}
-		}
-		n.keys = setKeyIn(n.keys, kv)
-		n.setTime(mtime)
-		touched(chain, true)
-	case format.OpUnset:
-		chain, err := o.walk(e.Path, false)
-		if err != nil || chain == nil {
-			return err
-		}
-		n := chain[len(chain)-1]
-		if err := n.loadKeys(); err != nil {
-			return err
-		}
-		n.keys = unsetKeyIn(n.keys, e.Key)
-		n.setTime(mtime)
-		touched(chain, true)
-	case format.OpCopy:
-		src, err := o.walk(e.Source, false)
-		if err != nil {
-			return err
-		}
-		var clone *ovNode
-		if src != nil {
-			clone = cloneOv(src[len(src)-1], mtime)
-		}
-		if err := o.remove(e.Path, mtime); err != nil {
-			return err
-		}
-		if clone == nil {
-			return nil
-		}
-		chain, err := o.walk(e.Path, true)
-		if err != nil {
-			return err
-		}
-		d := chain[len(chain)-1]
-		name := d.name
-		*d = *clone
-		d.name = name
-		touched(chain, true)
-	case format.OpRemove:
-		return o.remove(e.Path, mtime)
+		cur = next
+		c = append(c, cur)
 	}
+	return c, true, nil
+}
+
+func (o *overlay) setKey(c chain, kv format.KeyValue) error {
+	n := c.last()
+	if err := n.loadKeys(); err != nil {
+		return err
+	}
+	n.keys = setKeyIn(n.keys, kv)
+	c.touched(true)
 	return nil
 }
 
-func (o *overlay) remove(path string, mtime int64) error {
-	parts := components(path)
-	if len(parts) == 0 {
-		r := o.root
-		r.kids, r.dropOld, r.keys, r.keysSet = nil, true, nil, true
-		if mtime != 0 {
-			r.setTime(mtime)
-		}
-		r.kidsDirty, r.metaDirty = true, true
-		return nil
-	}
-	chain, err := o.walk("/"+strings.Join(parts[:len(parts)-1], "/"), false)
-	if err != nil || chain == nil {
+func (o *overlay) unsetKey(c chain, key string) error {
+	n := c.last()
+	if err := n.loadKeys(); err != nil {
 		return err
 	}
-	p := chain[len(chain)-1]
-	k, err := p.child(parts[len(parts)-1], false)
+	n.keys = unsetKeyIn(n.keys, key)
+	c.touched(true)
+	return nil
+}
+
+func (o *overlay) setTime(c chain, t int64) {
+	c.last().setTime(t)
+	c.touched(false)
+}
+
+func (o *overlay) clear(c chain) {
+	n := c.last()
+	n.kids, n.dropOld, n.keys, n.keysSet = nil, true, nil, true
+	n.kidsDirty, n.metaDirty = true, true
+	c.touched(true)
+}
+
+func (o *overlay) removeChild(c chain, name string) (bool, error) {
+	p := c.last()
+	k, err := p.child(name, false)
 	if err != nil || k == nil {
-		return err
+		return false, err
 	}
 	*k = ovNode{name: k.name, deleted: true}
 	p.kidsDirty, p.metaDirty = true, true
-	if mtime != 0 {
-		p.setTime(mtime)
-		touched(chain, false)
-	}
-	return nil
+	return true, nil
+}
+
+func (o *overlay) clone(c chain, copyTime int64) *ovNode { return cloneOv(c.last(), copyTime) }
+
+func (o *overlay) graft(c chain, clone *ovNode) {
+	d := c.last()
+	name := d.name
+	*d = *clone
+	d.name = name
+	c.touched(true)
 }
 
 // cloneOv copies a node and what was loaded below it; the parts still in
@@ -384,24 +349,4 @@ func cloneOv(n *ovNode, mtime int64) *ovNode {
 		}
 	}
 	return &c
-}
-
-func setKeyIn(keys []format.KeyValue, kv format.KeyValue) []format.KeyValue {
-	i := sort.Search(len(keys), func(i int) bool { return keys[i].Key >= kv.Key })
-	if i < len(keys) && keys[i].Key == kv.Key {
-		keys[i] = kv
-		return keys
-	}
-	keys = append(keys, format.KeyValue{})
-	copy(keys[i+1:], keys[i:])
-	keys[i] = kv
-	return keys
-}
-
-func unsetKeyIn(keys []format.KeyValue, key string) []format.KeyValue {
-	i := sort.Search(len(keys), func(i int) bool { return keys[i].Key >= key })
-	if i < len(keys) && keys[i].Key == key {
-		return append(keys[:i], keys[i+1:]...)
-	}
-	return keys
 }

@@ -65,64 +65,6 @@ func (s *Store) read(fn func(v view)) error {
 	return nil
 }
 
-// prefixRemainder reports whether prefix is path or one of its ancestors,
-// and returns the rest of path below it without leading slashes. Trailing
-// slashes of prefix do not count, so "/" is an ancestor of everything.
-func prefixRemainder(path, prefix []byte) ([]byte, bool) {
-	n := len(prefix)
-	for n > 0 && prefix[n-1] == '/' {
-		n--
-	}
-	if !bytes.HasPrefix(path, prefix[:n]) {
-		return nil, false
-	}
-	rest := path[n:]
-	if len(rest) > 0 && rest[0] != '/' {
-		return nil, false
-	}
-	return bytes.TrimLeft(rest, "/"), true
-}
-
-// joinPath appends a relative remainder to a directory path with exactly
-// one slash between them.
-func joinPath(dir, rest []byte) []byte {
-	if len(rest) == 0 {
-		return dir
-	}
-	d := bytes.TrimRight(dir, "/")
-	out := make([]byte, 0, len(d)+1+len(rest))
-	out = append(out, d...)
-	out = append(out, '/')
-	return append(out, rest...)
-}
-
-// walk visits the entries newest first, following the C reader: fn sees
-// each entry with the path as rewritten by the copies met so far, and
-// returns false to stop. walk returns the final path (to look up in the
-// tree) and whether it got there without being stopped.
-func (v view) walk(path []byte, fn func(e *format.Entry, path []byte) bool) ([]byte, bool) {
-	for _, b := range v.entries {
-		e, err := format.DecodeEntry(b, 0)
-		if err != nil || !e.Op.Known() {
-			continue
-		}
-		if !fn(&e, path) {
-			return nil, false
-		}
-		if e.Op == format.OpCopy || e.Op == format.OpRemove {
-			rest, ok := prefixRemainder(path, e.Path)
-			if !ok {
-				continue
-			}
-			if e.Op == format.OpRemove {
-				return nil, false
-			}
-			path = joinPath(e.Source, rest)
-		}
-	}
-	return path, true
-}
-
 func isKeyOp(op format.Op) bool {
 	return op == format.OpSet || op == format.OpSetList || op == format.OpUnset
 }

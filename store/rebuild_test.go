@@ -28,7 +28,7 @@ func slowRebuild(t *testing.T, old *format.Tree, entries []byte, tag uint32) []b
 			t.Fatal(err)
 		}
 		c := e.Change()
-		apply(root, &c)
+		replayOnNodes(root, &c)
 		off += int(e.Size)
 	}
 	return format.Build(root, tag)

@@ -271,7 +271,7 @@ func (r *rotation) newTree() ([]byte, error) {
 	}
 	err := r.entries.each(func(e *format.Entry) error {
 		c := e.View()
-		apply(root, &c)
+		replayOnNodes(root, &c)
 		return nil
 	})
 	if err != nil {

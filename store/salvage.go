@@ -3,8 +3,9 @@
 package store
 
 import (
+	"errors"
 	"fmt"
-	"os"
+	"io"
 	"path/filepath"
 	"strings"
 
@@ -27,9 +28,13 @@ type SalvageReport struct {
 // entries in order. It never writes. A tree whose header is unreadable
 // contributes nothing, but its journal is still found by name (the
 // journal of the tag in its header, or else the only journal beside it).
-func Salvage(treePath string) (*format.Node, SalvageReport, error) {
+// It reads through fsys (OS{} when nil).
+func Salvage(treePath string, fsys FS) (*format.Node, SalvageReport, error) {
+	if fsys == nil {
+		fsys = OS{}
+	}
 	var rep SalvageReport
-	data, err := os.ReadFile(treePath)
+	data, err := readWhole(fsys, treePath)
 	if err != nil {
 		return nil, rep, err
 	}
@@ -46,7 +51,7 @@ func Salvage(treePath string) (*format.Node, SalvageReport, error) {
 			tag, haveTag = be.Uint32(data[12:]), true
 		}
 	}
-	jpath, jdata := findJournal(treePath, tag, haveTag)
+	jpath, jdata := findJournal(fsys, treePath, tag, haveTag)
 	if jpath == "" {
 		rep.JournalError = fmt.Errorf("no journal found beside %s", treePath)
 		return root, rep, nil
@@ -65,7 +70,7 @@ func Salvage(treePath string) (*format.Node, SalvageReport, error) {
 		}
 		if e.Op.Known() {
 			c := e.Change()
-			apply(root, &c)
+			replayOnNodes(root, &c)
 		}
 		rep.JournalApplied++
 	}
@@ -77,26 +82,46 @@ func Salvage(treePath string) (*format.Node, SalvageReport, error) {
 
 // findJournal returns the journal of tag beside the tree, or failing that
 // the only journal of this tree's name there.
-func findJournal(treePath string, tag uint32, haveTag bool) (string, []byte) {
+func findJournal(fsys FS, treePath string, tag uint32, haveTag bool) (string, []byte) {
 	if haveTag {
 		p := format.JournalFilename(treePath, tag)
-		if b, err := os.ReadFile(p); err == nil && len(b) >= format.JournalHeaderSize {
+		if b, err := readWhole(fsys, p); err == nil && len(b) >= format.JournalHeaderSize {
 			return p, b
 		}
 	}
-	matches, _ := filepath.Glob(treePath + "-*.log")
+	dir, tree := filepath.Split(treePath)
+	names, _ := fsys.ReadDir(filepath.Clean(dir))
 	var found []string
-	for _, m := range matches {
-		if isLeftover(filepath.Base(treePath), filepath.Base(m)) && strings.HasSuffix(m, ".log") {
-			found = append(found, m)
+	for _, name := range names {
+		if strings.HasSuffix(name, ".log") && isLeftover(tree, name) {
+			found = append(found, filepath.Join(dir, name))
 		}
 	}
 	if len(found) != 1 {
 		return "", nil
 	}
-	b, err := os.ReadFile(found[0])
+	b, err := readWhole(fsys, found[0])
 	if err != nil || len(b) < format.JournalHeaderSize {
 		return "", nil
 	}
 	return found[0], b
+}
+
+// readWhole reads a whole file through fsys.
+func readWhole(fsys FS, name string) ([]byte, error) {
+	f, err := fsys.Open(name)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	data := make([]byte, st.Size)
+	n, err := f.ReadAt(data, 0)
+	if err != nil && !(errors.Is(err, io.EOF) && n == len(data)) {
+		return nil, err
+	}
+	return data, nil
 }

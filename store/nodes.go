@@ -1,11 +1,14 @@
 // SPDX-License-Identifier: LGPL-2.0-or-later
 
+// A tree decoded into format.Node values, for what needs all of it:
+// full rebuilds, Merged, Salvage.
+
 package store
 
 import (
 	"bytes"
+	"slices"
 	"sort"
-	"strings"
 
 	"gvfs-metadata/format"
 )
@@ -139,56 +142,83 @@ func readItem(it format.Item) (format.KeyValue, error) {
 	return kv, nil
 }
 
-// apply replays one journal entry on an in-memory tree with the writer's
-// rules, adjusted wherever the C writer and the C reader disagree so that
-// a rotation never changes what readers saw: a copy takes its source as it
-// was before the destination is cleared (so copying a directory onto its
-// own ancestor keeps the data readers saw), and removing "/" also clears
-// the root's own keys (readers already saw them gone).
-func apply(root *format.Node, e *format.Change) {
-	mtime := int64(e.Mtime)
-	switch e.Op {
-	case format.OpSet:
-		n := lookupNode(root, e.Path, true)
-		setKey(n, format.KeyValue{Key: e.Key, Value: e.Value})
-		n.LastChanged = mtime
-	case format.OpSetList:
-		n := lookupNode(root, e.Path, true)
-		list := make([]string, len(e.List))
-		copy(list, e.List)
-		setKey(n, format.KeyValue{Key: e.Key, List: list, IsList: true})
-		n.LastChanged = mtime
-	case format.OpUnset:
-		if n := lookupNode(root, e.Path, false); n != nil {
-			unsetKey(n, e.Key)
-			n.LastChanged = mtime
-		}
-	case format.OpCopy:
-		var clone *format.Node
-		if src := lookupNode(root, e.Source, false); src != nil {
-			clone = cloneNode(src, mtime)
-		}
-		removePath(root, e.Path, mtime)
-		if clone != nil {
-			dst := lookupNode(root, e.Path, true)
-			dst.Keys, dst.Children, dst.LastChanged = clone.Keys, clone.Children, clone.LastChanged
-		}
-	case format.OpRemove:
-		removePath(root, e.Path, mtime)
-	}
+// Merged returns the whole tree as readers see it now: the tree file with
+// every valid journal entry applied. damage lists unreadable parts of the
+// tree file left out.
+func (s *Store) Merged() (root *format.Node, damage Damage, err error) {
+	err = s.read(func(v view) { root, damage = v.merged() })
+	return
 }
 
-// components splits a path the way readers do: empty components (repeated
-// or trailing slashes) do not count.
-func components(path string) []string {
-	parts := strings.Split(path, "/")
-	out := parts[:0]
-	for _, p := range parts {
-		if p != "" {
-			out = append(out, p)
-		}
+func (v view) merged() (*format.Node, Damage) {
+	root := &format.Node{Name: "/"}
+	var damage Damage
+	if v.tree != nil {
+		root, damage = loadTree(v.tree)
 	}
-	return out
+	for i := len(v.entries) - 1; i >= 0; i-- {
+		e, err := format.DecodeEntry(v.entries[i], 0)
+		if err != nil || !e.Op.Known() {
+			continue
+		}
+		c := e.Change()
+		replayOnNodes(root, &c)
+	}
+	return root, damage
+}
+
+// nodeTree is a decoded tree as a replayTree: what full rebuilds, Merged
+// and Salvage replay journal entries on.
+type nodeTree struct{ root *format.Node }
+
+// replayOnNodes applies one journal entry to a decoded tree.
+func replayOnNodes(root *format.Node, c *format.Change) {
+	replayChange[*format.Node, *format.Node](nodeTree{root}, c) // decoded nodes never fail
+}
+
+func (t nodeTree) node(path []string, create bool) (*format.Node, bool, error) {
+	n := t.root
+	for _, name := range path {
+		i, ok := findChild(n, name)
+		if !ok {
+			if !create {
+				return nil, false, nil
+			}
+			n.Children = slices.Insert(n.Children, i, &format.Node{Name: name})
+		}
+		n = n.Children[i]
+	}
+	return n, true, nil
+}
+
+func (nodeTree) setKey(n *format.Node, kv format.KeyValue) error {
+	n.Keys = setKeyIn(n.Keys, kv)
+	return nil
+}
+
+func (nodeTree) unsetKey(n *format.Node, key string) error {
+	n.Keys = unsetKeyIn(n.Keys, key)
+	return nil
+}
+
+func (nodeTree) setTime(n *format.Node, t int64) { n.LastChanged = t }
+
+func (nodeTree) clear(n *format.Node) { n.Children, n.Keys = nil, nil }
+
+func (nodeTree) removeChild(parent *format.Node, name string) (bool, error) {
+	i, ok := findChild(parent, name)
+	if ok {
+		parent.Children = slices.Delete(parent.Children, i, i+1)
+	}
+	return ok, nil
+}
+
+func (nodeTree) clone(n *format.Node, copyTime int64) *format.Node {
+	return cloneNode(n, copyTime)
+}
+
+func (nodeTree) graft(n, c *format.Node) {
+	n.Keys, n.Children, n.LastChanged = c.Keys, c.Children, c.LastChanged
 }
 
 func findChild(n *format.Node, name string) (int, bool) {
@@ -196,82 +226,44 @@ func findChild(n *format.Node, name string) (int, bool) {
 	return i, i < len(n.Children) && n.Children[i].Name == name
 }
 
-func lookupNode(root *format.Node, path string, create bool) *format.Node {
-	n := root
-	for _, name := range components(path) {
-		i, ok := findChild(n, name)
-		if !ok {
-			if !create {
-				return nil
-			}
-			c := &format.Node{Name: name}
-			n.Children = append(n.Children, nil)
-			copy(n.Children[i+1:], n.Children[i:])
-			n.Children[i] = c
-		}
-		n = n.Children[i]
-	}
-	return n
-}
-
-func removePath(root *format.Node, path string, mtime int64) {
-	parts := components(path)
-	if len(parts) == 0 {
-		root.Children, root.Keys = nil, nil
-		if mtime != 0 {
-			root.LastChanged = mtime
-		}
-		return
-	}
-	parent := lookupNode(root, "/"+strings.Join(parts[:len(parts)-1], "/"), false)
-	if parent == nil {
-		return
-	}
-	i, ok := findChild(parent, parts[len(parts)-1])
-	if !ok {
-		return
-	}
-	parent.Children = append(parent.Children[:i], parent.Children[i+1:]...)
-	if mtime != 0 {
-		parent.LastChanged = mtime
-	}
-}
-
-func cloneNode(n *format.Node, mtime int64) *format.Node {
+func cloneNode(n *format.Node, copyTime int64) *format.Node {
 	c := &format.Node{Name: n.Name, LastChanged: n.LastChanged}
-	if mtime != 0 {
-		c.LastChanged = mtime
+	if copyTime != 0 {
+		c.LastChanged = copyTime
 	}
 	c.Keys = make([]format.KeyValue, len(n.Keys))
 	copy(c.Keys, n.Keys)
 	for i := range c.Keys {
 		if c.Keys[i].IsList {
-			c.Keys[i].List = append([]string(nil), c.Keys[i].List...)
+			c.Keys[i].List = slices.Clone(c.Keys[i].List)
 		}
 	}
 	if len(n.Children) > 0 {
 		c.Children = make([]*format.Node, len(n.Children))
 		for i, child := range n.Children {
-			c.Children[i] = cloneNode(child, mtime)
+			c.Children[i] = cloneNode(child, copyTime)
 		}
 	}
 	return c
 }
 
-func setKey(n *format.Node, kv format.KeyValue) {
-	i := sort.Search(len(n.Keys), func(i int) bool { return n.Keys[i].Key >= kv.Key })
-	if i < len(n.Keys) && n.Keys[i].Key == kv.Key {
-		n.Keys[i] = kv
-		return
+// setKeyIn and unsetKeyIn change a sorted key list.
+func setKeyIn(keys []format.KeyValue, kv format.KeyValue) []format.KeyValue {
+	i := sort.Search(len(keys), func(i int) bool { return keys[i].Key >= kv.Key })
+	if i < len(keys) && keys[i].Key == kv.Key {
+		keys[i] = kv
+		return keys
 	}
-	n.Keys = append(n.Keys, format.KeyValue{})
-	copy(n.Keys[i+1:], n.Keys[i:])
-	n.Keys[i] = kv
+	keys = append(keys, format.KeyValue{})
+	copy(keys[i+1:], keys[i:])
+	keys[i] = kv
+	return keys
 }
 
-func unsetKey(n *format.Node, key string) {
-	i := sort.Search(len(n.Keys), func(i int) bool { return n.Keys[i].Key >= key })
-	if i < len(n.Keys) && n.Keys[i].Key == key {
-		n.Keys = append(n.Keys[:i], n.Keys[i+1:]...)
+func unsetKeyIn(keys []format.KeyValue, key string) []format.KeyValue {
+	i := sort.Search(len(keys), func(i int) bool { return keys[i].Key >= key })
+	if i < len(keys) && keys[i].Key == key {
+		return append(keys[:i], keys[i+1:]...)
 	}
+	return keys
 }

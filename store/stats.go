@@ -2,32 +2,6 @@
 
 package store
 
-import "gvfs-metadata/format"
-
-// Merged returns the whole tree as readers see it now: the tree file with
-// every valid journal entry applied. damage lists unreadable parts of the tree file left out.
-func (s *Store) Merged() (root *format.Node, damage Damage, err error) {
-	err = s.read(func(v view) { root, damage = v.merged() })
-	return
-}
-
-func (v view) merged() (*format.Node, Damage) {
-	root := &format.Node{Name: "/"}
-	var damage Damage
-	if v.tree != nil {
-		root, damage = loadTree(v.tree)
-	}
-	for i := len(v.entries) - 1; i >= 0; i-- {
-		e, err := format.DecodeEntry(v.entries[i], 0)
-		if err != nil || !e.Op.Known() {
-			continue
-		}
-		c := e.Change()
-		apply(root, &c)
-	}
-	return root, damage
-}
-
 // Stats describes a store's files.
 type Stats struct {
 	TreeBytes      int
