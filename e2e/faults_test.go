@@ -84,7 +84,7 @@ func readBack(t *testing.T, treefile, path, key string) (string, bool) {
 	if err != nil {
 		t.Fatalf("reading %s %s: %v", treefile, path, err)
 	}
-	return v.Str, ok
+	return v.Value, ok
 }
 
 // checkTree fails the test if the tree file on disk has any problem.

@@ -87,9 +87,9 @@ func TestKilledDaemonKeepsEveryAcknowledgedWrite(t *testing.T) {
 		lost := 0
 		for p, v := range acked {
 			got, ok, err := st.Get(p, "n")
-			if err != nil || !ok || got.Str != v {
+			if err != nil || !ok || got.Value != v {
 				if lost++; lost <= 3 {
-					t.Errorf("kill %d: %s = %q (found %v, %v), acknowledged %q", run, p, got.Str, ok, err, v)
+					t.Errorf("kill %d: %s = %q (found %v, %v), acknowledged %q", run, p, got.Value, ok, err, v)
 				}
 			}
 		}

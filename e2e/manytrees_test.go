@@ -87,8 +87,8 @@ func TestManyTreesAtOnceStayBoundedAndIdleOnesClose(t *testing.T) {
 			}
 			v, ok, err := st.Get("/f", "k")
 			st.Close()
-			if err != nil || !ok || v.Str != strconv.Itoa(i) {
-				t.Fatalf("%s: %s holds %q (%v, %v), want %d", kind, tree, v.Str, ok, err, i)
+			if err != nil || !ok || v.Value != strconv.Itoa(i) {
+				t.Fatalf("%s: %s holds %q (%v, %v), want %d", kind, tree, v.Value, ok, err, i)
 			}
 		}
 		if kind == ours {

@@ -114,10 +114,10 @@ func twoSessions(t *testing.T, kinds [2]daemonKind, daemonEnv []string, d time.D
 			if err != nil {
 				t.Fatal(err)
 			}
-			if ok && !strings.HasPrefix(v.Str, fmt.Sprintf("s%d-", i)) {
+			if ok && !strings.HasPrefix(v.Value, fmt.Sprintf("s%d-", i)) {
 				results[i].foreign++
 			}
-			if want, answered := last[i][p]; answered && (!ok || v.Str != want) {
+			if want, answered := last[i][p]; answered && (!ok || v.Value != want) {
 				results[i].lost++
 			}
 		}

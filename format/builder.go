@@ -2,7 +2,10 @@
 
 package format
 
-import "sort"
+import (
+	"slices"
+	"sort"
+)
 
 // Node is one path of an in-memory tree handed to Build.
 type Node struct {
@@ -18,6 +21,19 @@ type KeyValue struct {
 	Value  string
 	List   []string
 	IsList bool
+}
+
+// SameValue reports whether kv and o hold the same value, whatever their
+// keys: a string equals only a string, a list only a list with the same
+// items in the same order (a nil list and an empty one are the same).
+func (kv KeyValue) SameValue(o KeyValue) bool {
+	if kv.IsList != o.IsList {
+		return false
+	}
+	if !kv.IsList {
+		return kv.Value == o.Value
+	}
+	return slices.Equal(kv.List, o.List)
 }
 
 // Sort puts keys and children in the order the file requires (bytewise),

@@ -85,6 +85,35 @@ func TestBuildWritesBlocksForLeavesAndDedupesStrings(t *testing.T) {
 	}
 }
 
+// TestSameValueComparesTheValueNotTheKey: a string never equals a list,
+// a list's order counts, and the keys play no part.
+func TestSameValueComparesTheValueNotTheKey(t *testing.T) {
+	str := KeyValue{Key: "a", Value: "x"}
+	list := KeyValue{Key: "a", IsList: true, List: []string{"x", "y"}}
+	cases := []struct {
+		a, b KeyValue
+		same bool
+	}{
+		{str, KeyValue{Key: "b", Value: "x"}, true},
+		{str, KeyValue{Key: "a", Value: "y"}, false},
+		{str, KeyValue{Key: "a", IsList: true, List: []string{"x"}}, false},
+		{KeyValue{Value: "x", List: []string{"ignored"}}, KeyValue{Value: "x"}, true},
+		{list, KeyValue{Key: "b", IsList: true, List: []string{"x", "y"}}, true},
+		{list, KeyValue{IsList: true, List: []string{"y", "x"}}, false},
+		{list, KeyValue{IsList: true, List: []string{"x"}}, false},
+		{KeyValue{IsList: true}, KeyValue{IsList: true, List: []string{}}, true},
+		{KeyValue{IsList: true, Value: "ignored"}, KeyValue{IsList: true}, true},
+	}
+	for _, c := range cases {
+		if got := c.a.SameValue(c.b); got != c.same {
+			t.Errorf("%+v.SameValue(%+v) = %v", c.a, c.b, got)
+		}
+		if got := c.b.SameValue(c.a); got != c.same {
+			t.Errorf("%+v.SameValue(%+v) = %v", c.b, c.a, got)
+		}
+	}
+}
+
 func TestTimeBaseFitsLargeSpans(t *testing.T) {
 	root := &Node{Children: []*Node{{Name: "old", LastChanged: 10}, {Name: "new", LastChanged: 10 + 1<<33}}}
 	root.Sort()

@@ -44,15 +44,7 @@ func newJSONEntry(path string, n *format.Node) jsonEntry {
 	if len(n.Keys) > 0 {
 		e.Keys = make(map[string]any, len(n.Keys))
 		for _, kv := range n.Keys {
-			if kv.IsList {
-				list := kv.List
-				if list == nil {
-					list = []string{}
-				}
-				e.Keys[kv.Key] = list
-			} else {
-				e.Keys[kv.Key] = kv.Value
-			}
+			e.Keys[kv.Key] = clientValue(kv)
 		}
 	}
 	return e

@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"gvfs-metadata/format"
 	"gvfs-metadata/store"
 )
 
@@ -60,13 +61,13 @@ func runGet(args []string, stdout, stderr io.Writer) int {
 		wanted[metadataKey(k)] = true
 	}
 	keys := map[string]any{}
-	var order []store.KeyValue
+	var order []format.KeyValue
 	for _, kv := range kvs {
 		if len(wanted) > 0 && !wanted[kv.Key] {
 			continue
 		}
 		order = append(order, kv)
-		keys[kv.Key] = clientValue(kv.Value)
+		keys[kv.Key] = clientValue(kv)
 	}
 	for _, k := range fs.Args()[1:] {
 		if _, ok := keys[metadataKey(k)]; !ok {
@@ -86,12 +87,12 @@ func runGet(args []string, stdout, stderr io.Writer) int {
 
 // clientValue is a stored value as the client sends it and JSON shows it:
 // a string, or a list of strings (never null).
-func clientValue(v store.Value) any {
-	if !v.IsList {
-		return v.Str
+func clientValue(kv format.KeyValue) any {
+	if !kv.IsList {
+		return kv.Value
 	}
-	if v.List == nil {
+	if kv.List == nil {
 		return []string{}
 	}
-	return v.List
+	return kv.List
 }

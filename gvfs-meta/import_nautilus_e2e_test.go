@@ -151,7 +151,7 @@ func TestImportNautilusEndToEnd(t *testing.T) {
 	}
 	kvs, _ := st.Keys("/home/me/notes.txt")
 	st.Close()
-	if len(kvs) != 3 || kvs[0].Key != "annotation" || kvs[0].Str != "remote" || kvs[1].Key != "emblems" || kvs[2].Key != "probe" {
+	if len(kvs) != 3 || kvs[0].Key != "annotation" || kvs[0].Value != "remote" || kvs[1].Key != "emblems" || kvs[2].Key != "probe" {
 		t.Errorf("sftp tree: %+v", kvs)
 	}
 

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"gvfs-metadata/format"
 	"gvfs-metadata/importer"
 )
 
@@ -101,7 +102,7 @@ func printNautilusPlan(w io.Writer, r importer.FileResult, raw bool) {
 	}
 	fmt.Fprintf(w, "%s  (%s)\n", r.File.Display(), where)
 	for _, kv := range r.Set {
-		fmt.Fprintf(w, "  set %s: %s\n", kv.Key, nautilusValue(kv.Value))
+		fmt.Fprintf(w, "  set %s: %s\n", kv.Key, nautilusValue(kv))
 	}
 	for _, k := range r.Kept {
 		fmt.Fprintf(w, "  keep %s (already set)\n", k)
@@ -113,11 +114,11 @@ func printNautilusPlan(w io.Writer, r importer.FileResult, raw bool) {
 
 // nautilusValue renders a value as gio info does: a string as is, a list
 // as [a, b].
-func nautilusValue(v importer.Value) string {
-	if v.IsList {
-		return "[" + strings.Join(v.List, ", ") + "]"
+func nautilusValue(kv format.KeyValue) string {
+	if kv.IsList {
+		return "[" + strings.Join(kv.List, ", ") + "]"
 	}
-	return v.Str
+	return kv.Value
 }
 
 // summary prints the counts of the whole run.

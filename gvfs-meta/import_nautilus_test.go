@@ -13,6 +13,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"gvfs-metadata/format"
 	"gvfs-metadata/store"
 )
 
@@ -208,9 +209,9 @@ func TestImportNautilusRawWritesANewTreeOnlyOnce(t *testing.T) {
 	kvs, _ := s.Keys("/Photos/p.jpg")
 	lc, _ := s.LastChanged("/Photos/p.jpg")
 	s.Close()
-	want := []store.KeyValue{
-		{Key: "icon_position", Value: store.Value{Str: "1,2"}},
-		{Key: "keyword-name", Value: store.Value{IsList: true, List: []string{"a", "b"}}},
+	want := []format.KeyValue{
+		{Key: "icon_position", Value: "1,2"},
+		{Key: "keyword-name", IsList: true, List: []string{"a", "b"}},
 	}
 	if !reflect.DeepEqual(kvs, want) || lc != 1234567890 {
 		t.Errorf("p.jpg: %+v changed %d", kvs, lc)
@@ -238,7 +239,7 @@ func TestImportNautilusRawWritesANewTreeOnlyOnce(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer s.Close()
-	if v, ok, _ := s.Get(home+"/Photos/p.jpg", "icon_position"); !ok || v.Str != "1,2" {
+	if v, ok, _ := s.Get(home+"/Photos/p.jpg", "icon_position"); !ok || v.Value != "1,2" {
 		t.Errorf("the forced tree has absolute paths without --relative-to: %+v %v", v, ok)
 	}
 }

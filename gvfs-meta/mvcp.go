@@ -150,7 +150,7 @@ func metadataUnder(loc resolve.Location) ([]keyedEntry, error) {
 		if len(kvs) > 0 {
 			values := make(map[string]any, len(kvs))
 			for _, kv := range kvs {
-				values[kv.Key] = clientValue(kv.Value)
+				values[kv.Key] = clientValue(kv)
 			}
 			out = append(out, keyedEntry{rel, values})
 		}

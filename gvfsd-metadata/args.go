@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"gvfs-metadata/bus"
+	"gvfs-metadata/format"
 )
 
 // bytestring converts an `ay` argument to the string a GLib client meant:
@@ -49,44 +50,36 @@ func isAncestor(dir, p string) bool {
 	return strings.HasPrefix(p, dir+"/")
 }
 
-// setEntry is one key of a Set call, checked.
-type setEntry struct {
-	key  string
-	kind byte // 's', 'a' (string list) or 'y' (unset)
-	str  string
-	strv []string
-}
-
 // parseSetData reads Set's a{sv} and checks every entry before anything
 // is applied: a key must not be empty, and a value must be a string, a
 // string array, or a byte (unset). The reference ignores other types but
 // still reports success and signals a change; here the whole call is
-// refused.
-func parseSetData(args *bus.Decoder) ([]setEntry, *callError) {
-	var entries []setEntry
+// refused. The changes come back without a Path: the caller knows it.
+func parseSetData(args *bus.Decoder) ([]format.Change, *callError) {
+	var changes []format.Change
 	end := args.Array(8)
 	for args.More(end) {
 		args.Struct()
-		e := setEntry{key: args.Str()}
+		c := format.Change{Key: args.Str()}
 		sig := args.Signature()
 		if args.Err() != nil {
 			break
 		}
-		if e.key == "" {
+		if c.Key == "" {
 			return nil, invalidArgs("Metadata key must not be empty")
 		}
 		switch sig {
 		case "s":
-			e.kind, e.str = 's', args.SharedStr()
+			c.Op, c.Value = format.OpSet, args.SharedStr()
 		case "as":
-			e.kind, e.strv = 'a', args.Strings()
+			c.Op, c.List = format.OpSetList, args.Strings()
 		case "y":
-			e.kind = 'y'
+			c.Op = format.OpUnset
 			args.Byte()
 		default:
-			return nil, invalidArgs("Value of metadata key “%s” has type “%s”; expected “s”, “as” or “y”", e.key, sig)
+			return nil, invalidArgs("Value of metadata key “%s” has type “%s”; expected “s”, “as” or “y”", c.Key, sig)
 		}
-		entries = append(entries, e)
+		changes = append(changes, c)
 	}
 	if err := args.Err(); err != nil {
 		return nil, malformed(err)
@@ -94,13 +87,13 @@ func parseSetData(args *bus.Decoder) ([]setEntry, *callError) {
 	// A fixed order keeps journals reproducible whatever order the client
 	// built its dictionary in; of a key given twice the last value counts,
 	// as when the reference applies them in turn.
-	sort.SliceStable(entries, func(i, j int) bool { return entries[i].key < entries[j].key })
-	kept := entries[:0]
-	for i, e := range entries {
-		if i+1 < len(entries) && entries[i+1].key == e.key {
+	sort.SliceStable(changes, func(i, j int) bool { return changes[i].Key < changes[j].Key })
+	kept := changes[:0]
+	for i, c := range changes {
+		if i+1 < len(changes) && changes[i+1].Key == c.Key {
 			continue
 		}
-		kept = append(kept, e)
+		kept = append(kept, c)
 	}
 	return kept, nil
 }

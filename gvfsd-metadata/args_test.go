@@ -9,6 +9,7 @@ import (
 	"unicode/utf8"
 
 	"gvfs-metadata/bus"
+	"gvfs-metadata/format"
 )
 
 func TestBytestringStripsOneTrailingNULAndRefusesOthers(t *testing.T) {
@@ -104,8 +105,8 @@ func dictBytes(pairs ...any) []byte {
 
 func TestParseSetDataChecksEveryValueFirst(t *testing.T) {
 	entries, err := parseSetData(dict("s", "v", "l", []string{"a", "b"}, "u", byte(0)))
-	if err != nil || len(entries) != 3 || entries[0].key != "l" || entries[0].kind != 'a' || len(entries[0].strv) != 2 || entries[0].strv[1] != "b" ||
-		entries[1].kind != 's' || entries[1].str != "v" || entries[2].kind != 'y' {
+	if err != nil || len(entries) != 3 || entries[0].Key != "l" || entries[0].Op != format.OpSetList || len(entries[0].List) != 2 || entries[0].List[1] != "b" ||
+		entries[1].Op != format.OpSet || entries[1].Value != "v" || entries[2].Op != format.OpUnset {
 		t.Fatalf("%+v %v", entries, err)
 	}
 	_, err = parseSetData(dict("ok", "v", "bad", int32(5)))
@@ -128,7 +129,7 @@ func TestParseSetDataKeepsTheLastOfARepeatedKey(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(entries) != 2 || entries[0].key != "a" || entries[1].key != "b" || entries[1].kind != 'a' || entries[1].strv[0] != "third" {
+	if len(entries) != 2 || entries[0].Key != "a" || entries[1].Key != "b" || entries[1].Op != format.OpSetList || entries[1].List[0] != "third" {
 		t.Fatalf("%+v", entries)
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"gvfs-metadata/bus"
+	"gvfs-metadata/format"
 )
 
 // FuzzArguments feeds arbitrary byte strings to the checks every call's
@@ -56,10 +57,10 @@ func FuzzSetData(f *testing.F) {
 		}
 		seen := map[string]bool{}
 		for _, e := range entries {
-			if e.key == "" || seen[e.key] || (e.kind != 's' && e.kind != 'a' && e.kind != 'y') {
+			if e.Key == "" || seen[e.Key] || (e.Op != format.OpSet && e.Op != format.OpSetList && e.Op != format.OpUnset) || e.Path != "" {
 				t.Fatalf("accepted %+v", entries)
 			}
-			seen[e.key] = true
+			seen[e.Key] = true
 		}
 	})
 }

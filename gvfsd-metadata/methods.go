@@ -198,25 +198,14 @@ func (d *daemon) set(treeArg, pathArg []byte, data *bus.Decoder) *callError {
 		return cerr
 	}
 	defer d.trees.release(t)
-	entries, cerr := parseSetData(data)
+	changes, cerr := parseSetData(data)
 	if cerr != nil {
 		return cerr
 	}
-	changes := make([]format.Change, len(entries))
 	onlyUnsets := true
-	for i, e := range entries {
-		c := format.Change{Path: path, Key: e.key}
-		switch e.kind {
-		case 's':
-			c.Op, c.Value = format.OpSet, e.str
-			onlyUnsets = false
-		case 'a':
-			c.Op, c.List = format.OpSetList, e.strv
-			onlyUnsets = false
-		case 'y':
-			c.Op = format.OpUnset
-		}
-		changes[i] = c
+	for i := range changes {
+		changes[i].Path = path
+		onlyUnsets = onlyUnsets && changes[i].Op == format.OpUnset
 	}
 	if err := t.st.Apply(changes...); err != nil {
 		d.logf("set %s %s: %v", treefile, brief(path), err)

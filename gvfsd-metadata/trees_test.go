@@ -42,7 +42,7 @@ func TestWritesAreFlushedByTheTimerAfterTheFirstWrite(t *testing.T) {
 	if tr.st.Dirty() || !ts.clean() {
 		t.Fatal("the flush timer did not merge the journal")
 	}
-	if v, ok, _ := tr.st.Get("/a", "k"); !ok || v.Str != "v" {
+	if v, ok, _ := tr.st.Get("/a", "k"); !ok || v.Value != "v" {
 		t.Fatalf("after the flush: %+v %v", v, ok)
 	}
 }
@@ -71,8 +71,8 @@ func TestAFlushAfterTheExitFlushIsQuiet(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	if v, ok, err := st.Get("/a", "k"); err != nil || !ok || v.Str != "v" {
-		t.Fatalf("/a after the exit flush: %q %v %v", v.Str, ok, err)
+	if v, ok, err := st.Get("/a", "k"); err != nil || !ok || v.Value != "v" {
+		t.Fatalf("/a after the exit flush: %q %v %v", v.Value, ok, err)
 	}
 }
 
@@ -123,8 +123,8 @@ func TestAnIdleTreeIsWrittenOutAndClosedButNotWhileInUse(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	if v, ok, err := st.Get("/a", "k"); err != nil || !ok || v.Str != "v" {
-		t.Fatalf("/a after closing: %q %v %v", v.Str, ok, err)
+	if v, ok, err := st.Get("/a", "k"); err != nil || !ok || v.Value != "v" {
+		t.Fatalf("/a after closing: %q %v %v", v.Value, ok, err)
 	}
 	if stats, _ := st.Stats(); stats.JournalEntries != 0 {
 		t.Errorf("closed with %d entries in the journal, want them in the tree", stats.JournalEntries)

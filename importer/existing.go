@@ -3,12 +3,13 @@
 package importer
 
 import (
+	"gvfs-metadata/format"
 	"gvfs-metadata/store"
 )
 
 // Reader reads the metadata a file already has.
 type Reader interface {
-	Keys(treefile, path string) (map[string]Value, error)
+	Keys(treefile, path string) (map[string]format.KeyValue, error)
 }
 
 // Writer sets metadata keys of a file: the daemon's Set, whose values are
@@ -27,7 +28,7 @@ type TreeReader struct {
 
 // Keys returns every key path has in treefile (none when the tree does
 // not exist yet).
-func (r *TreeReader) Keys(treefile, path string) (map[string]Value, error) {
+func (r *TreeReader) Keys(treefile, path string) (map[string]format.KeyValue, error) {
 	s, ok := r.stores[treefile]
 	if !ok {
 		var err error
@@ -43,9 +44,9 @@ func (r *TreeReader) Keys(treefile, path string) (map[string]Value, error) {
 	if err != nil {
 		return nil, err
 	}
-	keys := make(map[string]Value, len(kvs))
+	keys := make(map[string]format.KeyValue, len(kvs))
 	for _, kv := range kvs {
-		keys[kv.Key] = Value{Str: kv.Str, List: kv.List, IsList: kv.IsList}
+		keys[kv.Key] = kv
 	}
 	return keys, nil
 }

@@ -81,8 +81,8 @@ func TestRemoteTreeNamesMatchGioSet(t *testing.T) {
 				last = j
 			}
 		}
-		if v.Str != strconv.Itoa(last) {
-			t.Errorf("%s: probe %q at %q %q, want %d", c.uri, v.Str, loc.Remote.String(), loc.Path, last)
+		if v.Value != strconv.Itoa(last) {
+			t.Errorf("%s: probe %q at %q %q, want %d", c.uri, v.Value, loc.Remote.String(), loc.Path, last)
 		}
 	}
 }

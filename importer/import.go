@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"gvfs-metadata/compat/resolve"
+	"gvfs-metadata/format"
 )
 
 // FileResult is what happened (or, in a dry run, would happen) to one
@@ -15,9 +16,9 @@ type FileResult struct {
 	Line     int
 	File     Location // the file the entry is about
 	Target   resolve.Location
-	Set      []KeyValue // keys written, sorted
-	Kept     []string   // keys the file already had, left as they were
-	Unknown  []string   // old keys with no translation, left out
+	Set      []format.KeyValue // keys written, sorted
+	Kept     []string          // keys the file already had, left as they were
+	Unknown  []string          // old keys with no translation, left out
 	// LastChanged is the time a raw conversion stores (0: none).
 	LastChanged int64
 	Err         error // the write failed; nothing of this entry was stored
@@ -39,7 +40,7 @@ type Importer struct {
 	// written holds what this run stored (or would store), so a file
 	// named in two metafiles (as "." and as a child of its parent) sees
 	// the first one's keys even in a dry run.
-	written map[resolve.Location]map[string]Value
+	written map[resolve.Location]map[string]format.KeyValue
 }
 
 // Import imports one metafile, calling each (when not nil) for every
@@ -92,7 +93,7 @@ func (im *Importer) entry(m *Metafile, e *Entry) FileResult {
 	}
 	values := map[string]any{}
 	for _, kv := range kvs {
-		if old, ok := have[kv.Key]; ok && (!im.Overwrite || old.Equal(kv.Value)) {
+		if old, ok := have[kv.Key]; ok && (!im.Overwrite || old.SameValue(kv)) {
 			r.Kept = append(r.Kept, kv.Key)
 			continue
 		}
@@ -100,7 +101,7 @@ func (im *Importer) entry(m *Metafile, e *Entry) FileResult {
 		if kv.IsList {
 			values[kv.Key] = kv.List
 		} else {
-			values[kv.Key] = kv.Str
+			values[kv.Key] = kv.Value
 		}
 	}
 	im.Stats.Kept += len(r.Kept)
@@ -122,30 +123,30 @@ func (im *Importer) entry(m *Metafile, e *Entry) FileResult {
 }
 
 // existing is what the file has now, with this run's own writes.
-func (im *Importer) existing(t resolve.Location) (map[string]Value, error) {
+func (im *Importer) existing(t resolve.Location) (map[string]format.KeyValue, error) {
 	have, err := im.Existing.Keys(t.TreeFile, t.Path)
 	if err != nil {
 		return nil, err
 	}
 	for k, v := range im.written[t] {
 		if have == nil {
-			have = map[string]Value{}
+			have = map[string]format.KeyValue{}
 		}
 		have[k] = v
 	}
 	return have, nil
 }
 
-func (im *Importer) remember(t resolve.Location, kvs []KeyValue) {
+func (im *Importer) remember(t resolve.Location, kvs []format.KeyValue) {
 	if im.written == nil {
-		im.written = map[resolve.Location]map[string]Value{}
+		im.written = map[resolve.Location]map[string]format.KeyValue{}
 	}
 	w := im.written[t]
 	if w == nil {
-		w = map[string]Value{}
+		w = map[string]format.KeyValue{}
 		im.written[t] = w
 	}
 	for _, kv := range kvs {
-		w[kv.Key] = kv.Value
+		w[kv.Key] = kv
 	}
 }

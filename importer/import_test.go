@@ -9,19 +9,20 @@ import (
 	"testing"
 
 	"gvfs-metadata/compat/resolve"
+	"gvfs-metadata/format"
 )
 
 // memTrees is metadata in memory: a Reader and a Writer that stores what
 // is set, and fails for paths listed in fail.
 type memTrees struct {
-	data  map[string]map[string]Value // treefile + "|" + path
+	data  map[string]map[string]format.KeyValue // treefile + "|" + path
 	sets  int
 	fail  map[string]bool
 	calls []string
 }
 
-func (m *memTrees) Keys(treefile, path string) (map[string]Value, error) {
-	out := map[string]Value{}
+func (m *memTrees) Keys(treefile, path string) (map[string]format.KeyValue, error) {
+	out := map[string]format.KeyValue{}
 	for k, v := range m.data[treefile+"|"+path] {
 		out[k] = v
 	}
@@ -34,19 +35,19 @@ func (m *memTrees) Set(treefile, path string, values map[string]any) error {
 		return errors.New("Unable to set metadata key")
 	}
 	if m.data == nil {
-		m.data = map[string]map[string]Value{}
+		m.data = map[string]map[string]format.KeyValue{}
 	}
 	d := m.data[treefile+"|"+path]
 	if d == nil {
-		d = map[string]Value{}
+		d = map[string]format.KeyValue{}
 		m.data[treefile+"|"+path] = d
 	}
 	for k, v := range values {
 		switch v := v.(type) {
 		case string:
-			d[k] = Value{Str: v}
+			d[k] = format.KeyValue{Value: v}
 		case []string:
-			d[k] = Value{IsList: true, List: v}
+			d[k] = format.KeyValue{IsList: true, List: v}
 		}
 	}
 	m.sets++
@@ -69,20 +70,20 @@ const importDir = `<directory>
 </directory>`
 
 func TestImportKeepsExistingValuesUnlessOverwrite(t *testing.T) {
-	trees := &memTrees{data: map[string]map[string]Value{
-		"/trees/root|/a": {"annotation": {Str: "mine"}, "custom-icon": {Str: "/i.png"}},
+	trees := &memTrees{data: map[string]map[string]format.KeyValue{
+		"/trees/root|/a": {"annotation": {Value: "mine"}, "custom-icon": {Value: "/i.png"}},
 	}}
 	im := &Importer{Locate: flatLocate, Existing: trees, Write: trees}
 	var results []FileResult
 	im.Import(readMetafile(t, "file:///", importDir), func(r FileResult) { results = append(results, r) })
 	a := trees.data["/trees/root|/a"]
-	if a["annotation"].Str != "mine" || !a["emblems"].Equal(Value{IsList: true, List: []string{"k1", "k2"}}) {
+	if a["annotation"].Value != "mine" || !a["emblems"].SameValue(format.KeyValue{IsList: true, List: []string{"k1", "k2"}}) {
 		t.Errorf("a: %+v", a)
 	}
 	if _, ok := a["odd_key"]; ok {
 		t.Error("an unknown key was written")
 	}
-	if trees.data["/trees/root|/"]["nautilus-icon-view-zoom-level"].Str != "large" || trees.data["/trees/root|/b"]["nautilus-icon-position"].Str != "1,2" {
+	if trees.data["/trees/root|/"]["nautilus-icon-view-zoom-level"].Value != "large" || trees.data["/trees/root|/b"]["nautilus-icon-position"].Value != "1,2" {
 		t.Errorf("data: %+v", trees.data)
 	}
 	if !reflect.DeepEqual(results[1].Kept, []string{"annotation", "custom-icon"}) || !reflect.DeepEqual(results[1].Unknown, []string{"odd_key"}) {
@@ -95,7 +96,7 @@ func TestImportKeepsExistingValuesUnlessOverwrite(t *testing.T) {
 
 	im = &Importer{Locate: flatLocate, Existing: trees, Write: trees, Overwrite: true}
 	im.Import(readMetafile(t, "file:///", importDir), nil)
-	if trees.data["/trees/root|/a"]["annotation"].Str != "new note" {
+	if trees.data["/trees/root|/a"]["annotation"].Value != "new note" {
 		t.Error("--overwrite did not replace the existing value")
 	}
 	if im.Stats.Set != 1 || im.Stats.Kept != 4 {
@@ -153,7 +154,7 @@ func TestImportCountsMetafileProblemsAndSkippedLocations(t *testing.T) {
 	if im.Stats.SkippedDirectories != 1 || im.Stats.Directories != 1 || im.Stats.Errors != 2 || im.Stats.Warnings != 2 || len(problems) != 4 {
 		t.Errorf("stats %+v\n%s", im.Stats, problemsText(problems))
 	}
-	if trees.data["/trees/root|/a"]["annotation"].Str != "y" {
+	if trees.data["/trees/root|/a"]["annotation"].Value != "y" {
 		t.Errorf("last entry did not win: %+v", trees.data)
 	}
 }
@@ -167,7 +168,7 @@ func TestRemoteEntriesGoToTheMountSpecTree(t *testing.T) {
 </directory>`), nil)
 	dir := trees.data["/trees/sftp:host=example.com,user=me|/home/me/Docs"]
 	file := trees.data["/trees/sftp:host=example.com,user=me|/home/me/Docs/plan B.odt"]
-	if dir["nautilus-default-view"].Str == "" || len(file["emblems"].List) != 1 {
+	if dir["nautilus-default-view"].Value == "" || len(file["emblems"].List) != 1 {
 		t.Errorf("data %+v", trees.data)
 	}
 }

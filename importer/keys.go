@@ -2,7 +2,11 @@
 
 package importer
 
-import "sort"
+import (
+	"sort"
+
+	"gvfs-metadata/format"
+)
 
 // Translations maps the old attribute names to the keys (without the
 // "metadata::" prefix) that Nautilus, and for the generic ones Caja and
@@ -48,48 +52,16 @@ const EmblemElement = "keyword"
 // EmblemsKey is the list key emblems live in today.
 const EmblemsKey = "emblems"
 
-// Value is a metadata value: a string, or a string list when IsList.
-type Value struct {
-	Str    string
-	List   []string
-	IsList bool
-}
-
-// Equal reports whether two values are the same.
-func (v Value) Equal(w Value) bool {
-	if v.IsList != w.IsList {
-		return false
-	}
-	if !v.IsList {
-		return v.Str == w.Str
-	}
-	if len(v.List) != len(w.List) {
-		return false
-	}
-	for i := range v.List {
-		if v.List[i] != w.List[i] {
-			return false
-		}
-	}
-	return true
-}
-
-// KeyValue is a named Value.
-type KeyValue struct {
-	Key string
-	Value
-}
-
 // Raw gives an entry's keys as the raw conversion does: attributes as
 // written, and list "E-A" for attribute A of child element E. Sorted by
 // key.
-func Raw(e *Entry) []KeyValue {
-	var kvs []KeyValue
+func Raw(e *Entry) []format.KeyValue {
+	var kvs []format.KeyValue
 	for _, a := range e.Strings {
-		kvs = setKey(kvs, KeyValue{Key: a.Key, Value: Value{Str: a.Value}})
+		kvs = setKey(kvs, format.KeyValue{Key: a.Key, Value: a.Value})
 	}
 	for _, l := range e.Lists() {
-		kvs = setKey(kvs, KeyValue{Key: l.Key, Value: Value{IsList: true, List: l.Values}})
+		kvs = setKey(kvs, format.KeyValue{Key: l.Key, IsList: true, List: l.Values})
 	}
 	sortKeys(kvs)
 	return kvs
@@ -99,15 +71,15 @@ func Raw(e *Entry) []KeyValue {
 // the old keys that have no translation (attribute names, and "E-A" for
 // child elements), which are kept under those raw names when keepUnknown
 // and otherwise left out. Both sorted.
-func Translate(e *Entry, keepUnknown bool) (kvs []KeyValue, unknown []string) {
+func Translate(e *Entry, keepUnknown bool) (kvs []format.KeyValue, unknown []string) {
 	for _, a := range e.Strings {
 		if key, ok := Translations[a.Key]; ok {
-			kvs = setKey(kvs, KeyValue{Key: key, Value: Value{Str: a.Value}})
+			kvs = setKey(kvs, format.KeyValue{Key: key, Value: a.Value})
 			continue
 		}
 		unknown = append(unknown, a.Key)
 		if keepUnknown {
-			kvs = setKey(kvs, KeyValue{Key: a.Key, Value: Value{Str: a.Value}})
+			kvs = setKey(kvs, format.KeyValue{Key: a.Key, Value: a.Value})
 		}
 	}
 	var emblems []string
@@ -117,7 +89,7 @@ func Translate(e *Entry, keepUnknown bool) (kvs []KeyValue, unknown []string) {
 		}
 	}
 	if len(emblems) > 0 {
-		kvs = setKey(kvs, KeyValue{Key: EmblemsKey, Value: Value{IsList: true, List: emblems}})
+		kvs = setKey(kvs, format.KeyValue{Key: EmblemsKey, IsList: true, List: emblems})
 	}
 	for _, l := range e.Lists() {
 		if l.Element == EmblemElement {
@@ -125,7 +97,7 @@ func Translate(e *Entry, keepUnknown bool) (kvs []KeyValue, unknown []string) {
 		}
 		unknown = append(unknown, l.Key)
 		if keepUnknown {
-			kvs = setKey(kvs, KeyValue{Key: l.Key, Value: Value{IsList: true, List: l.Values}})
+			kvs = setKey(kvs, format.KeyValue{Key: l.Key, IsList: true, List: l.Values})
 		}
 	}
 	sortKeys(kvs)
@@ -135,7 +107,7 @@ func Translate(e *Entry, keepUnknown bool) (kvs []KeyValue, unknown []string) {
 
 // setKey adds kv, replacing an earlier key of the same name (a later
 // attribute or list wins, as in a GFileInfo).
-func setKey(kvs []KeyValue, kv KeyValue) []KeyValue {
+func setKey(kvs []format.KeyValue, kv format.KeyValue) []format.KeyValue {
 	for i := range kvs {
 		if kvs[i].Key == kv.Key {
 			kvs[i] = kv
@@ -145,6 +117,6 @@ func setKey(kvs []KeyValue, kv KeyValue) []KeyValue {
 	return append(kvs, kv)
 }
 
-func sortKeys(kvs []KeyValue) {
+func sortKeys(kvs []format.KeyValue) {
 	sort.Slice(kvs, func(i, j int) bool { return kvs[i].Key < kvs[j].Key })
 }

@@ -5,6 +5,8 @@ package importer
 import (
 	"reflect"
 	"testing"
+
+	"gvfs-metadata/format"
 )
 
 func TestTranslateRenamesEveryOldKey(t *testing.T) {
@@ -18,7 +20,7 @@ func TestTranslateRenamesEveryOldKey(t *testing.T) {
 	}
 	got := map[string]string{}
 	for _, kv := range kvs {
-		got[kv.Key] = kv.Str
+		got[kv.Key] = kv.Value
 	}
 	for old, key := range Translations {
 		if got[key] != "v-"+old {
@@ -40,19 +42,19 @@ func TestTranslateMakesKeywordsEmblemsAndSkipsUnknownKeys(t *testing.T) {
 		},
 	}
 	kvs, unknown := Translate(&e, false)
-	want := []KeyValue{
-		{Key: "annotation", Value: Value{Str: "note"}},
-		{Key: "emblems", Value: Value{IsList: true, List: []string{"important", "new", "cool"}}},
+	want := []format.KeyValue{
+		{Key: "annotation", Value: "note"},
+		{Key: "emblems", IsList: true, List: []string{"important", "new", "cool"}},
 	}
 	if !reflect.DeepEqual(kvs, want) || !reflect.DeepEqual(unknown, []string{"tag-id", "zzz_old"}) {
 		t.Errorf("got %+v unknown %v", kvs, unknown)
 	}
 	kvs, unknown = Translate(&e, true)
-	want = []KeyValue{
-		{Key: "annotation", Value: Value{Str: "note"}},
-		{Key: "emblems", Value: Value{IsList: true, List: []string{"important", "new", "cool"}}},
-		{Key: "tag-id", Value: Value{IsList: true, List: []string{"7"}}},
-		{Key: "zzz_old", Value: Value{Str: "1"}},
+	want = []format.KeyValue{
+		{Key: "annotation", Value: "note"},
+		{Key: "emblems", IsList: true, List: []string{"important", "new", "cool"}},
+		{Key: "tag-id", IsList: true, List: []string{"7"}},
+		{Key: "zzz_old", Value: "1"},
 	}
 	if !reflect.DeepEqual(kvs, want) || len(unknown) != 2 {
 		t.Errorf("keep unknown: got %+v unknown %v", kvs, unknown)
@@ -65,11 +67,11 @@ func TestRawKeepsKeysAsWritten(t *testing.T) {
 		Strings:   []Attr{{"icon_position", "1,2"}, {"zzz", "z"}},
 		Items:     []ListItem{{"keyword", "name", "a"}, {"keyword", "name", "b"}, {"keyword", "alt", "c"}},
 	}
-	want := []KeyValue{
-		{Key: "icon_position", Value: Value{Str: "1,2"}},
-		{Key: "keyword-alt", Value: Value{IsList: true, List: []string{"c"}}},
-		{Key: "keyword-name", Value: Value{IsList: true, List: []string{"a", "b"}}},
-		{Key: "zzz", Value: Value{Str: "z"}},
+	want := []format.KeyValue{
+		{Key: "icon_position", Value: "1,2"},
+		{Key: "keyword-alt", IsList: true, List: []string{"c"}},
+		{Key: "keyword-name", IsList: true, List: []string{"a", "b"}},
+		{Key: "zzz", Value: "z"},
 	}
 	if got := Raw(&e); !reflect.DeepEqual(got, want) {
 		t.Errorf("got %+v", got)

@@ -94,7 +94,7 @@ func (t *RawTree) report(p Problem) {
 	}
 }
 
-func (t *RawTree) merge(p string, kvs []KeyValue, timestamp int64) {
+func (t *RawTree) merge(p string, kvs []format.KeyValue, timestamp int64) {
 	if t.root == nil {
 		t.root = &format.Node{}
 	}
@@ -106,7 +106,7 @@ func (t *RawTree) merge(p string, kvs []KeyValue, timestamp int64) {
 		n = t.child(n, name)
 	}
 	for _, kv := range kvs {
-		n.Keys = setFormatKey(n.Keys, format.KeyValue{Key: kv.Key, Value: kv.Str, List: kv.List, IsList: kv.IsList})
+		n.Keys = setKey(n.Keys, kv)
 	}
 	n.LastChanged = max(n.LastChanged, timestamp)
 }
@@ -136,14 +136,4 @@ func (t *RawTree) child(n *format.Node, name string) *format.Node {
 	n.Children = append(n.Children, c)
 	byName[name] = c
 	return c
-}
-
-func setFormatKey(kvs []format.KeyValue, kv format.KeyValue) []format.KeyValue {
-	for i := range kvs {
-		if kvs[i].Key == kv.Key {
-			kvs[i] = kv
-			return kvs
-		}
-	}
-	return append(kvs, kv)
 }

@@ -42,7 +42,7 @@ func keysOf(t *testing.T, s *store.Store, path string) map[string]any {
 		if kv.IsList {
 			out[kv.Key] = kv.List
 		} else {
-			out[kv.Key] = kv.Str
+			out[kv.Key] = kv.Value
 		}
 	}
 	return out

@@ -43,8 +43,8 @@ func TestAClockOutsideTheUsualRangeStillWrites(t *testing.T) {
 				t.Fatalf("a full rewrite at %v: %v", now, err)
 			}
 			for p, want := range map[string]string{"/moved": "1", "/second": "2"} {
-				if v, ok := mustGet(t, r, p, "k"); !ok || v.Str != want {
-					t.Errorf("%s reads %q (found %v), want %q", p, v.Str, ok, want)
+				if v, ok := mustGet(t, r, p, "k"); !ok || v.Value != want {
+					t.Errorf("%s reads %q (found %v), want %q", p, v.Value, ok, want)
 				}
 			}
 			data, err := os.ReadFile(path)

@@ -63,8 +63,8 @@ func TestCallsAfterCloseFailAndLeaveTheFilesAlone(t *testing.T) {
 			}
 			defer r.Close()
 			for p, want := range map[string]string{"/merged": "in the tree", "/journalled": "in the journal"} {
-				if v, ok := mustGet(t, r, p, "k"); !ok || v.Str != want {
-					t.Errorf("%s after reopening: %q %v, want %q", p, v.Str, ok, want)
+				if v, ok := mustGet(t, r, p, "k"); !ok || v.Value != want {
+					t.Errorf("%s after reopening: %q %v, want %q", p, v.Value, ok, want)
 				}
 			}
 		})
@@ -103,8 +103,8 @@ func TestFlushRacingCloseLosesNothing(t *testing.T) {
 		}
 		v, ok := mustGet(t, r, "/a", "k")
 		r.Close()
-		if !ok || v.Str != "v" {
-			t.Fatalf("round %d: /a after reopening: %q %v, want \"v\"", i, v.Str, ok)
+		if !ok || v.Value != "v" {
+			t.Fatalf("round %d: /a after reopening: %q %v, want \"v\"", i, v.Value, ok)
 		}
 	}
 }

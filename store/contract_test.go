@@ -94,8 +94,8 @@ func TestEveryAcknowledgedWriteIsSeenByAnotherReader(t *testing.T) {
 		if err := w.Set(p, "k", want); err != nil {
 			t.Fatal(err)
 		}
-		if got, ok := mustGet(t, r, p, "k"); !ok || got.Str != want {
-			t.Fatalf("write %d: another reader sees %.12q (found %v) right after it was answered", i, got.Str, ok)
+		if got, ok := mustGet(t, r, p, "k"); !ok || got.Value != want {
+			t.Fatalf("write %d: another reader sees %.12q (found %v) right after it was answered", i, got.Value, ok)
 		}
 		if i%500 == 499 {
 			// A move's two entries, and what it carries, are seen at once.
@@ -103,8 +103,8 @@ func TestEveryAcknowledgedWriteIsSeenByAnotherReader(t *testing.T) {
 			if err := w.Move(fmt.Sprintf("/d%d", i%37), dst); err != nil {
 				t.Fatal(err)
 			}
-			if got, ok := mustGet(t, r, dst+"/"+fmt.Sprintf("f%d", i), "k"); !ok || got.Str != want {
-				t.Fatalf("move %d: another reader sees %.12q (found %v) under the destination", i, got.Str, ok)
+			if got, ok := mustGet(t, r, dst+"/"+fmt.Sprintf("f%d", i), "k"); !ok || got.Value != want {
+				t.Fatalf("move %d: another reader sees %.12q (found %v) under the destination", i, got.Value, ok)
 			}
 		}
 	}
@@ -162,11 +162,11 @@ func TestAWriteThatFindsNoRoomIsAnsweredOnlyOnceItHasSome(t *testing.T) {
 	if err := <-answered; err != nil {
 		t.Fatal(err)
 	}
-	if v, ok := mustGet(t, r, "/late", "k"); !ok || v.Str != strings.Repeat("x", 400) {
-		t.Fatalf("the write answered after the swap is not seen by another reader: %.12q %v", v.Str, ok)
+	if v, ok := mustGet(t, r, "/late", "k"); !ok || v.Value != strings.Repeat("x", 400) {
+		t.Fatalf("the write answered after the swap is not seen by another reader: %.12q %v", v.Value, ok)
 	}
 	for i := range n {
-		if v, ok := mustGet(t, r, fmt.Sprintf("/f%d", i), "k"); !ok || v.Str != value {
+		if v, ok := mustGet(t, r, fmt.Sprintf("/f%d", i), "k"); !ok || v.Value != value {
 			t.Fatalf("write %d lost across the swap", i)
 		}
 	}
@@ -272,7 +272,7 @@ func TestABurstFillsTheJournalBeforeItRotates(t *testing.T) {
 		t.Fatalf("%d rotations for %d writes in a burst", st.Rotations, writes)
 	}
 	for i := range writes {
-		if v, ok := mustGet(t, r, fmt.Sprintf("/f%d", i), "k"); !ok || v.Str != value {
+		if v, ok := mustGet(t, r, fmt.Sprintf("/f%d", i), "k"); !ok || v.Value != value {
 			t.Fatalf("write %d lost in the burst", i)
 		}
 	}
@@ -338,8 +338,8 @@ func TestFlushReturnsOnlyOnceEverythingBeforeItIsInADurableTree(t *testing.T) {
 	}
 	alone := view{tree: tree}
 	for i := range 300 {
-		if v, ok := alone.get([]byte(fmt.Sprintf("/before/f%d", i)), "k"); !ok || v.Str != fmt.Sprint(i) {
-			t.Fatalf("after Flush the tree file lacks write %d made before it (%q %v)", i, v.Str, ok)
+		if v, ok := alone.get([]byte(fmt.Sprintf("/before/f%d", i)), "k"); !ok || v.Value != fmt.Sprint(i) {
+			t.Fatalf("after Flush the tree file lacks write %d made before it (%q %v)", i, v.Value, ok)
 		}
 	}
 
@@ -409,8 +409,8 @@ func TestWritesThatCannotBeKeptAreRefusedWhole(t *testing.T) {
 			if err := w.Move("/src", "/dst"); err != nil {
 				t.Fatalf("writing once space came back: %v", err)
 			}
-			if v, ok := mustGet(t, r, "/dst/kept", "k"); !ok || v.Str != "before" {
-				t.Fatalf("the move once space came back: %q %v", v.Str, ok)
+			if v, ok := mustGet(t, r, "/dst/kept", "k"); !ok || v.Value != "before" {
+				t.Fatalf("the move once space came back: %q %v", v.Value, ok)
 			}
 		})
 	}
@@ -427,10 +427,10 @@ func TestAValueLargerThanAnyJournalIsInTheTreeWhenAnswered(t *testing.T) {
 	if err := w.Set("/big", "k", big); err != nil {
 		t.Fatal(err)
 	}
-	if v, ok := mustGet(t, r, "/big", "k"); !ok || v.Str != big {
-		t.Fatalf("another reader sees %d bytes (found %v) of the big value, want %d", len(v.Str), ok, len(big))
+	if v, ok := mustGet(t, r, "/big", "k"); !ok || v.Value != big {
+		t.Fatalf("another reader sees %d bytes (found %v) of the big value, want %d", len(v.Value), ok, len(big))
 	}
-	if v, ok := mustGet(t, r, "/small", "k"); !ok || v.Str != "s" {
+	if v, ok := mustGet(t, r, "/small", "k"); !ok || v.Value != "s" {
 		t.Fatal("the entry journalled before the big value was lost")
 	}
 	if st, _ := w.Stats(); st.JournalBytes > MaxJournalSize || st.JournalEntries != 0 {
@@ -455,8 +455,8 @@ func TestANearlyFullDiskGetsSmallerJournals(t *testing.T) {
 		t.Fatalf("after 3,000 writes: %d rotations, a %d-byte journal", st.Rotations, st.JournalBytes)
 	}
 	for _, i := range []int{0, 1500, 2999} {
-		if v, ok := mustGet(t, r, fmt.Sprintf("/f%04d", i), "k"); !ok || v.Str != "value" {
-			t.Fatalf("/f%04d reads %q (%v)", i, v.Str, ok)
+		if v, ok := mustGet(t, r, fmt.Sprintf("/f%04d", i), "k"); !ok || v.Value != "value" {
+			t.Fatalf("/f%04d reads %q (%v)", i, v.Value, ok)
 		}
 	}
 }

@@ -122,7 +122,7 @@ func killChild(path, mode, at string) {
 	round := 0
 	for i := range killKeys {
 		if v, ok, _ := s.Get(killKeyPath(i), "k"); ok {
-			round = max(round, killRound(v.Str))
+			round = max(round, killRound(v.Value))
 		}
 	}
 	fullFrom := round + 1 + n // the round from which the disk is full
@@ -259,7 +259,7 @@ func TestKilledWriterLosesNothingAcknowledged(t *testing.T) {
 		}
 		for i := range killKeys {
 			v, ok, err := s.Get(killKeyPath(i), "k")
-			got := killRound(v.Str)
+			got := killRound(v.Value)
 			inFlight := i == flightKey && got == flightRound
 			if refused[[2]int{i, got}] {
 				t.Fatalf("run %d (%s): key %d holds %d, a write that was refused", run, mode, i, got)

@@ -5,11 +5,13 @@ package store
 import (
 	"sort"
 	"strings"
+
+	"gvfs-metadata/format"
 )
 
 // model is the plain meaning of metadata operations that the store, its
 // journal merge and its rotations must agree with at every step.
-type model map[string]map[string]Value
+type model map[string]map[string]format.KeyValue
 
 func under(path, dir string) bool {
 	if dir == "/" {
@@ -18,9 +20,9 @@ func under(path, dir string) bool {
 	return path == dir || strings.HasPrefix(path, dir+"/")
 }
 
-func (m model) set(path, key string, v Value) {
+func (m model) set(path, key string, v format.KeyValue) {
 	if m[path] == nil {
-		m[path] = map[string]Value{}
+		m[path] = map[string]format.KeyValue{}
 	}
 	m[path][key] = v
 }
@@ -43,7 +45,7 @@ func (m model) remove(path string) {
 // copy replaces dst and everything under it with what src and everything
 // under it held before the copy.
 func (m model) copy(src, dst string) {
-	moved := map[string]map[string]Value{}
+	moved := map[string]map[string]format.KeyValue{}
 	for p, kv := range m {
 		if under(p, src) {
 			rest := strings.TrimPrefix(p, strings.TrimRight(src, "/"))
@@ -51,7 +53,7 @@ func (m model) copy(src, dst string) {
 			if np == "" {
 				np = "/"
 			}
-			c := map[string]Value{}
+			c := map[string]format.KeyValue{}
 			for k, v := range kv {
 				c[k] = v
 			}
@@ -64,10 +66,11 @@ func (m model) copy(src, dst string) {
 	}
 }
 
-func (m model) keys(path string) []KeyValue {
-	var out []KeyValue
+func (m model) keys(path string) []format.KeyValue {
+	var out []format.KeyValue
 	for k, v := range m[path] {
-		out = append(out, KeyValue{Key: k, Value: v})
+		v.Key = k
+		out = append(out, v)
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Key < out[j].Key })
 	return out

@@ -80,12 +80,12 @@ func TestWritesAfterTheFilesWentAwayAreKept(t *testing.T) {
 			}
 			defer r.Close()
 			for _, i := range answered {
-				if v, ok := mustGet(t, r, fmt.Sprintf("/after%d", i), "k"); !ok || v.Str != "new" {
-					t.Fatalf("write %d was answered but a reader finds %q (%v)", i, v.Str, ok)
+				if v, ok := mustGet(t, r, fmt.Sprintf("/after%d", i), "k"); !ok || v.Value != "new" {
+					t.Fatalf("write %d was answered but a reader finds %q (%v)", i, v.Value, ok)
 				}
 			}
-			if v, ok := mustGet(t, r, "/before", "k"); c.kept && (!ok || v.Str != "old") {
-				t.Errorf("the write before lost: %q (%v)", v.Str, ok)
+			if v, ok := mustGet(t, r, "/before", "k"); c.kept && (!ok || v.Value != "old") {
+				t.Errorf("the write before lost: %q (%v)", v.Value, ok)
 			}
 		})
 	}
@@ -113,7 +113,7 @@ func TestAFlushAfterTheDirectoryWentAwayWritesItAgain(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer r.Close()
-	if v, ok := mustGet(t, r, "/kept", "k"); !ok || v.Str != "v" {
-		t.Fatalf("/kept reads %q (%v) from the tree written again", v.Str, ok)
+	if v, ok := mustGet(t, r, "/kept", "k"); !ok || v.Value != "v" {
+		t.Fatalf("/kept reads %q (%v) from the tree written again", v.Value, ok)
 	}
 }

@@ -42,7 +42,7 @@ func TestNFSTreeKeepsItsJournalInTheRuntimeDir(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer r.Close()
-	if v, ok, _ := r.Get("/a", "k"); !ok || v.Str != "v" {
+	if v, ok, _ := r.Get("/a", "k"); !ok || v.Value != "v" {
 		t.Fatalf("reader on NFS: %+v %v", v, ok)
 	}
 	links := 0

@@ -75,8 +75,8 @@ func powerLossRun(t *testing.T, background bool) {
 			for i := range keys {
 				v, ok, err := st.Get(keyPath(i), "k")
 				want := fmt.Sprintf("new-%d-%s", i, strings.Repeat("x", 400))
-				if err != nil || !ok || (v.Str != "old" && v.Str != want) {
-					t.Fatalf("after op %d: key %d = %.20q %v %v, want old or new", n, i, v.Str, ok, err)
+				if err != nil || !ok || (v.Value != "old" && v.Value != want) {
+					t.Fatalf("after op %d: key %d = %.20q %v %v, want old or new", n, i, v.Value, ok, err)
 				}
 			}
 			if err := st.Set("/after-crash", "k", "v"); err != nil {
@@ -85,7 +85,7 @@ func powerLossRun(t *testing.T, background bool) {
 			if err := st.Flush(); err != nil {
 				t.Fatalf("after op %d: flush after recovery: %v", n, err)
 			}
-			if v, ok, _ := st.Get("/after-crash", "k"); !ok || v.Str != "v" {
+			if v, ok, _ := st.Get("/after-crash", "k"); !ok || v.Value != "v" {
 				t.Fatalf("after op %d: write after recovery lost", n)
 			}
 			st.Close()

@@ -9,19 +9,6 @@ import (
 	"gvfs-metadata/format"
 )
 
-// Value is a metadata value: a string, or a string list when IsList.
-type Value struct {
-	IsList bool
-	Str    string
-	List   []string
-}
-
-// KeyValue is a named Value.
-type KeyValue struct {
-	Key string
-	Value
-}
-
 // Child describes one entry of a directory listing.
 type Child struct {
 	Name        string
@@ -69,82 +56,81 @@ func isKeyOp(op format.Op) bool {
 	return op == format.OpSet || op == format.OpSetList || op == format.OpUnset
 }
 
-// Get returns the value of key on path.
-func (s *Store) Get(path, key string) (val Value, found bool, err error) {
-	err = s.read(func(v view) { val, found = v.get([]byte(path), key) })
+// Get returns key on path with its value. What is not found is the zero
+// KeyValue.
+func (s *Store) Get(path, key string) (kv format.KeyValue, found bool, err error) {
+	err = s.read(func(v view) { kv, found = v.get([]byte(path), key) })
 	return
 }
 
-func (v view) get(path []byte, key string) (val Value, found bool) {
+func (v view) get(path []byte, key string) (kv format.KeyValue, found bool) {
 	decided := false
 	final, ok := v.walk(path, func(e *format.Entry, p []byte) bool {
 		if !isKeyOp(e.Op) || !bytes.Equal(e.Path, p) || string(e.Key) != key {
 			return true
 		}
 		decided = true
-		val, found = entryValue(e)
+		kv, found = entryValue(e)
 		return false
 	})
 	if decided || !ok || v.tree == nil {
-		return val, found
+		return kv, found
 	}
 	d, ok, err := v.tree.Lookup(final)
 	if err != nil || !ok {
-		return Value{}, false
+		return format.KeyValue{}, false
 	}
 	data, err := d.Data()
 	if err != nil {
-		return Value{}, false
+		return format.KeyValue{}, false
 	}
 	id, ok := v.tree.KeyID([]byte(key))
 	if !ok {
-		return Value{}, false
+		return format.KeyValue{}, false
 	}
 	it, ok := data.Find(id)
 	if !ok {
-		return Value{}, false
+		return format.KeyValue{}, false
 	}
-	kv, err := readItem(it)
+	kv, err = readItem(it)
 	if err != nil {
-		return Value{}, false
+		return format.KeyValue{}, false
 	}
-	return fromKV(kv), true
+	return kv, true
 }
 
-func entryValue(e *format.Entry) (Value, bool) {
+// entryValue returns the key a set or set-list entry gives, with strings
+// of its own: the entry's bytes belong to the journal mapping.
+func entryValue(e *format.Entry) (format.KeyValue, bool) {
 	switch e.Op {
 	case format.OpSet:
-		return Value{Str: string(e.Value)}, true
+		return format.KeyValue{Key: string(e.Key), Value: string(e.Value)}, true
 	case format.OpSetList:
 		l := make([]string, len(e.List))
 		for i, x := range e.List {
 			l[i] = string(x)
 		}
-		return Value{IsList: true, List: l}, true
+		return format.KeyValue{Key: string(e.Key), IsList: true, List: l}, true
 	}
-	return Value{}, false
-}
-
-func fromKV(kv format.KeyValue) Value {
-	return Value{IsList: kv.IsList, Str: kv.Value, List: kv.List}
+	return format.KeyValue{}, false
 }
 
 // Keys returns every key of path with its value, sorted by key.
-func (s *Store) Keys(path string) (kvs []KeyValue, err error) {
+func (s *Store) Keys(path string) (kvs []format.KeyValue, err error) {
 	err = s.read(func(v view) { kvs = v.keys([]byte(path)) })
 	return
 }
 
-func (v view) keys(path []byte) []KeyValue {
-	seen := map[string]*KeyValue{}
+func (v view) keys(path []byte) []format.KeyValue {
+	seen := map[string]*format.KeyValue{}
 	var order []string
 	final, ok := v.walk(path, func(e *format.Entry, p []byte) bool {
 		if isKeyOp(e.Op) && bytes.Equal(e.Path, p) {
 			k := string(e.Key)
 			if _, dup := seen[k]; !dup {
-				val, found := entryValue(e)
+				kv, found := entryValue(e)
 				if found {
-					seen[k] = &KeyValue{Key: k, Value: val}
+					seen[k] = &kv
 				} else {
 					seen[k] = nil
 				}
@@ -153,7 +139,7 @@ func (v view) keys(path []byte) []KeyValue {
 		}
 		return true
 	})
-	var out []KeyValue
+	var out []format.KeyValue
 	for _, k := range order {
 		if kv := seen[k]; kv != nil {
 			out = append(out, *kv)
@@ -170,7 +156,7 @@ func (v view) keys(path []byte) []KeyValue {
 					if _, dup := seen[kv.Key]; dup {
 						continue
 					}
-					out = append(out, KeyValue{Key: kv.Key, Value: fromKV(kv)})
+					out = append(out, kv)
 				}
 			}
 		}

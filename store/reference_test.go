@@ -43,19 +43,19 @@ func (e manifestEntry) rawPath(t *testing.T) string {
 	return string(b)
 }
 
-func (e manifestEntry) keyValues(t *testing.T) []KeyValue {
-	var out []KeyValue
+func (e manifestEntry) keyValues(t *testing.T) []format.KeyValue {
+	var out []format.KeyValue
 	for k, raw := range e.Keys {
 		var s string
 		if err := json.Unmarshal(raw, &s); err == nil {
-			out = append(out, KeyValue{Key: k, Value: Value{Str: s}})
+			out = append(out, format.KeyValue{Key: k, Value: s})
 			continue
 		}
 		var l []string
 		if err := json.Unmarshal(raw, &l); err != nil {
 			t.Fatalf("key %s: %v", k, err)
 		}
-		out = append(out, KeyValue{Key: k, Value: Value{IsList: true, List: l}})
+		out = append(out, format.KeyValue{Key: k, IsList: true, List: l})
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Key < out[j].Key })
 	return out
@@ -84,7 +84,7 @@ func readManifest(t *testing.T, dir string) manifest {
 	return m
 }
 
-func normalizeLists(kvs []KeyValue) []KeyValue {
+func normalizeLists(kvs []format.KeyValue) []format.KeyValue {
 	for i := range kvs {
 		if kvs[i].IsList && kvs[i].List == nil {
 			kvs[i].List = []string{}
@@ -110,7 +110,7 @@ func TestReferenceFilesReadBackTheirManifest(t *testing.T) {
 			if m.Journal != nil && filepath.Base(st.JournalPath) != *m.Journal {
 				t.Fatalf("journal opened: %q, manifest: %q", st.JournalPath, *m.Journal)
 			}
-			want := map[string][]KeyValue{}
+			want := map[string][]format.KeyValue{}
 			for _, e := range m.Entries {
 				p := e.rawPath(t)
 				want[p] = e.keyValues(t)
@@ -123,8 +123,8 @@ func TestReferenceFilesReadBackTheirManifest(t *testing.T) {
 				}
 				for _, kv := range want[p] {
 					v, ok, _ := s.Get(p, kv.Key)
-					if !ok || !reflect.DeepEqual(normalizeLists([]KeyValue{{Value: v}})[0].Value, kv.Value) {
-						t.Errorf("%q %s: Get = %+v %v, want %+v", p, kv.Key, v, ok, kv.Value)
+					if !ok || !reflect.DeepEqual(normalizeLists([]format.KeyValue{v})[0], kv) {
+						t.Errorf("%q %s: Get = %+v %v, want %+v", p, kv.Key, v, ok, kv)
 					}
 				}
 			}
@@ -143,10 +143,7 @@ func TestReferenceFilesReadBackTheirManifest(t *testing.T) {
 			walk = func(n *format.Node, p string) {
 				if len(n.Keys) > 0 {
 					seen++
-					var got []KeyValue
-					for _, kv := range n.Keys {
-						got = append(got, KeyValue{Key: kv.Key, Value: fromKV(kv)})
-					}
+					got := n.Keys
 					if w, ok := want[p]; !ok || !reflect.DeepEqual(normalizeLists(got), w) {
 						t.Errorf("merged tree: %q has %+v, manifest %+v", p, got, w)
 					}

@@ -56,7 +56,7 @@ func TestTwoWritersOfOneTreeLoseNothing(t *testing.T) {
 			lost := 0
 			for i := range writers {
 				for n := range writes {
-					if v, ok := mustGet(t, r, fmt.Sprintf("/w%d/f%04d", i, n), "k"); !ok || v.Str != fmt.Sprint(n) {
+					if v, ok := mustGet(t, r, fmt.Sprintf("/w%d/f%04d", i, n), "k"); !ok || v.Value != fmt.Sprint(n) {
 						lost++
 					}
 				}
@@ -125,8 +125,8 @@ func TestCarriedEntriesAreAppliedOnce(t *testing.T) {
 	}
 	defer r.Close()
 	for p, want := range map[string]string{"/dst": "moved", "/theirs": "v", "/during": "v"} {
-		if v, ok := mustGet(t, r, p, "k"); !ok || v.Str != want {
-			t.Errorf("%s reads %q (%v), want %q", p, v.Str, ok, want)
+		if v, ok := mustGet(t, r, p, "k"); !ok || v.Value != want {
+			t.Errorf("%s reads %q (%v), want %q", p, v.Value, ok, want)
 		}
 	}
 }

@@ -40,7 +40,7 @@ func stepClock(tick time.Duration) func() time.Time {
 	}
 }
 
-func mustGet(t *testing.T, s *Store, path, key string) (Value, bool) {
+func mustGet(t *testing.T, s *Store, path, key string) (format.KeyValue, bool) {
 	t.Helper()
 	v, ok, err := s.Get(path, key)
 	if err != nil {
@@ -95,7 +95,7 @@ func TestSetUnsetRemoveMoveThroughJournalAndRotation(t *testing.T) {
 	s, _ := openTemp(t, Options{})
 	check := func(stage string) {
 		t.Helper()
-		if v, ok := mustGet(t, s, "/new/f", "k"); !ok || v.Str != "v" {
+		if v, ok := mustGet(t, s, "/new/f", "k"); !ok || v.Value != "v" {
 			t.Errorf("%s: /new/f k = %+v %v", stage, v, ok)
 		}
 		if v, ok := mustGet(t, s, "/new/f", "l"); !ok || !reflect.DeepEqual(v.List, []string{"a", "b"}) {
@@ -152,7 +152,7 @@ func TestFullJournalRotatesAndKeepsEverything(t *testing.T) {
 		t.Fatalf("only %d rotations for 2000 writes into a 32 KiB journal", st.Rotations)
 	}
 	for i := range 2000 {
-		if v, ok := mustGet(t, s, fmt.Sprintf("/d%d/file%d", i%7, i), "key"); !ok || v.Str != fmt.Sprint(i) {
+		if v, ok := mustGet(t, s, fmt.Sprintf("/d%d/file%d", i%7, i), "key"); !ok || v.Value != fmt.Sprint(i) {
 			t.Fatalf("file %d: %+v %v", i, v, ok)
 		}
 	}
@@ -171,15 +171,15 @@ func TestEntryLargerThanJournalIsStored(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if v, ok := mustGet(t, r, "/big", "k"); !ok || v.Str != big {
+		if v, ok := mustGet(t, r, "/big", "k"); !ok || v.Value != big {
 			t.Fatalf("background=%v: another reader does not see the big value right after Set", bg)
 		}
 		r.Close()
 		if err := s.Flush(); err != nil {
 			t.Fatal(err)
 		}
-		if v, ok := mustGet(t, s, "/big", "k"); !ok || v.Str != big {
-			t.Fatalf("background=%v: big value lost (%d bytes)", bg, len(v.Str))
+		if v, ok := mustGet(t, s, "/big", "k"); !ok || v.Value != big {
+			t.Fatalf("background=%v: big value lost (%d bytes)", bg, len(v.Value))
 		}
 		s.Close()
 	}
@@ -227,12 +227,12 @@ func TestReaderSeesWriterRotations(t *testing.T) {
 	}
 	defer r.Close()
 	w.Set("/a", "k", "1")
-	if v, ok := mustGet(t, r, "/a", "k"); !ok || v.Str != "1" {
+	if v, ok := mustGet(t, r, "/a", "k"); !ok || v.Value != "1" {
 		t.Fatalf("reader missed a journal entry: %+v %v", v, ok)
 	}
 	w.Flush()
 	w.Set("/a", "k", "2")
-	if v, ok := mustGet(t, r, "/a", "k"); !ok || v.Str != "2" {
+	if v, ok := mustGet(t, r, "/a", "k"); !ok || v.Value != "2" {
 		t.Fatalf("reader missed the rotation: %+v %v", v, ok)
 	}
 }
@@ -246,10 +246,10 @@ func TestBackgroundRotationCarriesConcurrentWrites(t *testing.T) {
 		if err := s.Set(p, "k", v); err != nil {
 			t.Fatal(err)
 		}
-		m.set(p, "k", Value{Str: v})
+		m.set(p, "k", format.KeyValue{Value: v})
 	}
 	for p := range m {
-		if got, ok := mustGet(t, s, p, "k"); !ok || got.Str != m[p]["k"].Str {
+		if got, ok := mustGet(t, s, p, "k"); !ok || got.Value != m[p]["k"].Value {
 			t.Fatalf("%s: %+v, want %+v (before flush)", p, got, m[p]["k"])
 		}
 	}
@@ -261,7 +261,7 @@ func TestBackgroundRotationCarriesConcurrentWrites(t *testing.T) {
 		t.Fatalf("stats after flush: %+v", st)
 	}
 	for p := range m {
-		if got, ok := mustGet(t, s, p, "k"); !ok || got.Str != m[p]["k"].Str {
+		if got, ok := mustGet(t, s, p, "k"); !ok || got.Value != m[p]["k"].Value {
 			t.Fatalf("%s: %+v, want %+v", p, got, m[p]["k"])
 		}
 	}
@@ -326,9 +326,9 @@ func runRandomOps(t *testing.T, seed uint64, background bool) {
 		var desc string
 		switch op := rng.IntN(100); {
 		case op < 40:
-			v := Value{Str: fmt.Sprintf("v%d-%s", step, strings.Repeat("x", rng.IntN(300)))}
+			v := format.KeyValue{Value: fmt.Sprintf("v%d-%s", step, strings.Repeat("x", rng.IntN(300)))}
 			desc = "set " + p
-			err = s.Set(p, k, v.Str)
+			err = s.Set(p, k, v.Value)
 			m.set(p, k, v)
 		case op < 55:
 			n := rng.IntN(4)
@@ -338,7 +338,7 @@ func runRandomOps(t *testing.T, seed uint64, background bool) {
 			}
 			desc = "setlist " + p
 			err = s.SetList(p, k, list)
-			m.set(p, k, Value{IsList: true, List: list})
+			m.set(p, k, format.KeyValue{IsList: true, List: list})
 		case op < 65:
 			desc = "unset " + p
 			err = s.Unset(p, k)
@@ -387,10 +387,7 @@ func runRandomOps(t *testing.T, seed uint64, background bool) {
 	walk = func(n *format.Node, p string) {
 		if len(n.Keys) > 0 {
 			seen++
-			var kvs []KeyValue
-			for _, kv := range n.Keys {
-				kvs = append(kvs, KeyValue{Key: kv.Key, Value: fromKV(kv)})
-			}
+			kvs := n.Keys
 			if want := m.keys(p); !reflect.DeepEqual(kvs, want) {
 				t.Fatalf("merged %s = %+v, want %+v", p, kvs, want)
 			}
@@ -413,7 +410,7 @@ func TestCreateWritesContentAndRefusesExisting(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if v, ok := mustGet(t, s, "/f", "k"); !ok || v.Str != "v" {
+	if v, ok := mustGet(t, s, "/f", "k"); !ok || v.Value != "v" {
 		t.Fatalf("created tree: %+v %v", v, ok)
 	}
 	s.Close()

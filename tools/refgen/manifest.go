@@ -66,13 +66,13 @@ func marshalManifest(description, journal string, exp *Expectation) ([]byte, err
 	for _, p := range exp.SortedPaths() {
 		keys := map[string]any{}
 		for key, v := range exp.Entries[p] {
-			if !utf8.ValidString(key) || !utf8.ValidString(v.Str) {
+			if !utf8.ValidString(key) || !utf8.ValidString(v.Value) {
 				return nil, fmt.Errorf("%q: key or value is not UTF-8", p)
 			}
 			if v.IsList {
 				keys[key] = v.List
 			} else {
-				keys[key] = v.Str
+				keys[key] = v.Value
 			}
 		}
 		entries = append(entries, manifestEntry{newManifestPath(p), keys})

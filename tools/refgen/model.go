@@ -5,33 +5,29 @@ package main
 import (
 	"sort"
 	"strings"
+
+	"gvfs-metadata/format"
 )
 
-// Value is one metadata value: a string, or a string list (possibly empty).
-type Value struct {
-	Str    string
-	List   []string
-	IsList bool
+// Str and List build values; the key is the one they are stored under in
+// Keys. List never yields a nil slice, so an empty list stays
+// distinguishable from "no list" all the way into the JSON.
+func Str(s string) format.KeyValue { return format.KeyValue{Value: s} }
+func List(items ...string) format.KeyValue {
+	return format.KeyValue{List: append([]string{}, items...), IsList: true}
 }
 
-// Str and List build Values; List never yields a nil slice, so an empty
-// list stays distinguishable from "no list" all the way into the JSON.
-func Str(s string) Value { return Value{Str: s} }
-func List(items ...string) Value {
-	return Value{List: append([]string{}, items...), IsList: true}
-}
-
-// GioString is how `gio info` prints the value: strings raw, lists as
+// gioString is how `gio info` prints the value: strings raw, lists as
 // "[" + items joined by ", " + "]" (so ["a, b"] and ["a", "b"] print alike).
-func (v Value) GioString() string {
+func gioString(v format.KeyValue) string {
 	if v.IsList {
 		return "[" + strings.Join(v.List, ", ") + "]"
 	}
-	return v.Str
+	return v.Value
 }
 
-// Keys are the metadata of one path.
-type Keys map[string]Value
+// Keys are the metadata of one path, by key.
+type Keys map[string]format.KeyValue
 
 // Model is what the program expects the reference to hold, updated by every
 // operation that the reference accepted. It follows the documented semantics
@@ -52,7 +48,7 @@ func NewModel() *Model {
 	return &Model{paths: map[string]Keys{}, ever: map[string]bool{}, checks: map[string]bool{}}
 }
 
-func (m *Model) Set(path, key string, v Value) {
+func (m *Model) Set(path, key string, v format.KeyValue) {
 	k := m.paths[path]
 	if k == nil {
 		k = Keys{}

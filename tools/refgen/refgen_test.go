@@ -9,6 +9,8 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"gvfs-metadata/format"
 )
 
 // The generator's own logic, without the reference: a wrong model or parser
@@ -54,14 +56,14 @@ func TestModelUnsetOfOnlyKeyMakesPathAbsent(t *testing.T) {
 
 func TestGioStringOfLists(t *testing.T) {
 	for _, c := range []struct {
-		v    Value
+		v    format.KeyValue
 		want string
 	}{
 		{List(), "[]"},
 		{List("a, b", "c"), "[a, b, c]"},
 		{Str(""), ""},
 	} {
-		if got := c.v.GioString(); got != c.want {
+		if got := gioString(c.v); got != c.want {
 			t.Errorf("%v: %q, want %q", c.v, got, c.want)
 		}
 	}

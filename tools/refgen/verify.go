@@ -85,9 +85,9 @@ func compareKeys(p string, want Keys, got map[string]string) []string {
 		g, ok := got[key]
 		switch {
 		case !ok:
-			problems = append(problems, fmt.Sprintf("%q: key %q missing (want %q)", p, key, v.GioString()))
-		case g != v.GioString():
-			problems = append(problems, fmt.Sprintf("%q: key %q = %q, want %q", p, key, g, v.GioString()))
+			problems = append(problems, fmt.Sprintf("%q: key %q missing (want %q)", p, key, gioString(v)))
+		case g != gioString(v):
+			problems = append(problems, fmt.Sprintf("%q: key %q = %q, want %q", p, key, g, gioString(v)))
 		}
 	}
 	for key, g := range got {
