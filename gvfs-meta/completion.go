@@ -21,11 +21,8 @@ func runCompletion(args []string, stdout, stderr io.Writer) int {
 			"it in a running shell, source its output.",
 		"source <(gvfs-meta completion bash)\n"+
 			"gvfs-meta completion fish > ~/.config/fish/completions/gvfs-meta.fish", stderr)
-	if stop, status := parseFlags(flags, args, stdout); stop {
+	if stop, status := parseCommand(flags, args, stdout, operands{1, 1, "bash, zsh or fish"}); stop {
 		return status
-	}
-	if flags.NArg() != 1 {
-		return usageError(flags, "expected bash, zsh or fish")
 	}
 	write := map[string]func(io.Writer, []commandDoc){"bash": bashCompletion, "zsh": zshCompletion, "fish": fishCompletion}[flags.Arg(0)]
 	if write == nil {

@@ -24,11 +24,8 @@ func runDump(args []string, stdout, stderr io.Writer) int {
 		"gvfs-meta dump ~/.local/share/gvfs-metadata/home\n"+
 			"gvfs-meta dump --json ~/.local/share/gvfs-metadata/home | jq '.entries[0]'", stderr)
 	asJSON := fs.Bool("json", false, "print one JSON object {\"entries\":[...]}")
-	if stop, status := parseFlags(fs, args, stdout); stop {
+	if stop, status := parseCommand(fs, args, stdout, operands{1, 1, "one TREEFILE"}); stop {
 		return status
-	}
-	if fs.NArg() != 1 {
-		return usageError(fs, "expected one TREEFILE, got %d arguments", fs.NArg())
 	}
 	entries, warnings, err := dumpEntries(fs.Arg(0))
 	for _, w := range warnings {

@@ -43,11 +43,8 @@ func runExport(args []string, stdout, stderr io.Writer) int {
 			"symmetry with the other commands).",
 		"gvfs-meta export ~/.local/share/gvfs-metadata/home > home-metadata.json", stderr)
 	flags.Bool("json", true, "JSON output (the default and only format)")
-	if stop, status := parseFlags(flags, args, stdout); stop {
+	if stop, status := parseCommand(flags, args, stdout, operands{1, 1, "one TREEFILE"}); stop {
 		return status
-	}
-	if flags.NArg() != 1 {
-		return usageError(flags, "expected one TREEFILE")
 	}
 	entries, warnings, err := dumpEntries(flags.Arg(0))
 	for _, w := range warnings {
@@ -76,11 +73,8 @@ func runImport(args []string, stdout, stderr io.Writer) int {
 			"files there.",
 		"gvfs-meta import home-metadata.json ~/.local/share/gvfs-metadata/home", stderr)
 	anyTree := flags.Bool("any-tree", false, "restore even into a tree of another name than the backup's")
-	if stop, status := parseFlags(flags, args, stdout); stop {
+	if stop, status := parseCommand(flags, args, stdout, operands{2, 2, "FILE.json TREEFILE"}); stop {
 		return status
-	}
-	if flags.NArg() != 2 {
-		return usageError(flags, "expected FILE.json TREEFILE")
 	}
 	doc, err := readExport(flags.Arg(0))
 	if err != nil {

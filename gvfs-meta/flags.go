@@ -69,6 +69,25 @@ func parseFlags(fs *flag.FlagSet, args []string, stdout io.Writer) (stop bool, s
 	return false, exitOK
 }
 
+// operands is how many operands a command takes (max < 0: no limit) and
+// how its usage error names them.
+type operands struct {
+	min, max int
+	names    string
+}
+
+// parseCommand is parseFlags followed by the check of the operand count,
+// the start of every command.
+func parseCommand(fs *flag.FlagSet, args []string, stdout io.Writer, want operands) (stop bool, status int) {
+	if stop, status := parseFlags(fs, args, stdout); stop {
+		return true, status
+	}
+	if n := fs.NArg(); n < want.min || (want.max >= 0 && n > want.max) {
+		return true, usageError(fs, "expected %s, got %d arguments", want.names, n)
+	}
+	return false, exitOK
+}
+
 // usageError reports a wrong invocation and returns the usage status.
 func usageError(fs *flag.FlagSet, format string, args ...any) int {
 	fmt.Fprintf(fs.Output(), "%s: %s\n", fs.Name(), fmt.Sprintf(format, args...))

@@ -30,11 +30,8 @@ func runGC(args []string, stdout, stderr io.Writer) int {
 		"gvfs-meta gc ~/.local/share/gvfs-metadata/home\n"+
 			"gvfs-meta gc --apply ~/.local/share/gvfs-metadata/home", stderr)
 	apply := flags.Bool("apply", false, "remove what is listed")
-	if stop, status := parseFlags(flags, args, stdout); stop {
+	if stop, status := parseCommand(flags, args, stdout, operands{1, 1, "one TREEFILE"}); stop {
 		return status
-	}
-	if flags.NArg() != 1 {
-		return usageError(flags, "expected one TREEFILE")
 	}
 	treefile, err := filepath.Abs(flags.Arg(0))
 	if err != nil {

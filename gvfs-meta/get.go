@@ -27,11 +27,8 @@ func runGet(args []string, stdout, stderr io.Writer) int {
 		"gvfs-meta get ~/Pictures/holiday.jpg\n"+
 			"gvfs-meta get --json ~/Pictures/holiday.jpg emblems", stderr)
 	asJSON := fs.Bool("json", false, "print {file, tree, path, keys}")
-	if stop, status := parseFlags(fs, args, stdout); stop {
+	if stop, status := parseCommand(fs, args, stdout, operands{1, -1, "FILE [KEY...]"}); stop {
 		return status
-	}
-	if fs.NArg() == 0 {
-		return usageError(fs, "expected FILE")
 	}
 	var daemon lazyClient
 	defer daemon.close()

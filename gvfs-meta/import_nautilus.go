@@ -50,7 +50,7 @@ func runImportNautilus(args []string, stdout, stderr io.Writer) int {
 	fs.BoolVar(&o.overwrite, "overwrite", false, "replace keys a file already has")
 	fs.BoolVar(&o.keepUnknown, "keep-unknown", false, "keep keys with no translation under their old names")
 	fs.BoolVar(&o.force, "force", false, "import again although the marker says it was done; with --raw, replace TREEFILE")
-	if stop, status := parseFlags(fs, args, stdout); stop {
+	if stop, status := parseCommand(fs, args, stdout, operands{0, -1, "[FILE|DIR ...]"}); stop {
 		return status
 	}
 	switch {

@@ -20,11 +20,8 @@ func runLs(args []string, stdout, stderr io.Writer) int {
 			"(c) and metadata (d), and when it last changed.",
 		"gvfs-meta ls -l ~/.local/share/gvfs-metadata/home /Pictures", stderr)
 	long := fs.Bool("l", false, "long listing")
-	if stop, status := parseFlags(fs, args, stdout); stop {
+	if stop, status := parseCommand(fs, args, stdout, operands{1, 2, "TREEFILE [DIR]"}); stop {
 		return status
-	}
-	if fs.NArg() < 1 || fs.NArg() > 2 {
-		return usageError(fs, "expected TREEFILE [DIR]")
 	}
 	dir := "/"
 	if fs.NArg() == 2 {

@@ -45,11 +45,8 @@ func runCarry(cmd string, args []string, stdout, stderr io.Writer) int {
 		"gvfs-meta "+cmd+" ~/Pictures/holiday.jpg ~/Archive/\n"+
 			"gvfs-meta "+cmd+" --metadata-only ~/Pictures/holiday.jpg ~/Archive/holiday.jpg", stderr)
 	metadataOnly := flags.Bool("metadata-only", false, "carry only the metadata; the files are in place already")
-	if stop, status := parseFlags(flags, args, stdout); stop {
+	if stop, status := parseCommand(flags, args, stdout, operands{2, 2, "SRC DST"}); stop {
 		return status
-	}
-	if flags.NArg() != 2 {
-		return usageError(flags, "expected SRC DST")
 	}
 	src, _ := filepath.Abs(flags.Arg(0))
 	dst, _ := filepath.Abs(flags.Arg(1))

@@ -22,11 +22,11 @@ func runSalvage(args []string, stdout, stderr io.Writer) int {
 			"the daemon, then move NEWFILE (and its journal) into place to use it.",
 		"gvfs-meta salvage ~/.local/share/gvfs-metadata/home --out /tmp/gvfs-metadata/home", stderr)
 	out := fs.String("out", "", "the new tree file to write (must not exist)")
-	if stop, status := parseFlags(fs, args, stdout); stop {
+	if stop, status := parseCommand(fs, args, stdout, operands{1, 1, "TREEFILE"}); stop {
 		return status
 	}
-	if fs.NArg() != 1 || *out == "" {
-		return usageError(fs, "expected TREEFILE and --out NEWFILE")
+	if *out == "" {
+		return usageError(fs, "expected --out NEWFILE")
 	}
 	prog := newProgress(stderr, "salvage: reading "+fs.Arg(0), 0)
 	prog.update(0)

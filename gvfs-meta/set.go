@@ -24,11 +24,8 @@ func runSet(args []string, stdout, stderr io.Writer) int {
 		"gvfs-meta set ~/Pictures/holiday.jpg annotation 'Beach, 2024'\n"+
 			"gvfs-meta set ~/Pictures/holiday.jpg emblems emblem-favorite emblem-photos", stderr)
 	list := fs.Bool("list", false, "store the values as a list even if there is one")
-	if stop, status := parseFlags(fs, args, stdout); stop {
+	if stop, status := parseCommand(fs, args, stdout, operands{3, -1, "FILE KEY VALUE..."}); stop {
 		return status
-	}
-	if fs.NArg() < 3 {
-		return usageError(fs, "expected FILE KEY VALUE...")
 	}
 	var value any = fs.Arg(2)
 	if *list || fs.NArg() > 3 {
@@ -41,11 +38,8 @@ func runUnset(args []string, stdout, stderr io.Writer) int {
 	fs := newFlags("unset", "FILE KEY",
 		"Remove KEY from FILE's metadata through the metadata daemon.",
 		"gvfs-meta unset ~/Pictures/holiday.jpg emblems", stderr)
-	if stop, status := parseFlags(fs, args, stdout); stop {
+	if stop, status := parseCommand(fs, args, stdout, operands{2, 2, "FILE KEY"}); stop {
 		return status
-	}
-	if fs.NArg() != 2 {
-		return usageError(fs, "expected FILE KEY")
 	}
 	return writeKey("unset", fs.Arg(0), fs.Arg(1), client.Unset, stderr)
 }

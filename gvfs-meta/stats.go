@@ -40,11 +40,8 @@ func runStats(args []string, stdout, stderr io.Writer) int {
 			"keeps the header's time). Copying the file does not change it.",
 		"gvfs-meta stats ~/.local/share/gvfs-metadata/home", stderr)
 	asJSON := fs.Bool("json", false, "print one JSON object")
-	if stop, status := parseFlags(fs, args, stdout); stop {
+	if stop, status := parseCommand(fs, args, stdout, operands{1, 1, "one TREEFILE"}); stop {
 		return status
-	}
-	if fs.NArg() != 1 {
-		return usageError(fs, "expected one TREEFILE")
 	}
 	path := fs.Arg(0)
 	s, err := openTree(path)

@@ -45,11 +45,8 @@ func runStatus(args []string, stdout, stderr io.Writer) int {
 		"gvfs-meta status\n"+
 			"gvfs-meta status --json | jq .implementation", stderr)
 	asJSON := flags.Bool("json", false, "print one JSON object")
-	if stop, status := parseFlags(flags, args, stdout); stop {
+	if stop, status := parseCommand(flags, args, stdout, operands{0, 0, "no arguments"}); stop {
 		return status
-	}
-	if flags.NArg() != 0 {
-		return usageError(flags, "expected no arguments")
 	}
 	c, err := client.Connect()
 	if err != nil {

@@ -27,11 +27,8 @@ func runVerify(args []string, stdout, stderr io.Writer) int {
 			"a write leaves; readers ignore it by design, so it is a note, not a\n"+
 			"problem.",
 		"gvfs-meta verify ~/.local/share/gvfs-metadata/home", stderr)
-	if stop, status := parseFlags(fs, args, stdout); stop {
+	if stop, status := parseCommand(fs, args, stdout, operands{1, 1, "one TREEFILE"}); stop {
 		return status
-	}
-	if fs.NArg() != 1 {
-		return usageError(fs, "expected one TREEFILE")
 	}
 	problems, notes, err := verifyTree(fs.Arg(0))
 	if err != nil {

@@ -23,11 +23,8 @@ func runWhere(args []string, stdout, stderr io.Writer) int {
 			"directory, a volume's own tree on removable media, the root tree otherwise).",
 		"gvfs-meta where ~/Pictures/holiday.jpg /media/usb/notes.txt", stderr)
 	asJSON := fs.Bool("json", false, "print a JSON array of {file, tree, treefile, path}")
-	if stop, status := parseFlags(fs, args, stdout); stop {
+	if stop, status := parseCommand(fs, args, stdout, operands{1, -1, "FILE..."}); stop {
 		return status
-	}
-	if fs.NArg() == 0 {
-		return usageError(fs, "expected at least one FILE")
 	}
 	var daemon lazyClient
 	defer daemon.close()

@@ -162,6 +162,30 @@ func (p *parser) run() {
 // directory reads the children of <directory> up to its end tag; false
 // when the XML broke.
 func (p *parser) directory() bool {
+	return p.elements(func(t xml.StartElement, line int) bool {
+		if t.Name.Local != "file" || t.Name.Space != "" {
+			p.report(line, Error, "unknown element <%s> in <directory>; skipped", qname(t.Name))
+			if err := p.d.Skip(); err != nil {
+				p.syntaxError(err)
+				return false
+			}
+			return true
+		}
+		e, keep := p.fileStart(t, line)
+		if !p.fileChildren(&e) {
+			return false
+		}
+		if keep {
+			p.entries++
+			p.entry(e)
+		}
+		return true
+	})
+}
+
+// elements calls fn with each child element of the element being read,
+// up to its end tag; false when the XML broke or fn said so.
+func (p *parser) elements(fn func(t xml.StartElement, line int) bool) bool {
 	for {
 		tok, line, ok := p.inside()
 		if !ok {
@@ -171,21 +195,8 @@ func (p *parser) directory() bool {
 		case xml.EndElement:
 			return true
 		case xml.StartElement:
-			if t.Name.Local != "file" || t.Name.Space != "" {
-				p.report(line, Error, "unknown element <%s> in <directory>; skipped", qname(t.Name))
-				if err := p.d.Skip(); err != nil {
-					p.syntaxError(err)
-					return false
-				}
-				continue
-			}
-			e, keep := p.fileStart(t, line)
-			if !p.fileChildren(&e) {
+			if !fn(t, line) {
 				return false
-			}
-			if keep {
-				p.entries++
-				p.entry(e)
 			}
 		}
 	}
@@ -232,23 +243,12 @@ func (p *parser) fileStart(t xml.StartElement, line int) (e Entry, keep bool) {
 // fileChildren reads the child elements of a <file> into its list items,
 // up to its end tag; false when the XML broke.
 func (p *parser) fileChildren(e *Entry) bool {
-	for {
-		tok, line, ok := p.inside()
-		if !ok {
-			return false
+	return p.elements(func(t xml.StartElement, line int) bool {
+		for _, a := range t.Attr {
+			e.Items = append(e.Items, ListItem{Element: qname(t.Name), Attr: qname(a.Name), Value: a.Value})
 		}
-		switch t := tok.(type) {
-		case xml.EndElement:
-			return true
-		case xml.StartElement:
-			for _, a := range t.Attr {
-				e.Items = append(e.Items, ListItem{Element: qname(t.Name), Attr: qname(a.Name), Value: a.Value})
-			}
-			if !p.listElementEnd(t, line) {
-				return false
-			}
-		}
-	}
+		return p.listElementEnd(t, line)
+	})
 }
 
 // listElementEnd skips to the end of a list element, reporting anything
