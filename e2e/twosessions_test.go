@@ -151,12 +151,28 @@ func TestTwoSessionsShareADataDirectory(t *testing.T) {
 }
 
 // TestOursAndTheReferenceShareADataDirectory: a session of ours beside one
-// of the C daemon, each session ending first in turn. The C daemon takes
-// no lock, and on its way out it merges its journal into the tree it
-// opened, even when another writer replaced that tree meanwhile: what the
-// other side wrote since is then lost, whoever the other side is. The
-// trees must still verify, with no empty or foreign values, and ours is
-// never refused for seconds on end; the losses are reported.
+// of the C daemon, each writing its own paths, each session ending first
+// in turn. The C daemon takes no lock, appends at its own cursor over
+// what others appended, and rebuilds its trees from the tree it opened;
+// ours appends only to journals of its own once it has seen that, writes
+// again its own changes the C daemon's trees dropped, and carries what
+// the C daemon appends to the journals ours left (store/cowriter.go,
+// apart.go, adopt.go). The trees must verify, with no empty or foreign
+// values, and ours is never refused for seconds on end.
+//
+// When the C daemon's session ends first (SIGTERM ends it without writing
+// out), ours runs on and neither side may lose an answered write: none
+// did in 13 runs. Before ours wrote its changes again, it lost 0 to 500
+// of its 500 final values here (0, 0, 70, 276, 337, 369, 401, 422, 429,
+// 497 and 500 in eleven runs) and the C daemon 180 and 500 in two of them.
+//
+// When ours ends first, nothing bounds what ours loses: the C daemon's
+// 60 s writeout timer, armed by its first write, fires about when the
+// writers stop, and the tree it then writes holds nothing ours wrote
+// since the C daemon opened its tree. If that is before ours exits, ours
+// writes its changes again and loses none; if after, no daemon of ours is
+// left to, and ours loses all 500: in 3 of 5 runs (in 3 of 3 before ours
+// wrote its changes again). The C daemon loses none either way.
 func TestOursAndTheReferenceShareADataDirectory(t *testing.T) {
 	for _, c := range []struct {
 		kinds [2]daemonKind
@@ -168,11 +184,13 @@ func TestOursAndTheReferenceShareADataDirectory(t *testing.T) {
 		t.Run(fmt.Sprintf("%s ends first", c.kinds[0]), func(t *testing.T) {
 			for _, r := range twoSessions(t, c.kinds, nil, c.d) {
 				t.Log(r)
-				// Beside a writer that takes no lock, a journal it tears is
-				// rotated away and the write retried: refusals come in short
-				// runs (0.47 s alone here, 1.16 s under CI's load), never
-				// seconds of them.
+				// Once ours has seen the C daemon it no longer shares a
+				// journal with it, so the C daemon tears none of ours:
+				// refusals are rare and short, never seconds of them.
 				if r.foreign > 0 || r.kind == ours && r.longestRefusal > 3*time.Second {
+					t.Errorf("%v", r)
+				}
+				if c.kinds[0] == reference && r.lost > 0 {
 					t.Errorf("%v", r)
 				}
 			}

@@ -85,6 +85,11 @@ type journalFile struct {
 	file File
 	m    Mapping
 	j    *format.Journal
+	// tail is what lay past the last valid entry when the journal was
+	// opened, from tailAt on: what a writer killed between writing an
+	// entry and publishing it left (see apart.go).
+	tail   []byte
+	tailAt uint32
 }
 
 func openJournal(fs FS, path string, tag uint32, write, nfs bool) (*journalFile, error) {
@@ -98,7 +103,9 @@ func openJournal(fs FS, path string, tag uint32, write, nfs bool) (*journalFile,
 		f.Close()
 		return nil, &CorruptError{Path: path, Err: err}
 	}
-	return &journalFile{path: path, file: f, m: m, j: j}, nil
+	jf := &journalFile{path: path, file: f, m: m, j: j}
+	jf.noteTail()
+	return jf, nil
 }
 
 func (jf *journalFile) close() {

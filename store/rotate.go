@@ -43,8 +43,14 @@ type rotation struct {
 	tmpPath    string
 	journal    *journalFile
 	damage     Damage
-	began      time.Time
-	err        error // why it failed, including the directory sync after the swap
+	// restored counts this store's own changes, dropped by another
+	// writer, that the rotation writes again.
+	restored int
+	// adopted are the other writer's entries, carried from retired
+	// journals, that the rotation merges (see adopt.go).
+	adopted []byte
+	began   time.Time
+	err     error // why it failed, including the directory sync after the swap
 
 	// committed: the new tree is in place (whatever failed after that,
 	// finish must still run).
@@ -154,10 +160,26 @@ func (s *Store) snapshotLocked(extra []byte) *rotation {
 	var journalEntries []byte
 	if s.journal != nil {
 		s.journal.j.Refresh()
+		s.cow.catchUp(s.journal.j)
+		// Entries of the last append another writer wrote over go in
+		// again (see apart.go).
+		if lost := s.cow.lostSinceAppend(s.journal); lost != nil {
+			s.carried = append(s.carried, lost...)
+		}
 		r.merged = s.journal.j.Len()
-		journalEntries = bytes.Clone(s.journal.j.EntryBytes(0, r.merged))
+		journalEntries, _ = keepDecodable(bytes.Clone(s.journal.j.EntryBytes(0, r.merged)))
 	}
-	r.entries = entryRuns{journalEntries, s.carried, extra}
+	// This store's changes that another writer dropped go in after
+	// everything merged, before the write that could not wait, which may
+	// change the same keys again.
+	var tree *format.Tree
+	if s.tree != nil {
+		tree = s.tree.t
+	}
+	r.adopted, s.cow.adopted = s.cow.adopted, nil
+	own, n := s.cow.missing(tree, entryRuns{journalEntries, s.carried, r.adopted}, false)
+	r.restored = n
+	r.entries = entryRuns{journalEntries, s.carried, r.adopted, own, extra}
 	return r
 }
 
@@ -381,8 +403,8 @@ func (s *Store) commitLocked(r *rotation) error {
 	count := 0
 	if s.journal != nil {
 		s.journal.j.Refresh()
-		carried = s.journal.j.EntryBytes(r.merged, s.journal.j.Len())
-		count = s.journal.j.Len() - r.merged
+		s.cow.catchUp(s.journal.j)
+		carried, count = keepDecodable(bytes.Clone(s.journal.j.EntryBytes(r.merged, s.journal.j.Len())))
 	}
 	if len(carried) > r.journal.j.Free() {
 		// More came since the journal was planned than it holds: make one
@@ -442,7 +464,15 @@ func (s *Store) commitLocked(r *rotation) error {
 		}
 		oldFile.Close()
 	}
-	r.oldJournal = s.journal
+	switch {
+	case s.journal != nil && s.cow.seen:
+		// Another writer may go on appending to it (see adopt.go).
+		s.cow.retire(s.journal, r.entries[0], carried)
+		r.oldJournalPath = s.journal.path
+	default:
+		r.oldJournal = s.journal
+	}
+	s.cow.refused = nil
 	if s.journal == nil && r.old != nil {
 		r.oldJournalPath = journalPath(s.fs, s.path, r.old.t.Tag(), s.nfs, s.opts.RuntimeDir)
 	}
@@ -456,6 +486,9 @@ func (s *Store) commitLocked(r *rotation) error {
 	// The snapshot held every carried entry: only a reload carries
 	// more, and a reload since the snapshot fails the swap.
 	s.carried = nil
+	s.cow.scanned = count
+	s.cow.own = true
+	s.cow.restored += r.restored
 	s.rot.plan.written = len(carried)
 	s.rot.plan.took = time.Since(r.began)
 	s.rot.plan.threshold = s.thresholdFor(r.size, r.outSize, r.burst)
@@ -500,6 +533,11 @@ func (s *Store) finish(r *rotation) error {
 // tree and journal stay in use.
 func (s *Store) abortLocked(r *rotation, err error) {
 	s.rot.err = err
+	if s.tree == r.old {
+		// Still to be carried, before any adopted since; after a reload
+		// the other writer's tree holds them.
+		s.cow.adopted = append(r.adopted, s.cow.adopted...)
+	}
 	s.opts.Logf("%s: rotation failed: %v", s.path, err)
 	if r.tmpPath != "" {
 		s.fs.Remove(r.tmpPath)

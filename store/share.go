@@ -52,17 +52,21 @@ func (s *Store) lockTreeLocked() (unlock func(), err error) {
 	return func() { f.Unlock() }, nil
 }
 
-// withCarriedLocked puts the carried entries (if any) before a write's,
+// withCarriedLocked puts the carried entries (if any), then those adopted
+// from retired journals (see adopt.go), before a write's,
 // and says whether it did: not while a rotation is under way, whose
 // snapshot holds them (or, taken before they were carried, fails at the
 // swap and leaves them), as appending them too would apply them twice.
 func (s *Store) withCarriedLocked(buf []byte, count int) ([]byte, int, bool) {
-	if s.carried == nil || s.rot.current != nil {
+	if (s.carried == nil && s.cow.adopted == nil) || s.rot.current != nil {
 		return buf, count, false
 	}
 	n := 0
-	entryRuns{s.carried}.each(func(*format.Entry) error { n++; return nil })
-	return append(bytes.Clone(s.carried), buf...), n + count, true
+	runs := entryRuns{s.carried, s.cow.adopted}
+	runs.each(func(*format.Entry) error { n++; return nil })
+	out := make([]byte, 0, runs.size()+len(buf))
+	out = append(append(append(out, s.carried...), s.cow.adopted...), buf...)
+	return out, n + count, true
 }
 
 // repairAfterLocked answers an append that failed: a journal damaged by
@@ -72,9 +76,44 @@ func (s *Store) repairAfterLocked(err error) error {
 	if s.journal == nil || s.journal.j.Broken() == nil {
 		return err
 	}
+	s.cow.sawAnotherWriter()
 	s.opts.Logf("%s: journal damaged, rotating: %v", s.path, s.journal.j.Broken())
 	if rerr := s.runLocked(s.snapshotLocked(nil)); rerr != nil && !errors.Is(rerr, errAnotherWriter) {
 		return rerr
 	}
 	return errAnotherWriter
+}
+
+// keepDecodable returns the entries of run (whole entries, as this store
+// validated them) that still decode, and their count. A writer without
+// the lock appends at its own cursor, over entries others appended after
+// it, and its entries need not start where the ones it wrote over did:
+// what it cut through no longer decodes, while its own entries and the
+// untouched ones do, 4-byte aligned as every entry is. Merging only those
+// keeps every entry still there instead of failing the rotation.
+func keepDecodable(run []byte) ([]byte, int) {
+	n, off := 0, 0
+	for off < len(run) {
+		e, err := format.DecodeEntry(run, uint32(off))
+		if err != nil {
+			break
+		}
+		n++
+		off += int(e.Size)
+	}
+	if off == len(run) {
+		return run, n
+	}
+	out := bytes.Clone(run[:off])
+	for off+4 <= len(run) {
+		e, err := format.DecodeEntry(run, uint32(off))
+		if err != nil {
+			off += 4
+			continue
+		}
+		out = append(out, run[off:off+int(e.Size)]...)
+		n++
+		off += int(e.Size)
+	}
+	return out, n
 }

@@ -3,6 +3,7 @@
 package store
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -56,6 +57,9 @@ type Store struct {
 	// where each machine has its own) that another writer's rotation
 	// left out of the tree: the next write or rotation puts them back.
 	carried []byte
+	// cow remembers this store's own changes while another writer shares
+	// the tree (see cowriter.go).
+	cow cowriter
 }
 
 // Open opens the tree file at path and its journal. A writable store
@@ -128,6 +132,11 @@ func (s *Store) load() error {
 	s.rot.plan.laidOut = len(tree.t.Bytes())
 	s.rot.plan.threshold = 0 // a journal this store did not plan
 	s.openJournal()
+	s.cow.own = false
+	s.cow.scanned = 0
+	if s.journal != nil {
+		s.cow.scanned = s.journal.j.Len()
+	}
 	if !s.opts.ReadOnly && (s.journal == nil || s.journal.j.Broken() != nil) {
 		if err := s.repairJournal(); err != nil {
 			// A read-only or full disk: the tree is still there to read,
@@ -227,6 +236,7 @@ func (s *Store) Close() error {
 	s.closed = true
 	s.rot.room.Broadcast() // writers waiting for room give up
 	s.waitRotationLocked()
+	s.cow.dropRetired()
 	if s.journal != nil {
 		s.journal.close()
 		s.journal = nil
@@ -265,17 +275,50 @@ func (s *Store) refresh() error {
 // reloadLocked drops the tree and journal, which another writer replaced,
 // and opens the ones now in place. On NFS the journal is one no other
 // machine reads, so the rotation that replaced the tree could not carry
-// it: its entries are carried here (see share.go).
+// it: its entries are carried here (see share.go). So are this store's
+// own changes the new tree and journal lack, when it remembers them
+// (see cowriter.go).
 func (s *Store) reloadLocked() error {
+	// The other writer's rotation merged what it appended to the journals
+	// this store retired, if it was the one appending there.
+	s.cow.dropRetired()
+	var old map[entryID]bool
 	if s.journal != nil {
-		if s.nfs && !s.opts.ReadOnly {
+		if !s.opts.ReadOnly {
 			s.journal.j.Refresh()
-			s.carried = append(s.carried, s.journal.j.EntryBytes(0, s.journal.j.Len())...)
+			s.cow.catchUp(s.journal.j)
+			old = journalIDs(s.journal.j)
+		}
+		if s.nfs && !s.opts.ReadOnly {
+			kept, _ := keepDecodable(bytes.Clone(s.journal.j.EntryBytes(0, s.journal.j.Len())))
+			s.carried = append(s.carried, kept...)
 		}
 		s.journal.close()
 		s.journal = nil
 	}
 	s.tree.release()
 	s.tree = nil
-	return s.load()
+	rotations := s.rot.count
+	if err := s.load(); err != nil {
+		return err
+	}
+	if s.opts.ReadOnly {
+		return nil
+	}
+	if s.rot.count != rotations || s.tree == nil {
+		// load rotated (the new tree came without a usable journal): the
+		// tree in place is this store's own, and that rotation already
+		// carried whatever it lacked.
+		s.cow.sawAnotherWriter()
+		return nil
+	}
+	var j *format.Journal
+	if s.journal != nil {
+		j = s.journal.j
+	}
+	s.carried = append(s.carried, s.cow.afterForeignRotation(s.tree.t, j, s.carried, old)...)
+	if len(s.carried) == 0 {
+		s.carried = nil
+	}
+	return nil
 }

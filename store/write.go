@@ -30,13 +30,21 @@ func (s *Store) Apply(changes ...format.Change) error {
 	if s.opts.ReadOnly {
 		return ErrReadOnly
 	}
-	buf, err := encodeChanges(changes, uint64(s.opts.Now().Unix()))
+	now := uint64(s.opts.Now().Unix())
+	buf, err := encodeChanges(changes, now)
 	if err != nil {
 		return err
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.retryLocked(func() error { return s.applyOnceLocked(buf, len(changes)) })
+	// Remembered (see cowriter.go) as soon as they are in the files, before
+	// a rotation that starts then merges them.
+	applied := func() {
+		if s.cow.acknowledged(changes, now) {
+			s.opts.Logf("%s: another writer shares this tree; only the newest %d bytes of this store's changes are kept to write again", s.path, maxRememberedBytes)
+		}
+	}
+	return s.retryLocked(func() error { return s.applyOnceLocked(buf, len(changes), applied) })
 }
 
 // maxRetries bounds how often a write or flush starts again because
@@ -65,13 +73,15 @@ func (s *Store) retryLocked(once func() error) error {
 // applyOnceLocked tries to apply encoded changes once: appended to the
 // journal under the tree's lock, or merged into a new tree when the
 // journal has no room and no rotation is under way that would make some.
-func (s *Store) applyOnceLocked(buf []byte, count int) error {
+// It calls applied once they are.
+func (s *Store) applyOnceLocked(buf []byte, count int, applied func()) error {
 	if err := s.refresh(); err != nil {
 		return err
 	}
 	if err := s.keepNamesLocked(); err != nil {
 		return err
 	}
+	s.adoptLocked()
 	unlock, err := s.lockTreeLocked()
 	if err != nil {
 		return err
@@ -79,15 +89,31 @@ func (s *Store) applyOnceLocked(buf []byte, count int) error {
 	entries, n, carrying := s.withCarriedLocked(buf, count)
 	if s.journal != nil {
 		s.journal.j.Refresh() // another writer's appends, made under the lock
+		s.cow.catchUp(s.journal.j)
+		if s.notAloneLocked(len(entries)) {
+			unlock()
+			return s.leaveJournalLocked()
+		}
 		if s.journal.j.Broken() == nil && len(entries) <= s.journal.j.Free() {
+			at := s.journal.j.End()
 			err := s.journal.append(entries, n)
 			if err == nil && carrying {
-				s.carried = nil
+				s.carried, s.cow.adopted = nil, nil
 			}
+			s.cow.scanned = s.journal.j.Len()
 			unlock()
 			if err != nil {
+				// Refused: if the journal is retired, what of it is
+				// still there is not the other writer's to carry; if
+				// it is not, what of it is there is no sign of one.
+				s.cow.refused = entries
+				if s.journal.j.Broken() == nil {
+					s.journal.noteTail()
+				}
 				return s.repairAfterLocked(err)
 			}
+			s.cow.last = lastAppend{s.journal, at, entries}
+			applied()
 			if s.opts.Background && s.needsRotationLocked() {
 				s.startRotationLocked(false)
 			}
@@ -101,7 +127,11 @@ func (s *Store) applyOnceLocked(buf []byte, count int) error {
 	if s.rot.current == nil {
 		// No room, and no rotation that would make some: rewrite the
 		// tree now, with these changes in it.
-		return s.runLocked(s.snapshotLocked(buf))
+		err := s.runLocked(s.snapshotLocked(buf))
+		if err == nil {
+			applied()
+		}
+		return err
 	}
 	s.rot.plan.waited = true
 	s.rot.room.Wait()
@@ -174,7 +204,17 @@ func (s *Store) flush(rewrite bool) error {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.retryLocked(func() error { return s.flushOnceLocked(rewrite) })
+	return s.retryLocked(func() error {
+		if err := s.flushOnceLocked(rewrite); err != nil {
+			return err
+		}
+		// Another writer without the lock may have appended past what
+		// the rotation merged, to the journal it retired: in now too.
+		if s.adoptLocked(); s.cow.adopted != nil {
+			return s.flushOnceLocked(rewrite)
+		}
+		return nil
+	})
 }
 
 // flushOnceLocked merges the journal into the tree once; another writer's
@@ -189,8 +229,9 @@ func (s *Store) flushOnceLocked(rewrite bool) error {
 	if err := s.keepNamesLocked(); err != nil {
 		return err
 	}
+	s.adoptLocked()
 	laidOut := s.tree != nil && len(s.tree.t.Bytes()) == s.rot.plan.laidOut
-	if s.journal != nil && s.journal.j.Len() == 0 && s.carried == nil && s.rot.err == nil && (!rewrite || laidOut) {
+	if s.journal != nil && s.journal.j.Len() == 0 && s.carried == nil && s.cow.adopted == nil && s.rot.err == nil && (!rewrite || laidOut) {
 		return nil // everything is in a tree whose rotation completed
 	}
 	if !s.opts.Background {
@@ -213,5 +254,5 @@ func (s *Store) flushOnceLocked(rewrite bool) error {
 func (s *Store) Dirty() bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.journal == nil || s.journal.j.Len() > 0 || s.rot.current != nil || s.carried != nil
+	return s.journal == nil || s.journal.j.Len() > 0 || s.rot.current != nil || s.carried != nil || s.cow.adopted != nil
 }
