@@ -320,7 +320,7 @@ func (w *cowriter) missing(tree *format.Tree, runs entryRuns, foreign bool) (out
 func shows(c *format.Change, dec decision) bool {
 	switch c.Op {
 	case format.OpSet:
-		return dec.found && !dec.val.IsList && dec.val.Str == c.Value
+		return dec.found && !dec.val.IsList && dec.val.Value == c.Value
 	case format.OpSetList:
 		return dec.found && dec.val.IsList && slices.Equal(dec.val.List, c.List)
 	}
@@ -331,7 +331,7 @@ func shows(c *format.Change, dec decision) bool {
 // one key: the value, and what decided it (an entry, with its time, or
 // the tree, with its path's change time).
 type decision struct {
-	val         Value
+	val         format.KeyValue
 	found       bool
 	byEntry     bool
 	mtime       uint64

@@ -99,7 +99,7 @@ func (w *staleWriter) add(c format.Change) {
 func (w *staleWriter) rotate() {
 	w.t.Helper()
 	for i := range w.changes {
-		apply(w.base, &w.changes[i])
+		replayOnNodes(w.base, &w.changes[i])
 	}
 	w.base.Sort()
 	tag := rand.Uint32()
@@ -142,7 +142,7 @@ func onDisk(t *testing.T, path, p, key string) (string, bool) {
 	}
 	defer r.Close()
 	v, ok := mustGet(t, r, p, key)
-	return v.Str, ok
+	return v.Value, ok
 }
 
 func wantOnDisk(t *testing.T, path string, want map[string]string) {
