@@ -151,7 +151,7 @@ func (w *cowriter) adopt(e *format.Entry) bool {
 		return false
 	}
 	w.sawEntry(e)
-	w.carriedOver++
+	w.Adopted++
 	return true
 }
 

@@ -67,8 +67,7 @@ func (w *cowriter) lostSinceAppend(jf *journalFile) []byte {
 		return nil
 	})
 	// Remembered from now on, like every change acknowledged from here.
-	w.sawAnotherWriter()
-	w.lockless = true
+	w.sawLocklessWriter()
 	w.acknowledged(changes, 0)
 	return lost
 }
@@ -118,8 +117,7 @@ func (s *Store) notAloneLocked(n int) bool {
 		sign = true
 	}
 	if sign {
-		s.cow.sawAnotherWriter()
-		s.cow.lockless = true
+		s.cow.sawLocklessWriter()
 	}
 	return sign || (s.cow.lockless && !s.cow.own)
 }

@@ -64,8 +64,6 @@ const maxRememberedBytes = 4 * MaxJournalSize
 // cowriter is what a store remembers of its own changes while another
 // writer shares its tree. Guarded by Store.mu.
 type cowriter struct {
-	// seen: another writer was seen on this tree since the store opened it.
-	seen bool
 	// lockless: that writer takes no lock (see apart.go); own: the
 	// current journal is one this store made.
 	lockless, own bool
@@ -91,13 +89,18 @@ type cowriter struct {
 	// journals, for the next write or rotation to carry.
 	adopted []byte
 
-	// What happened to remembered changes, and how many of the other
-	// writer's entries were carried, since the store opened.
-	restored    int // written again
-	superseded  int // forgotten: another writer's newer change replaced them
-	shown       int // forgotten: a tree of another writer's holds them
-	dropped     int // forgotten for lack of room
-	carriedOver int
+	CoWriterStats
+}
+
+// CoWriterStats says what a store did beside another writer of its tree
+// since it opened it (see cowriter.go).
+type CoWriterStats struct {
+	Seen       bool // another writer was seen
+	Restored   int  // own changes written again
+	Superseded int  // own changes forgotten: the other writer's newer change replaced them
+	Shown      int  // own changes forgotten: a tree of the other writer's holds them
+	Dropped    int  // own changes forgotten for lack of room
+	Adopted    int  // the other writer's entries carried from journals this store left
 }
 
 // removal is a path this store removed or replaced, and when.
@@ -116,13 +119,22 @@ type ownChange struct {
 }
 
 // sawAnotherWriter starts remembering.
-func (w *cowriter) sawAnotherWriter() { w.seen = true }
+func (w *cowriter) sawAnotherWriter() { w.Seen = true }
+
+// remembering reports whether any own change is remembered.
+func (w *cowriter) remembering() bool { return w.order.Len() > 0 }
+
+// sawLocklessWriter: the other writer takes no lock (see apart.go).
+func (w *cowriter) sawLocklessWriter() {
+	w.Seen = true
+	w.lockless = true
+}
 
 // acknowledged records changes the store just acknowledged, in order;
 // those without a time got now. It reports whether it forgot the oldest
 // for lack of room for the first time.
 func (w *cowriter) acknowledged(changes []format.Change, now uint64) (firstDrop bool) {
-	if !w.seen {
+	if !w.Seen {
 		return false
 	}
 	for i := range changes {
@@ -145,9 +157,9 @@ func (w *cowriter) acknowledged(changes []format.Change, now uint64) (firstDrop 
 		}
 	}
 	for w.bytes > maxRememberedBytes {
-		firstDrop = firstDrop || w.dropped == 0
+		firstDrop = firstDrop || w.Dropped == 0
 		w.forget(w.order.Front())
-		w.dropped++
+		w.Dropped++
 	}
 	return firstDrop
 }
@@ -164,9 +176,7 @@ func (w *cowriter) put(c format.Change) {
 	}
 	if el := keys[c.Key]; el != nil {
 		w.forget(el)
-		if w.byPath[c.Path] == nil {
-			w.byPath[c.Path] = keys
-		}
+		w.byPath[c.Path] = keys // forget drops a path left without keys
 	}
 	oc := &ownChange{c: c, size: c.EncodedSize()}
 	keys[c.Key] = w.order.PushBack(oc)
@@ -199,19 +209,19 @@ func (w *cowriter) forgetUnder(path string) {
 // sawEntry applies another writer's journal entry, written after every
 // change remembered so far: the changes it replaces are forgotten.
 func (w *cowriter) sawEntry(e *format.Entry) {
-	if w.order.Len() == 0 {
+	if !w.remembering() {
 		return
 	}
 	switch {
 	case isKeyOp(e.Op):
 		if el := w.byPath[string(e.Path)][string(e.Key)]; el != nil {
 			w.forget(el)
-			w.superseded++
+			w.Superseded++
 		}
 	case e.Op == format.OpRemove || e.Op == format.OpCopy:
 		n := w.order.Len()
 		w.forgetUnder(string(e.Path))
-		w.superseded += n - w.order.Len()
+		w.Superseded += n - w.order.Len()
 	}
 }
 
@@ -255,10 +265,16 @@ func journalIDs(j *format.Journal) map[entryID]bool {
 // (whose IDs are in old) are that writer's, newer than every remembered
 // change; remembered changes its tree holds are forgotten, as are those
 // it replaced with newer ones. It returns the rest, as journal entries
-// to carry into the next write.
+// to carry into the next write. old is needed only while remembering.
 func (w *cowriter) afterForeignRotation(tree *format.Tree, j *format.Journal, carried []byte, old map[entryID]bool) []byte {
 	w.sawAnotherWriter()
 	w.scanned = 0
+	if j != nil {
+		w.scanned = j.Len()
+	}
+	if !w.remembering() {
+		return nil
+	}
 	if j != nil {
 		for i := 0; i < j.Len(); i++ {
 			if old[idOf(j.EntryBytes(i, i+1))] {
@@ -268,17 +284,13 @@ func (w *cowriter) afterForeignRotation(tree *format.Tree, j *format.Journal, ca
 				w.sawEntry(&e)
 			}
 		}
-		w.scanned = j.Len()
-	}
-	if w.order.Len() == 0 {
-		return nil
 	}
 	runs := entryRuns{nil, carried}
 	if j != nil {
 		runs[0] = j.EntryBytes(0, j.Len())
 	}
 	out, n := w.missing(tree, runs, true)
-	w.restored += n
+	w.Restored += n
 	return out
 }
 
@@ -288,7 +300,7 @@ func (w *cowriter) afterForeignRotation(tree *format.Tree, j *format.Journal, ca
 // shows are then forgotten, and so are those a later change of their path
 // in it replaced.
 func (w *cowriter) missing(tree *format.Tree, runs entryRuns, foreign bool) (out []byte, n int) {
-	if w.order.Len() == 0 {
+	if !w.remembering() {
 		return nil, 0
 	}
 	d := newDecider(tree, runs, w.byPath)
@@ -300,12 +312,12 @@ func (w *cowriter) missing(tree *format.Tree, runs entryRuns, foreign bool) (out
 		case shows(&oc.c, dec):
 			if foreign && !dec.byEntry {
 				w.forget(el)
-				w.shown++
+				w.Shown++
 			}
 		case dec.byEntry && dec.mtime > oc.c.Mtime,
 			foreign && !dec.byEntry && dec.treeChanged > int64(oc.c.Mtime):
 			w.forget(el)
-			w.superseded++
+			w.Superseded++
 		default:
 			// Encoding cannot fail: the change was encoded once already.
 			out, _ = oc.c.AppendTo(out)

@@ -213,7 +213,7 @@ func TestOwnChangesDroppedByAStaleRotationComeBack(t *testing.T) {
 			c.rotate()
 			s.Flush()
 			s.mu.Lock()
-			remembered, restored, shown := s.cow.order.Len(), s.cow.restored, s.cow.shown
+			remembered, restored, shown := s.cow.order.Len(), s.cow.Restored, s.cow.Shown
 			s.mu.Unlock()
 			if remembered != 0 || restored == 0 || shown == 0 {
 				t.Errorf("%d changes still remembered after the other writer's tree holds them all (%d written again, %d forgotten for that)", remembered, restored, shown)
@@ -251,10 +251,17 @@ func TestNewerChangeOfAnotherWriterStays(t *testing.T) {
 		t.Fatal(err)
 	}
 	wantOnDisk(t, path, map[string]string{"/shared": "theirs", "/dropped": "mine", "/other": "o1"})
+	st, err := s.Stats()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !st.CoWriter.Seen || st.CoWriter.Superseded != 1 || st.CoWriter.Restored == 0 {
+		t.Errorf("co-writer stats %+v: want another writer seen, 1 change superseded, some restored", st.CoWriter)
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.cow.superseded != 1 {
-		t.Errorf("%d remembered changes forgotten as replaced by newer ones, want 1", s.cow.superseded)
+	if s.cow.Superseded != 1 {
+		t.Errorf("%d remembered changes forgotten as replaced by newer ones, want 1", s.cow.Superseded)
 	}
 }
 
@@ -483,7 +490,7 @@ func TestNothingRememberedWithoutAnotherWriter(t *testing.T) {
 			t.Fatal(err)
 		}
 		s.mu.Lock()
-		seen, remembered, retired, rotations := s.cow.seen, s.cow.order.Len(), len(s.cow.retired), s.rot.count
+		seen, remembered, retired, rotations := s.cow.Seen, s.cow.order.Len(), len(s.cow.retired), s.rot.count
 		s.mu.Unlock()
 		if rotations < 2 {
 			t.Fatalf("background=%v: %d rotations; the test wants several", background, rotations)
@@ -513,8 +520,8 @@ func TestRememberedChangesAreBounded(t *testing.T) {
 	if s.cow.bytes > maxRememberedBytes {
 		t.Errorf("%d bytes remembered, more than %d", s.cow.bytes, maxRememberedBytes)
 	}
-	if s.cow.dropped == 0 || s.cow.dropped+s.cow.order.Len() != n {
-		t.Errorf("%d remembered, %d dropped, of %d", s.cow.order.Len(), s.cow.dropped, n)
+	if s.cow.Dropped == 0 || s.cow.Dropped+s.cow.order.Len() != n {
+		t.Errorf("%d remembered, %d dropped, of %d", s.cow.order.Len(), s.cow.Dropped, n)
 	}
 	if newest := s.cow.order.Back().Value.(*ownChange); newest.c.Path != "/p/"+strconv.Itoa(n-1) {
 		t.Errorf("newest remembered is %s", newest.c.Path)
@@ -548,7 +555,7 @@ func TestATornEntryLeftByACrashIsNoSignOfAnotherWriter(t *testing.T) {
 		}
 	}
 	s.mu.Lock()
-	seen, rotations := s.cow.seen, s.rot.count
+	seen, rotations := s.cow.Seen, s.rot.count
 	s.mu.Unlock()
 	if seen || rotations != 0 {
 		t.Errorf("after a crash's torn entry, the store saw another writer (%v) and rotated %d times", seen, rotations)

@@ -465,7 +465,7 @@ func (s *Store) commitLocked(r *rotation) error {
 		oldFile.Close()
 	}
 	switch {
-	case s.journal != nil && s.cow.seen:
+	case s.journal != nil && s.cow.Seen:
 		// Another writer may go on appending to it (see adopt.go).
 		s.cow.retire(s.journal, r.entries[0], carried)
 		r.oldJournalPath = s.journal.path
@@ -488,7 +488,7 @@ func (s *Store) commitLocked(r *rotation) error {
 	s.carried = nil
 	s.cow.scanned = count
 	s.cow.own = true
-	s.cow.restored += r.restored
+	s.cow.Restored += r.restored
 	s.rot.plan.written = len(carried)
 	s.rot.plan.took = time.Since(r.began)
 	s.rot.plan.threshold = s.thresholdFor(r.size, r.outSize, r.burst)

@@ -14,6 +14,7 @@ type Stats struct {
 	Rotations      int   // rotations this store performed
 	LastRotation   int64 // when this store last rotated, Unix seconds (0 = never)
 	RotationError  error // why the last rotation failed, if it did
+	CoWriter       CoWriterStats
 }
 
 // Stats reports sizes and fill of the tree and journal.
@@ -37,6 +38,7 @@ func (s *Store) Stats() (Stats, error) {
 			st.LastRotation = s.rot.last.Unix()
 		}
 		st.RotationError = s.rot.err
+		st.CoWriter = s.cow.CoWriterStats
 	})
 	return st, err
 }

@@ -287,7 +287,9 @@ func (s *Store) reloadLocked() error {
 		if !s.opts.ReadOnly {
 			s.journal.j.Refresh()
 			s.cow.catchUp(s.journal.j)
-			old = journalIDs(s.journal.j)
+			if s.cow.remembering() {
+				old = journalIDs(s.journal.j)
+			}
 		}
 		if s.nfs && !s.opts.ReadOnly {
 			kept, _ := keepDecodable(bytes.Clone(s.journal.j.EntryBytes(0, s.journal.j.Len())))
