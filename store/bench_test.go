@@ -161,3 +161,38 @@ func BenchmarkRebuildBurst(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkPatchBurst measures a patching rotation of a full burst
+// journal (MaxJournalSize of Sets to new files, spread over every
+// directory as bench writes them) on trees of 100k and 1M entries: the
+// patch, without the copy of the old file.
+func BenchmarkPatchBurst(b *testing.B) {
+	for _, n := range []int{100_000, 1_000_000} {
+		old, err := format.ParseTree(format.Build(benchTree(n), 1))
+		if err != nil {
+			b.Fatal(err)
+		}
+		dirs := n / 100
+		var entries []byte
+		for j := 0; len(entries) < MaxJournalSize-format.JournalHeaderSize-200; j++ {
+			c := format.Change{Op: format.OpSet, Mtime: 1800000000, Path: fmt.Sprintf("/dir%05d/new%07d.jpg", j*7919%dirs, j), Key: "nautilus-icon-position", Value: "112,208"}
+			entries, _ = c.AppendTo(entries)
+		}
+		b.Run(fmt.Sprint(n), func(b *testing.B) {
+			b.ReportAllocs()
+			for range b.N {
+				p, err := patchTree(old, entryRuns{entries}, 2)
+				if err != nil {
+					b.Fatal(err)
+				}
+				if err := p.WriteTo(discardAt{}); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+type discardAt struct{}
+
+func (discardAt) WriteAt(p []byte, _ int64) (int, error) { return len(p), nil }

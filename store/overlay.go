@@ -177,6 +177,15 @@ func (n *ovNode) child(name string, create bool) (*ovNode, error) {
 // all went.
 func (n *ovNode) changedKids() bool { return len(n.kids) > 0 || n.dropOld || !n.hasOld }
 
+// kidsBound is at least how many children eachKid visits.
+func (n *ovNode) kidsBound() int {
+	dir, has, err := n.oldDir()
+	if !has || err != nil {
+		return len(n.kids)
+	}
+	return dir.Len() + len(n.kids)
+}
+
 // eachKid calls fn for every child in name order: a child in kids as its
 // node, an untouched old child as its old entry (and a nil node).
 func (n *ovNode) eachKid(fn func(k *ovNode, old format.Dirent) error) error {
