@@ -134,22 +134,33 @@ func BenchmarkRebuildCopying(b *testing.B) {
 	}
 }
 
+// burstOf returns a tree of n files, 100 to a directory, and journal
+// entries of Sets to new files the way a burst writes them: until more
+// would pass room bytes, the j-th in directory dirOf(j, n/100).
+func burstOf(b *testing.B, n, room int, dirOf func(j, dirs int) int) (*format.Tree, []byte) {
+	b.Helper()
+	old, err := format.ParseTree(format.Build(benchTree(n), 1))
+	if err != nil {
+		b.Fatal(err)
+	}
+	var entries []byte
+	for j := 0; ; j++ {
+		c := format.Change{Op: format.OpSet, Mtime: 1800000000, Path: fmt.Sprintf("/dir%05d/new%07d.jpg", dirOf(j, n/100), j), Key: "nautilus-icon-position", Value: "112,208"}
+		if len(entries)+c.EncodedSize() > room {
+			return old, entries
+		}
+		entries, _ = c.AppendTo(entries)
+	}
+}
+
 // BenchmarkRebuildBurst measures the copying rotation of a journal the way
 // a burst of Sets to new files fills it when they are spread over every
 // directory (as bench writes them): 800 new entries, each in a
 // directory of its own, so most directories' blocks change.
 func BenchmarkRebuildBurst(b *testing.B) {
 	for _, n := range []int{100_000, 1_000_000} {
-		old, err := format.ParseTree(format.Build(benchTree(n), 1))
-		if err != nil {
-			b.Fatal(err)
-		}
-		dirs := n / 100
-		var entries []byte
-		for j := range 800 {
-			c := format.Change{Op: format.OpSet, Mtime: 1800000000, Path: fmt.Sprintf("/dir%05d/new%07d.jpg", j*dirs/800, j), Key: "nautilus-icon-position", Value: "112,208"}
-			entries, _ = c.AppendTo(entries)
-		}
+		one := format.Change{Op: format.OpSet, Path: "/dir00000/new0000000.jpg", Key: "nautilus-icon-position", Value: "112,208"}
+		old, entries := burstOf(b, n, 800*one.EncodedSize(), func(j, dirs int) int { return j * dirs / 800 })
 		b.Run(fmt.Sprint(n), func(b *testing.B) {
 			b.ReportAllocs()
 			b.ResetTimer()
@@ -168,16 +179,7 @@ func BenchmarkRebuildBurst(b *testing.B) {
 // patch, without the copy of the old file.
 func BenchmarkPatchBurst(b *testing.B) {
 	for _, n := range []int{100_000, 1_000_000} {
-		old, err := format.ParseTree(format.Build(benchTree(n), 1))
-		if err != nil {
-			b.Fatal(err)
-		}
-		dirs := n / 100
-		var entries []byte
-		for j := 0; len(entries) < MaxJournalSize-format.JournalHeaderSize-200; j++ {
-			c := format.Change{Op: format.OpSet, Mtime: 1800000000, Path: fmt.Sprintf("/dir%05d/new%07d.jpg", j*7919%dirs, j), Key: "nautilus-icon-position", Value: "112,208"}
-			entries, _ = c.AppendTo(entries)
-		}
+		old, entries := burstOf(b, n, MaxJournalSize-format.JournalHeaderSize, func(j, dirs int) int { return j * 7919 % dirs })
 		b.Run(fmt.Sprint(n), func(b *testing.B) {
 			b.ReportAllocs()
 			for range b.N {
