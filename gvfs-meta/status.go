@@ -39,9 +39,10 @@ func runStatus(args []string, stdout, stderr io.Writer) int {
 	flags := newFlags("status", "[--json]",
 		"Show which daemon serves org.gtk.vfs.Metadata on this session's bus: its\n"+
 			"process, executable and version (this implementation, or the C daemon of\n"+
-			"gvfs), and for each tree it holds open the journal's fill, the last write\n"+
-			"and the last flush (the C daemon does not tell those times). Starts no\n"+
-			"daemon; exits 1 when none runs.",
+			"gvfs), and for each tree it holds open the journal's fill, the last write,\n"+
+			"the last flush, and whether another process (a second session's daemon)\n"+
+			"writes the tree too (the C daemon does not tell those). Starts no daemon;\n"+
+			"exits 1 when none runs.",
 		"gvfs-meta status\n"+
 			"gvfs-meta status --json | jq .implementation", stderr)
 	asJSON := flags.Bool("json", false, "print one JSON object")
@@ -167,6 +168,10 @@ func printStatus(w io.Writer, st *daemonStatus) {
 			flush += " (one is pending)"
 		}
 		fmt.Fprintf(w, "    last flush:  %s\n", flush)
+		if o := t.OtherWriter; o != nil {
+			fmt.Fprintf(w, "    shared:      another process writes this tree too; %d own changes it lost written again, %d of its entries carried over, %d own changes forgotten (%d replaced by its newer ones, %d in its tree, %d for lack of room)\n",
+				o.WrittenAgain, o.Carried, o.Superseded+o.Shown+o.Dropped, o.Superseded, o.Shown, o.Dropped)
+		}
 	}
 }
 

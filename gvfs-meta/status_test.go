@@ -3,11 +3,13 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"gvfs-metadata/compat/protocol"
 	"gvfs-metadata/internal/session"
 )
 
@@ -63,5 +65,23 @@ func TestStatusTellsWhichDaemonRuns(t *testing.T) {
 				t.Errorf("status: exit %d\n%s", code, out)
 			}
 		})
+	}
+}
+
+// TestStatusTellsOfAnotherWriter: a tree another process writes too gets
+// a line with what the daemon did about it; one it writes alone does not.
+func TestStatusTellsOfAnotherWriter(t *testing.T) {
+	st := &daemonStatus{Running: true, PID: 42, Implementation: "gvfs-metadata", Version: "1.0", Trees: []protocol.TreeStatus{
+		{TreeFile: "/home/u/.local/share/gvfs-metadata/home", OtherWriter: &protocol.OtherWriterStatus{WrittenAgain: 3, Carried: 2, Superseded: 1, Shown: 4, Dropped: 0}},
+		{TreeFile: "/home/u/.local/share/gvfs-metadata/root"},
+	}}
+	var out bytes.Buffer
+	printStatus(&out, st)
+	want := "    shared:      another process writes this tree too; 3 own changes it lost written again, 2 of its entries carried over, 5 own changes forgotten (1 replaced by its newer ones, 4 in its tree, 0 for lack of room)\n"
+	if strings.Count(out.String(), "shared:") != 1 || !strings.Contains(out.String(), want) {
+		t.Fatalf("status:\n%s\nwant one line\n%s", out.String(), want)
+	}
+	if i := strings.Index(out.String(), "gvfs-metadata/root"); i < 0 || strings.Contains(out.String()[i:], "shared:") {
+		t.Fatalf("the tree written alone has a shared line:\n%s", out.String())
 	}
 }

@@ -63,6 +63,9 @@ func (ts *trees) status() []protocol.TreeStatus {
 			if stats.LastRotation != 0 {
 				s.LastFlush = time.Unix(stats.LastRotation, 0).UTC().Format(time.RFC3339)
 			}
+			if c := stats.CoWriter; c.Seen {
+				s.OtherWriter = &protocol.OtherWriterStatus{WrittenAgain: c.Restored, Carried: c.Adopted, Superseded: c.Superseded, Shown: c.Shown, Dropped: c.Dropped}
+			}
 		}
 		t.mu.Lock()
 		if !t.lastWrite.IsZero() {

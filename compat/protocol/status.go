@@ -33,4 +33,21 @@ type TreeStatus struct {
 	LastFlush      string `json:"last_flush,omitempty"` // RFC 3339; empty: none since opened
 	FlushPending   bool   `json:"flush_pending"`
 	OnNFS          bool   `json:"on_nfs,omitempty"`
+	// OtherWriter is set once another process was seen writing the
+	// tree (a second session's daemon, ours or the C one).
+	OtherWriter *OtherWriterStatus `json:"other_writer,omitempty"`
+}
+
+// OtherWriterStatus counts what a daemon did about another writer of
+// its tree: its own changes that writer's files had lost and that it
+// wrote again, the other writer's entries it carried from journals it
+// had left, and its own changes it stopped remembering: replaced by the
+// other writer's newer ones, shown in a tree of the other writer's, or
+// dropped for lack of room.
+type OtherWriterStatus struct {
+	WrittenAgain int `json:"written_again"`
+	Carried      int `json:"carried"`
+	Superseded   int `json:"superseded"`
+	Shown        int `json:"shown"`
+	Dropped      int `json:"dropped"`
 }
