@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -24,8 +23,6 @@ func BenchmarkSet(b *testing.B) {
 	}
 	treefile := []byte(filepath.Join(dir, "home") + "\x00")
 	d := &daemon{trees: newTrees(b.Logf, 0)}
-	var last atomic.Int64
-	d.mem = newMemory(&last, func() bool { return false })
 	d.notify = newNotifier(time.Hour, signalTick, func(string, string) {})
 	defer d.notify.stop(false)
 	data := dictBytes("metadata::nautilus-icon-position", "112,208")
