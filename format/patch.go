@@ -190,6 +190,27 @@ func (p *Patch) SetEntry(off uint32, f DirentFields) {
 	p.edits = append(p.edits, edit{off: off, data: appendFields(make([]byte, 0, DirentSize), f)})
 }
 
+// Safe reports whether the entries rewritten in place leave the header
+// and the key table (its slots and names) as they are. In a tree a
+// builder wrote nothing overlaps them; a hostile one may lay an entry
+// over them, and rewriting that entry in place would leave a file that
+// no longer parses.
+func (p *Patch) Safe() bool {
+	for _, e := range p.edits[1:] { // edits[0] is the header's own
+		lo, hi := uint64(e.off), uint64(e.off)+uint64(len(e.data))
+		safe := lo >= TreeHeaderSize
+		p.old.keySpans(func(start, end uint64) {
+			if lo < end && start < hi {
+				safe = false
+			}
+		})
+		if !safe {
+			return false
+		}
+	}
+	return true
+}
+
 func appendFields(b []byte, f DirentFields) []byte {
 	b = be.AppendUint32(b, f.Name)
 	b = be.AppendUint32(b, f.Children)

@@ -17,6 +17,8 @@ type Tree struct {
 	base int64
 	root uint32
 	keys [][]byte // key names by id; slices of data
+	// keyTable is the offset of the key table.
+	keyTable uint32
 }
 
 // ParseTree checks the header, the root entry and the key table of a tree
@@ -48,6 +50,7 @@ func ParseTree(data []byte) (*Tree, error) {
 	if err != nil {
 		return nil, formatErr(treeKeysOffset, "key table: %v", err)
 	}
+	t.keyTable = keyTable
 	t.keys = make([][]byte, n)
 	for i := range t.keys {
 		slot := uint64(keyTable) + 4 + 4*uint64(i)
@@ -167,4 +170,15 @@ func (t *Tree) timeAt(raw uint32) int64 {
 		return 0
 	}
 	return int64(raw) + t.base
+}
+
+// keySpans calls fn with the byte range [start, end) of the key table and
+// of each key name, its NUL included: what ParseTree reads besides the
+// header and the root entry.
+func (t *Tree) keySpans(fn func(start, end uint64)) {
+	fn(uint64(t.keyTable), uint64(t.keyTable)+4+4*uint64(len(t.keys)))
+	for i, name := range t.keys {
+		off := uint64(be.Uint32(t.data[uint64(t.keyTable)+4+4*uint64(i):]))
+		fn(off, off+uint64(len(name))+1)
+	}
 }

@@ -26,7 +26,7 @@ import (
 // patchTree expresses journal entries as a patch of the old tree. It
 // fails (format.ErrNotPatchable, errSlowPath) where a full rewrite is
 // needed: a new key, a damaged part on the way, a time the old base
-// cannot hold.
+// cannot hold, an entry to rewrite that lies over the key table.
 func patchTree(old *format.Tree, entries entryRuns, tag uint32) (*format.Patch, error) {
 	o, err := replay(old, entries)
 	if err != nil {
@@ -38,7 +38,7 @@ func patchTree(old *format.Tree, entries entryRuns, tag uint32) (*format.Patch, 
 		return nil, err
 	}
 	pt.p.SetEntry(old.Root().Offset(), root)
-	if pt.p.Size() > math.MaxUint32 {
+	if !pt.p.Safe() || pt.p.Size() > math.MaxUint32 {
 		return nil, format.ErrNotPatchable
 	}
 	return pt.p, nil
