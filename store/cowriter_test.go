@@ -170,41 +170,29 @@ func TestOwnChangesDroppedByAStaleRotationComeBack(t *testing.T) {
 			c := openStale(t, path)
 			c.set("/theirs", "k", "c1", clock())
 			c.rotate() // this store sees another writer
-			if err := s.Set("/mine", "k", "m1"); err != nil {
-				t.Fatal(err)
-			}
+			mustSet(t, s, "/mine", "k", "m1")
 			if err := s.Unset("/theirs", "gone"); err != nil { // a key only this store touches
 				t.Fatal(err)
 			}
-			if err := s.Flush(); err != nil {
-				t.Fatal(err)
-			}
+			mustFlush(t, s)
 			c.set("/theirs", "k", "c2", clock())
 			c.rotate()
 			wantOnDisk(t, path, map[string]string{"/mine": "", "/theirs": "c2"})
 
 			switch next {
 			case "write":
-				if err := s.Set("/later", "k", "l"); err != nil {
-					t.Fatal(err)
-				}
+				mustSet(t, s, "/later", "k", "l")
 			case "flush":
-				if err := s.Flush(); err != nil {
-					t.Fatal(err)
-				}
+				mustFlush(t, s)
 			case "read, then flush":
 				mustGet(t, s, "/mine", "k")
 				if !s.Dirty() {
 					t.Error("after another writer dropped its changes, the store is not dirty")
 				}
-				if err := s.Flush(); err != nil {
-					t.Fatal(err)
-				}
+				mustFlush(t, s)
 			}
 			wantOnDisk(t, path, map[string]string{"/mine": "m1", "/theirs": "c2"})
-			if err := s.Flush(); err != nil {
-				t.Fatal(err)
-			}
+			mustFlush(t, s)
 			wantOnDisk(t, path, map[string]string{"/mine": "m1", "/theirs": "c2"})
 
 			// Once a tree of the other writer's holds it, it is forgotten.
@@ -233,23 +221,15 @@ func TestNewerChangeOfAnotherWriterStays(t *testing.T) {
 	older := clock()
 	c.set("/other", "k", "o1", clock())
 	c.rotate()
-	if err := s.Set("/shared", "k", "mine"); err != nil {
-		t.Fatal(err)
-	}
-	if err := s.Set("/dropped", "k", "mine"); err != nil {
-		t.Fatal(err)
-	}
-	if err := s.Flush(); err != nil {
-		t.Fatal(err)
-	}
+	mustSet(t, s, "/shared", "k", "mine")
+	mustSet(t, s, "/dropped", "k", "mine")
+	mustFlush(t, s)
 	// The other writer's tree: a newer value of one key, an older one of
 	// the other (its clock says so), neither of this store's.
 	c.set("/shared", "k", "theirs", clock())
 	c.set("/dropped", "k", "old", older)
 	c.rotate()
-	if err := s.Flush(); err != nil {
-		t.Fatal(err)
-	}
+	mustFlush(t, s)
 	wantOnDisk(t, path, map[string]string{"/shared": "theirs", "/dropped": "mine", "/other": "o1"})
 	st, err := s.Stats()
 	if err != nil {
@@ -274,18 +254,12 @@ func TestOwnEntriesWrittenOverInTheJournalComeBack(t *testing.T) {
 	s, path := openTemp(t, Options{Now: clock})
 	c := openStale(t, path)
 	c.set("/theirs/1", "k", "c1", clock()) // seen at this store's next write
-	if err := s.Set("/mine/1", "k", "m1"); err != nil {
-		t.Fatal(err)
-	}
-	if err := s.Set("/mine/2", "k", "m2"); err != nil {
-		t.Fatal(err)
-	}
+	mustSet(t, s, "/mine/1", "k", "m1")
+	mustSet(t, s, "/mine/2", "k", "m2")
 	// Longer than the entry it lands on: it cuts into the next one too.
 	c.set("/theirs/2", "k", "a value longer than this store's entries", clock())
 	wantOnDisk(t, path, map[string]string{"/mine/1": "", "/mine/2": ""})
-	if err := s.Flush(); err != nil {
-		t.Fatal(err)
-	}
+	mustFlush(t, s)
 	wantOnDisk(t, path, map[string]string{
 		"/mine/1": "m1", "/mine/2": "m2",
 		"/theirs/1": "c1", "/theirs/2": "a value longer than this store's entries",
@@ -303,22 +277,16 @@ func TestEntriesPastThisStoresEndAreNotWrittenOver(t *testing.T) {
 	c := openStale(t, path)
 	c.set("/theirs/1", "k", "c1", clock())
 	for _, p := range []string{"/mine/1", "/mine/2", "/mine/3"} {
-		if err := s.Set(p, "k", "m"); err != nil {
-			t.Fatal(err)
-		}
+		mustSet(t, s, p, "k", "m")
 	}
 	long := strings.Repeat("c", 60)
 	c.set("/theirs/2", "k", long, clock())
 	c.set("/theirs/3", "k", long, clock())
 	c.set("/theirs/4", "k", long, clock())
-	if err := s.Set("/mine/4", "k", "m"); err != nil {
-		t.Fatal(err)
-	}
+	mustSet(t, s, "/mine/4", "k", "m")
 	want := map[string]string{"/theirs/1": "c1", "/theirs/2": long, "/theirs/3": long, "/theirs/4": long, "/mine/4": "m"}
 	wantOnDisk(t, path, want)
-	if err := s.Flush(); err != nil {
-		t.Fatal(err)
-	}
+	mustFlush(t, s)
 	for _, p := range []string{"/mine/1", "/mine/2", "/mine/3"} {
 		want[p] = "m"
 	}
@@ -334,20 +302,14 @@ func TestAnAppendWrittenOverBeforeAnySignComesBack(t *testing.T) {
 	clock := stepClock(time.Second)
 	s, path := openTemp(t, Options{Now: clock})
 	c := openStale(t, path)
-	if err := s.Set("/mine/1", "k", "m1"); err != nil {
-		t.Fatal(err)
-	}
+	mustSet(t, s, "/mine/1", "k", "m1")
 	c.set("/them/1", "k", "c1", clock()) // the same size, at the same place
 	wantOnDisk(t, path, map[string]string{"/mine/1": "", "/them/1": "c1"})
-	if err := s.Set("/mine/2", "k", "m2"); err != nil {
-		t.Fatal(err)
-	}
+	mustSet(t, s, "/mine/2", "k", "m2")
 	wantOnDisk(t, path, map[string]string{"/mine/1": "m1", "/mine/2": "m2", "/them/1": "c1"})
 	// From now on the two write different journals.
 	c.set("/them/2", "k", "c2", clock())
-	if err := s.Set("/mine/3", "k", "m3"); err != nil {
-		t.Fatal(err)
-	}
+	mustSet(t, s, "/mine/3", "k", "m3")
 	wantOnDisk(t, path, map[string]string{"/mine/1": "m1", "/mine/2": "m2", "/mine/3": "m3", "/them/1": "c1", "/them/2": "c2"})
 	// After its rotation, the journal in place is the other writer's:
 	// the store's next write moves to one of its own before appending.
@@ -356,9 +318,7 @@ func TestAnAppendWrittenOverBeforeAnySignComesBack(t *testing.T) {
 	s.refresh()
 	theirs := s.journal.path
 	s.mu.Unlock()
-	if err := s.Set("/mine/4", "k", "m4"); err != nil {
-		t.Fatal(err)
-	}
+	mustSet(t, s, "/mine/4", "k", "m4")
 	s.mu.Lock()
 	ours := s.journal.path
 	s.mu.Unlock()
@@ -366,9 +326,7 @@ func TestAnAppendWrittenOverBeforeAnySignComesBack(t *testing.T) {
 		t.Errorf("the store appends to the journal of the other writer's tree, %s", theirs)
 	}
 	c.set("/them/3", "k", "c3", clock())
-	if err := s.Flush(); err != nil {
-		t.Fatal(err)
-	}
+	mustFlush(t, s)
 	wantOnDisk(t, path, map[string]string{"/mine/1": "m1", "/mine/2": "m2", "/mine/3": "m3", "/mine/4": "m4", "/them/1": "c1", "/them/2": "c2", "/them/3": "c3"})
 }
 
@@ -382,9 +340,7 @@ func TestAppendsToARetiredJournalAreCarried(t *testing.T) {
 	c := openStale(t, path)
 	early := clock()
 	c.set("/theirs/1", "k", "c1", clock())
-	if err := s.Set("/mine", "k", "m1"); err != nil {
-		t.Fatal(err)
-	}
+	mustSet(t, s, "/mine", "k", "m1")
 	if err := s.Remove("/removed"); err != nil {
 		t.Fatal(err)
 	}
@@ -395,18 +351,12 @@ func TestAppendsToARetiredJournalAreCarried(t *testing.T) {
 	c.set("/mine", "k", "older than m1", early)
 	c.set("/removed/x", "k", "older than the remove", early)
 	wantOnDisk(t, path, map[string]string{"/theirs/2": ""})
-	if err := s.Set("/mine/other", "k", "x"); err != nil {
-		t.Fatal(err)
-	}
+	mustSet(t, s, "/mine/other", "k", "x")
 	wantOnDisk(t, path, map[string]string{"/theirs/1": "c1", "/theirs/2": "c2", "/mine": "m1", "/removed/x": ""})
 	// Its rotation holds them: nothing is carried twice.
 	c.rotate()
-	if err := s.Set("/mine/third", "k", "y"); err != nil {
-		t.Fatal(err)
-	}
-	if err := s.Flush(); err != nil {
-		t.Fatal(err)
-	}
+	mustSet(t, s, "/mine/third", "k", "y")
+	mustFlush(t, s)
 	wantOnDisk(t, path, map[string]string{"/theirs/1": "c1", "/theirs/2": "c2", "/mine": "m1", "/mine/other": "x", "/mine/third": "y"})
 }
 
@@ -420,9 +370,7 @@ func TestTakenEntriesAreDroppedAtTheirWritersRotation(t *testing.T) {
 	c := openStale(t, path)
 	c.set("/theirs", "k", "c1", clock())
 	c.set("/src/x", "k", "v", clock())
-	if err := s.Set("/mine", "k", "m1"); err != nil {
-		t.Fatal(err)
-	}
+	mustSet(t, s, "/mine", "k", "m1")
 	if err := s.Flush(); err != nil { // retires the journal c writes to
 		t.Fatal(err)
 	}
@@ -435,12 +383,8 @@ func TestTakenEntriesAreDroppedAtTheirWritersRotation(t *testing.T) {
 		t.Fatal("nothing taken from the retired journal")
 	}
 	c.rotate()
-	if err := s.Set("/mine/2", "k", "m2"); err != nil {
-		t.Fatal(err)
-	}
-	if err := s.Flush(); err != nil {
-		t.Fatal(err)
-	}
+	mustSet(t, s, "/mine/2", "k", "m2")
+	mustFlush(t, s)
 	wantOnDisk(t, path, map[string]string{"/dst/x": "v", "/src/x": "", "/mine": "m1", "/mine/2": "m2", "/theirs": "c1"})
 }
 
@@ -455,9 +399,7 @@ func TestRemovedPathsAreNotWrittenAgain(t *testing.T) {
 	c.set("/theirs", "k", "c1", clock())
 	c.rotate()
 	for _, p := range []string{"/dir/a", "/src/b", "/dst/c"} {
-		if err := s.Set(p, "k", "v"); err != nil {
-			t.Fatal(err)
-		}
+		mustSet(t, s, p, "k", "v")
 	}
 	if err := s.Remove("/dir"); err != nil {
 		t.Fatal(err)
@@ -465,14 +407,10 @@ func TestRemovedPathsAreNotWrittenAgain(t *testing.T) {
 	if err := s.Move("/src", "/dst"); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.Flush(); err != nil {
-		t.Fatal(err)
-	}
+	mustFlush(t, s)
 	c.set("/theirs", "k", "c2", clock())
 	c.rotate()
-	if err := s.Flush(); err != nil {
-		t.Fatal(err)
-	}
+	mustFlush(t, s)
 	wantOnDisk(t, path, map[string]string{"/dir/a": "", "/src/b": "", "/dst/c": "", "/theirs": "c2"})
 }
 
@@ -482,13 +420,9 @@ func TestNothingRememberedWithoutAnotherWriter(t *testing.T) {
 	for _, background := range []bool{false, true} {
 		s, _ := openTemp(t, Options{Background: background, JournalSize: 4096})
 		for i := range 2000 {
-			if err := s.Set(filepath.Join("/d", string(rune('a'+i%26))), "k", string(rune('a'+i%7))); err != nil {
-				t.Fatal(err)
-			}
+			mustSet(t, s, filepath.Join("/d", string(rune('a'+i%26))), "k", string(rune('a'+i%7)))
 		}
-		if err := s.Flush(); err != nil {
-			t.Fatal(err)
-		}
+		mustFlush(t, s)
 		s.mu.Lock()
 		seen, remembered, retired, rotations := s.cow.Seen, s.cow.order.Len(), len(s.cow.retired), s.rot.count
 		s.mu.Unlock()
@@ -511,9 +445,7 @@ func TestRememberedChangesAreBounded(t *testing.T) {
 	long := strings.Repeat("v", 1000)
 	n := 2*maxRememberedBytes/len(long) + 10
 	for i := range n {
-		if err := s.Set("/p/"+strconv.Itoa(i), "k", long); err != nil {
-			t.Fatal(err)
-		}
+		mustSet(t, s, "/p/"+strconv.Itoa(i), "k", long)
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -534,9 +466,7 @@ func TestRememberedChangesAreBounded(t *testing.T) {
 // its own, without taking it for another writer.
 func TestATornEntryLeftByACrashIsNoSignOfAnotherWriter(t *testing.T) {
 	s, path := openTemp(t, Options{})
-	if err := s.Set("/a", "k", "1"); err != nil {
-		t.Fatal(err)
-	}
+	mustSet(t, s, "/a", "k", "1")
 	c := format.Change{Op: format.OpSet, Path: "/a/much/longer/path/than/the/next/writes", Key: "k", Value: "never published", Mtime: 1}
 	b, _ := c.AppendTo(nil)
 	s.mu.Lock()
@@ -550,9 +480,7 @@ func TestATornEntryLeftByACrashIsNoSignOfAnotherWriter(t *testing.T) {
 	}
 	defer s.Close()
 	for i := range 10 {
-		if err := s.Set("/b", "k", strconv.Itoa(i)); err != nil {
-			t.Fatal(err)
-		}
+		mustSet(t, s, "/b", "k", strconv.Itoa(i))
 	}
 	s.mu.Lock()
 	seen, rotations := s.cow.Seen, s.rot.count
@@ -574,12 +502,26 @@ func TestAChangeIsRememberedBeforeTheRotationItStarts(t *testing.T) {
 	s.cow.sawAnotherWriter()
 	s.mu.Unlock()
 	for i := range 200 {
-		if err := s.Set("/k", "k", strconv.Itoa(i)); err != nil {
-			t.Fatal(err)
-		}
+		mustSet(t, s, "/k", "k", strconv.Itoa(i))
 		s.waitRotation()
 		if got, _ := onDisk(t, path, "/k", "k"); got != strconv.Itoa(i) {
 			t.Fatalf("after write %d and the rotation it started, the key holds %s", i, got)
 		}
+	}
+}
+
+// mustSet sets a key through s, failing the test on an error.
+func mustSet(t *testing.T, s *Store, path, key, value string) {
+	t.Helper()
+	if err := s.Set(path, key, value); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// mustFlush flushes s, failing the test on an error.
+func mustFlush(t *testing.T, s *Store) {
+	t.Helper()
+	if err := s.Flush(); err != nil {
+		t.Fatal(err)
 	}
 }
