@@ -29,10 +29,11 @@ type daemonStatus struct {
 	Executable  string `json:"executable,omitempty"`
 	// Implementation is "gvfs-metadata" (this one) or "gvfs" (the C
 	// daemon, which reports no status of its own).
-	Implementation string                `json:"implementation,omitempty"`
-	Version        string                `json:"version,omitempty"`
-	Started        string                `json:"started,omitempty"`
-	Trees          []protocol.TreeStatus `json:"trees"`
+	Implementation string                 `json:"implementation,omitempty"`
+	Version        string                 `json:"version,omitempty"`
+	Started        string                 `json:"started,omitempty"`
+	Trees          []protocol.TreeStatus  `json:"trees"`
+	Follow         *protocol.FollowStatus `json:"follow,omitempty"`
 }
 
 func runStatus(args []string, stdout, stderr io.Writer) int {
@@ -87,7 +88,7 @@ func readStatus(c *client.Client) (*daemonStatus, error) {
 	case err != nil:
 		return nil, err
 	default:
-		st.Implementation, st.Version, st.Started, st.Trees = "gvfs-metadata", ours.Version, ours.Started, ours.Trees
+		st.Implementation, st.Version, st.Started, st.Trees, st.Follow = "gvfs-metadata", ours.Version, ours.Started, ours.Trees, ours.Follow
 		if ours.Executable != "" {
 			st.Executable = ours.Executable
 		}
@@ -172,6 +173,32 @@ func printStatus(w io.Writer, st *daemonStatus) {
 			fmt.Fprintf(w, "    shared:      another process writes this tree too; %d own changes it lost written again, %d of its entries carried over, %d own changes forgotten (%d replaced by its newer ones, %d in its tree, %d for lack of room)\n",
 				o.WrittenAgain, o.Carried, o.Superseded+o.Shown+o.Dropped, o.Superseded, o.Shown, o.Dropped)
 		}
+	}
+	printFollow(w, st)
+}
+
+// printFollow shows what following renames made without GIO does.
+func printFollow(w io.Writer, st *daemonStatus) {
+	if st.Implementation != "gvfs-metadata" {
+		return
+	}
+	f := st.Follow
+	if f == nil {
+		fmt.Fprintln(w, "following:   off (--no-follow)")
+		return
+	}
+	limit := ""
+	if f.WatchLimited {
+		limit = " (the limit of inotify watches is reached: renames in directories past it are not followed)"
+	}
+	fmt.Fprintf(w, "following:   %d directories watched%s\n", f.Watches, limit)
+	fmt.Fprintf(w, "  renames followed: %d, files found again: %d, saves that kept their name: %d, waiting: %d\n", f.Followed, f.FoundAgain, f.KeptAtName, f.Pending)
+	for _, t := range f.Trees {
+		state := ""
+		if !t.Ready {
+			state = " (still looking)"
+		}
+		fmt.Fprintf(w, "  %s: %d entries under %s, %d left unfound%s\n", quotePath(t.TreeFile), t.Entries, quotePath(t.Top), t.Unfound, state)
 	}
 }
 

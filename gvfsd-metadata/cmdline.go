@@ -21,6 +21,7 @@ type options struct {
 	help       bool
 	idleExit   time.Duration
 	closeTrees time.Duration
+	follow     bool // move metadata with files renamed without GIO (--no-follow: not)
 	udevDir    string
 	// forceNFS runs the NFS ways on any disk (journals in the runtime
 	// directory): GVFSD_METADATA_FORCE_NFS=1, for tests.
@@ -40,13 +41,14 @@ Application Options:
   --version                 Show program version.
   --idle-exit=DURATION      Exit after DURATION without calls, once every tree is written out (e.g. 10m; default: never).
   --close-trees=DURATION    Close a tree after DURATION without writes to it, once it is written out (default: 2m; 0: never).
+  --no-follow               Do not move metadata with files renamed or moved without GIO (mv, scripts).
 
 `
 
 // parseArgs reads the command line with GLib's conventions, so that
 // scripts written for the reference keep working.
 func parseArgs(args []string) (options, error) {
-	o := options{udevDir: resolve.DefaultUdevData, closeTrees: defaultCloseTrees}
+	o := options{udevDir: resolve.DefaultUdevData, closeTrees: defaultCloseTrees, follow: true}
 	if dir := os.Getenv("GVFSD_METADATA_UDEV_DATA"); dir != "" {
 		o.udevDir = dir
 	}
@@ -77,6 +79,8 @@ func parseArgs(args []string) (options, error) {
 			o.replace = true
 		case a == "--version":
 			o.version = true
+		case a == "--no-follow":
+			o.follow = false
 		case a == "-h" || a == "--help" || a == "-?" || a == "--help-all":
 			o.help = true
 		case a == "--idle-exit" || strings.HasPrefix(a, "--idle-exit="):

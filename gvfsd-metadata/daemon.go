@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"sync"
 	"sync/atomic"
 	"syscall"
 	"time"
@@ -29,6 +30,11 @@ type daemon struct {
 	mem     *memory
 	udevDir string
 	logf    func(format string, args ...any)
+	follow  *following // nil with --no-follow
+	// writes makes a client's change and a rename the daemon follows
+	// one step after the other: a followed rename checks that its source
+	// has metadata, then moves it.
+	writes sync.Mutex
 
 	lastCall     atomic.Int64 // UnixNano of the last call
 	garbledCount int          // messages dropped because they did not parse (see garbled)
@@ -117,6 +123,9 @@ func run(opts options) int {
 	}
 	d.lastCall.Store(time.Now().UnixNano()) // the idle period starts now
 	d.calls.start()
+	if opts.follow {
+		d.follow = startFollowing(d)
+	}
 
 	reason := d.wait(lost, signals, opts.idleExit)
 	d.shutdown(reason)
@@ -175,6 +184,7 @@ func (d *daemon) shutdown(reason stopReason) {
 		d.drainQuietCalls(200 * time.Millisecond)
 	}
 	d.calls.close()
+	d.follow.close()
 	d.trees.flushAll()
 	// A new owner takes over: it must hear about changes we accepted. A
 	// dead bus carries nothing.

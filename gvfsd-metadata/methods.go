@@ -207,6 +207,8 @@ func (d *daemon) set(treeArg, pathArg []byte, data *bus.Decoder) *callError {
 		changes[i].Path = path
 		onlyUnsets = onlyUnsets && changes[i].Op == format.OpUnset
 	}
+	d.writes.Lock()
+	defer d.writes.Unlock()
 	if err := t.st.Apply(changes...); err != nil {
 		d.logf("set %s %s: %v", treefile, brief(path), err)
 		d.trees.written(t)
@@ -217,6 +219,9 @@ func (d *daemon) set(treeArg, pathArg []byte, data *bus.Decoder) *callError {
 	}
 	d.trees.written(t)
 	d.notify.changed(treefile, path)
+	if !onlyUnsets {
+		d.follow.changed(treefile, path)
+	}
 	return nil
 }
 
@@ -226,12 +231,15 @@ func (d *daemon) remove(treeArg, pathArg []byte) *callError {
 		return cerr
 	}
 	defer d.trees.release(t)
+	d.writes.Lock()
+	defer d.writes.Unlock()
 	if err := t.st.Remove(path); err != nil {
 		d.logf("remove %s %s: %v", treefile, brief(path), err)
 		return failed(msgRemoveFailed)
 	}
 	d.notify.changed(treefile, path)
 	d.trees.written(t)
+	d.follow.removed(treefile, path)
 	return nil
 }
 
@@ -256,6 +264,14 @@ func (d *daemon) move(treeArg, pathArg, destArg []byte) *callError {
 	if isAncestor(path, dest) || isAncestor(dest, path) {
 		return invalidArgs("Cannot move “%s” to “%s”: one contains the other", path, dest)
 	}
+	d.writes.Lock()
+	defer d.writes.Unlock()
+	// A file manager tells of a rename after making it; when the daemon
+	// followed it first, the metadata is at dest already and this Move,
+	// whose source has none left, would clear it.
+	if d.follow.followedAlready(t, path, dest) {
+		return nil
+	}
 	if err := t.st.Move(path, dest); err != nil {
 		d.logf("move %s %s -> %s: %v", treefile, brief(path), brief(dest), err)
 		return failed(msgMoveFailed)
@@ -263,6 +279,7 @@ func (d *daemon) move(treeArg, pathArg, destArg []byte) *callError {
 	d.notify.changed(treefile, path)
 	d.notify.changed(treefile, dest)
 	d.trees.written(t)
+	d.follow.moved(treefile, path, dest)
 	return nil
 }
 

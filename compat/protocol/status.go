@@ -20,6 +20,31 @@ type Status struct {
 	Executable string       `json:"executable"`
 	Started    string       `json:"started"` // RFC 3339
 	Trees      []TreeStatus `json:"trees"`
+	// Follow is what following renames made without GIO does; nil when
+	// the daemon runs with --no-follow.
+	Follow *FollowStatus `json:"follow,omitempty"`
+}
+
+// FollowStatus is the state of following renames.
+type FollowStatus struct {
+	Watches      int            `json:"watched_directories"`
+	WatchLimited bool           `json:"watch_limit_reached,omitempty"`
+	Followed     int            `json:"renames_followed"`
+	FoundAgain   int            `json:"found_again"`
+	KeptAtName   int            `json:"kept_at_name"`
+	Pending      int            `json:"pending"`
+	Overflows    int            `json:"queue_overflows"`
+	Rescans      int            `json:"rescans"`
+	Trees        []FollowedTree `json:"trees"`
+}
+
+// FollowedTree is one tree whose files are followed.
+type FollowedTree struct {
+	TreeFile string `json:"tree_file"`
+	Top      string `json:"top"`
+	Entries  int    `json:"entries"`
+	Unfound  int    `json:"unfound"`
+	Ready    bool   `json:"ready"`
 }
 
 // TreeStatus is one open tree.

@@ -1,0 +1,429 @@
+// SPDX-License-Identifier: LGPL-2.0-or-later
+
+package follow
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+)
+
+// Tree is what following needs of one metadata tree. The daemon
+// implements it over its store, so that every change following makes is
+// the journal entry and the signal a client's call makes.
+type Tree interface {
+	// Paths lists every path that has keys.
+	Paths() ([]string, error)
+	// HasMetadata reports whether path or anything below it has keys.
+	HasMetadata(path string) (bool, error)
+	// Follow moves the metadata of src and everything below it to dst,
+	// exactly as a client's Move call, if and only if src or something
+	// below it has keys: a Move of a path without metadata would clear
+	// dst's. The check and the move are one step for the clients' calls.
+	// It reports whether it moved anything.
+	Follow(src, dst string) (bool, error)
+}
+
+// Config sets a Follower up.
+type Config struct {
+	// Grace is how long a rename waits before its metadata follows, to
+	// let an editor's save take the old name again (see decide).
+	Grace time.Duration
+	// StateDir keeps the identities of the files that have metadata
+	// (StateFile); "" keeps none.
+	StateDir string
+	// Logf reports what a user may want to know; nil for none.
+	Logf func(format string, args ...any)
+}
+
+// DefaultGrace is long enough for every editor's save seen (vim, GLib's
+// g_file_replace with a backup) and short enough that a user who renames
+// a file and looks at it sees its metadata there.
+const DefaultGrace = time.Second
+
+// recentFor is how long a followed rename is remembered, so that the
+// client's own Move of the same rename, if it comes after, does nothing.
+const recentFor = 5 * time.Minute
+
+// Follower watches the directories of the trees it follows and moves
+// metadata with the files that are renamed in them.
+type Follower struct {
+	cfg Config
+	in  *inotify
+
+	// Touched only by the loop goroutine.
+	trees   map[string]*tracked // by tree file
+	wds     map[int32]*node     // watched directory nodes
+	queue   []*item             // renames waiting for their grace, in order
+	byCook  map[uint32]*item    // moves out of a watched directory awaiting their other half
+	counts  Counts
+	limited bool // the watch limit was reached
+	dirty   bool // identities changed since the state files were written
+	saveAt  time.Time
+	rescan  map[*tracked]time.Time
+
+	// From the daemon's goroutines to the loop.
+	mu     sync.Mutex
+	notes  []note
+	recent map[moveKey]time.Time
+	wake   chan struct{}
+	status chan chan Status
+	events chan []event
+	quit   chan struct{}
+	done   chan struct{}
+}
+
+// tracked is one followed tree.
+type tracked struct {
+	file    string // the tree file
+	top     string // the directory its paths are relative to
+	tree    Tree
+	entries *node               // paths with metadata, as the tree holds them
+	dirs    *node               // watched directories, as the disk holds them
+	saved   map[string]Identity // from the state file, until the first scan
+	lost    map[uint64][]*node  // entries whose file is missing, by inode
+	ready   bool                // its first scan is done
+}
+
+// disk is where a tree path is on disk.
+func (t *tracked) disk(p string) string {
+	if p == "/" {
+		return t.top
+	}
+	return filepath.Join(t.top, p)
+}
+
+// Counts are what following did since the daemon started.
+type Counts struct {
+	Followed   int // renames whose metadata followed
+	FoundAgain int // files found again by identity
+	KeptAtName int // renames whose old name was taken again within the grace: metadata stayed
+	Overflows  int // times the kernel's event queue overflowed
+	Rescans    int
+}
+
+type moveKey struct{ tree, src, dst string }
+
+type noteKind int
+
+const (
+	noteFollow noteKind = iota
+	noteChanged
+	noteRemoved
+	noteMoved
+	noteRefind
+)
+
+// note is something the daemon tells the loop.
+type note struct {
+	kind     noteKind
+	tree     string
+	path     string
+	dst      string // noteMoved
+	top      string // noteFollow
+	followed Tree   // noteFollow
+	dirs     []string
+	reply    chan int
+}
+
+// Start begins following: nothing is watched until Follow names a tree.
+func Start(cfg Config) (*Follower, error) {
+	if cfg.Grace <= 0 {
+		cfg.Grace = DefaultGrace
+	}
+	if cfg.Logf == nil {
+		cfg.Logf = func(string, ...any) {}
+	}
+	in, err := newInotify()
+	if err != nil {
+		return nil, err
+	}
+	f := &Follower{
+		cfg: cfg, in: in,
+		trees: map[string]*tracked{}, wds: map[int32]*node{}, byCook: map[uint32]*item{}, rescan: map[*tracked]time.Time{},
+		recent: map[moveKey]time.Time{},
+		wake:   make(chan struct{}, 1), status: make(chan chan Status), events: make(chan []event),
+		quit: make(chan struct{}), done: make(chan struct{}),
+	}
+	go f.read()
+	go f.loop()
+	return f, nil
+}
+
+// Follow starts following the tree file tree, whose paths are relative to
+// the directory top. Its watches are set up in the background.
+func (f *Follower) Follow(tree, top string, t Tree) {
+	f.tell(note{kind: noteFollow, tree: tree, top: top, followed: t})
+}
+
+// Changed tells that path was given keys by a client.
+func (f *Follower) Changed(tree, path string) {
+	f.tell(note{kind: noteChanged, tree: tree, path: path})
+}
+
+// Removed tells that a client removed path's metadata.
+func (f *Follower) Removed(tree, path string) {
+	f.tell(note{kind: noteRemoved, tree: tree, path: path})
+}
+
+// Moved tells that a client moved src's metadata to dst.
+func (f *Follower) Moved(tree, src, dst string) {
+	f.tell(note{kind: noteMoved, tree: tree, path: src, dst: dst})
+}
+
+// FollowedAlready reports whether this rename's metadata was followed a
+// short while ago: a client's Move of it that comes after must do nothing,
+// as its source has no metadata left and the Move would clear dst's.
+func (f *Follower) FollowedAlready(tree, src, dst string) bool {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	at, ok := f.recent[moveKey{tree, src, dst}]
+	return ok && time.Since(at) < recentFor
+}
+
+// Refind looks in dirs (recursively, on their file systems) for the files
+// of entries whose files are missing, and moves their metadata to them.
+// It returns how many it found.
+func (f *Follower) Refind(dirs []string) int {
+	reply := make(chan int, 1)
+	f.tell(note{kind: noteRefind, dirs: dirs, reply: reply})
+	select {
+	case n := <-reply:
+		return n
+	case <-f.done:
+		return 0
+	}
+}
+
+// Close stops following and writes the identities out.
+func (f *Follower) Close() {
+	select {
+	case <-f.quit:
+	default:
+		close(f.quit)
+	}
+	<-f.done
+}
+
+func (f *Follower) tell(n note) {
+	f.mu.Lock()
+	f.notes = append(f.notes, n)
+	f.mu.Unlock()
+	select {
+	case f.wake <- struct{}{}:
+	default:
+	}
+}
+
+// read hands the kernel's events to the loop until the instance closes.
+func (f *Follower) read() {
+	for {
+		evs, err := f.in.read()
+		if len(evs) > 0 {
+			select {
+			case f.events <- evs:
+			case <-f.quit:
+				return
+			}
+		}
+		if err != nil {
+			if !errors.Is(err, os.ErrClosed) && !errors.Is(err, errShortEvent) {
+				f.cfg.Logf("following renames: %v", err)
+			}
+			if !errors.Is(err, errShortEvent) {
+				return
+			}
+		}
+	}
+}
+
+// loop owns the state: it takes events, the daemon's notes and status
+// requests, and acts when a rename's grace is over. It sleeps while
+// nothing happens; a timer runs only while something is due.
+func (f *Follower) loop() {
+	defer close(f.done)
+	var timer *time.Timer
+	var due <-chan time.Time
+	for {
+		select {
+		case evs := <-f.events:
+			f.handle(evs)
+		case <-f.wake:
+			f.mu.Lock()
+			notes := f.notes
+			f.notes = nil
+			f.mu.Unlock()
+			for _, n := range notes {
+				f.apply(n)
+			}
+		case <-due:
+		case reply := <-f.status:
+			reply <- f.statusNow()
+		case <-f.quit:
+			f.in.close()
+			f.save(true)
+			return
+		}
+		f.runDue(time.Now())
+		if timer != nil {
+			timer.Stop()
+			timer, due = nil, nil
+		}
+		if next, ok := f.nextDue(); ok {
+			timer = time.NewTimer(time.Until(next))
+			due = timer.C
+		}
+	}
+}
+
+// nextDue is when the loop next has something to do.
+func (f *Follower) nextDue() (time.Time, bool) {
+	var next time.Time
+	set := func(t time.Time) {
+		if next.IsZero() || t.Before(next) {
+			next = t
+		}
+	}
+	if len(f.queue) > 0 {
+		set(f.queue[0].at.Add(f.cfg.Grace))
+	}
+	for _, at := range f.rescan {
+		set(at)
+	}
+	if f.dirty {
+		set(f.saveAt)
+	}
+	return next, !next.IsZero()
+}
+
+// runDue does what is due at now: renames past their grace, in order,
+// then rescans, then writing the identities out.
+func (f *Follower) runDue(now time.Time) {
+	for len(f.queue) > 0 && !now.Before(f.queue[0].at.Add(f.cfg.Grace)) {
+		it := f.queue[0]
+		f.queue = f.queue[1:]
+		f.settle(it)
+	}
+	for t, at := range f.rescan {
+		if !now.Before(at) {
+			delete(f.rescan, t)
+			f.scan(t)
+		}
+	}
+	f.save(false)
+}
+
+// apply takes one note from the daemon.
+func (f *Follower) apply(n note) {
+	if n.kind == noteFollow {
+		if _, ok := f.trees[n.tree]; !ok {
+			t := &tracked{file: n.tree, top: n.top, tree: n.followed, entries: newRoot(), dirs: newRoot()}
+			f.trees[n.tree] = t
+			f.loadState(t)
+			f.scan(t)
+		}
+		return
+	}
+	if n.kind == noteRefind {
+		n.reply <- f.refind(n.dirs)
+		return
+	}
+	t := f.trees[n.tree]
+	if t == nil {
+		return
+	}
+	switch n.kind {
+	case noteChanged:
+		e := t.entries.ensure(n.path)
+		if !e.meta {
+			e.meta = true
+			f.identifyEntry(t, e, n.path)
+		}
+		f.watchParents(t, n.path)
+	case noteRemoved:
+		if e := t.entries.detach(n.path); e != nil {
+			f.dirty = true
+		}
+	case noteMoved:
+		f.moveEntries(t, n.path, n.dst)
+	}
+}
+
+// moveEntries moves what is known of src's entries to dst, as their
+// metadata just moved, and watches where they are now.
+func (f *Follower) moveEntries(t *tracked, src, dst string) {
+	e := t.entries.detach(src)
+	if e == nil {
+		return
+	}
+	t.entries.attach(dst, e)
+	f.dirty = true
+	e.walk(func(k *node) {
+		if k.meta {
+			k.lost = false
+			f.watchParents(t, k.path())
+		}
+	})
+}
+
+// identifyEntry records the identity of an entry's file, or marks it lost
+// when there is none.
+func (f *Follower) identifyEntry(t *tracked, e *node, p string) {
+	id, err := identify(t.disk(p))
+	if err != nil {
+		e.lost = true
+		return
+	}
+	if id != e.id {
+		e.id, e.lost = id, false
+		f.dirty = true
+	}
+	if f.saveAt.IsZero() || !f.dirty {
+		f.saveAt = time.Now().Add(saveDelay)
+	}
+}
+
+// saveDelay is how long after a change the identities are written: a
+// burst of changes writes them once.
+const saveDelay = 2 * time.Second
+
+// save writes every tree's identities when they changed and it is time
+// (or now, when forced).
+func (f *Follower) save(force bool) {
+	if !f.dirty || (!force && time.Now().Before(f.saveAt)) || f.cfg.StateDir == "" {
+		return
+	}
+	f.dirty = false
+	for _, t := range f.trees {
+		if !t.ready {
+			continue
+		}
+		err := saveIdentities(StateFile(f.cfg.StateDir, t.file), func(yield func(string, Identity)) {
+			t.entries.walk(func(e *node) {
+				if e.meta && e.id.Known() {
+					yield(e.path(), e.id)
+				}
+			})
+		})
+		if err != nil {
+			f.cfg.Logf("saving what follows %s: %v", t.file, err)
+		}
+	}
+}
+
+// loadState reads the identities saved for a tree by an earlier run.
+func (f *Follower) loadState(t *tracked) {
+	if f.cfg.StateDir == "" {
+		return
+	}
+	ids, err := LoadIdentities(StateFile(f.cfg.StateDir, t.file))
+	if err != nil {
+		if !errors.Is(err, os.ErrNotExist) {
+			f.cfg.Logf("%v", err)
+		}
+		return
+	}
+	t.saved = ids
+}

@@ -1,0 +1,125 @@
+// SPDX-License-Identifier: LGPL-2.0-or-later
+
+package follow
+
+// scan brings a tree's watches and entries in line with the tree and the
+// disk: when following starts, and after what events cannot tell (an
+// overflowing queue, removed directories). The steps:
+//
+//  1. Read every path that has metadata from the tree.
+//  2. Read each one's file's identity. A missing file, or another file at
+//     its name (another inode), makes the entry lost; it keeps the
+//     identity it had (from the last scan, or the state file an earlier
+//     run wrote), so that its file can be found.
+//  3. Watch every directory that holds an entry, and its parents up to the
+//     top; drop the watches no entry needs.
+//  4. Look for the lost entries' files in the watched directories; a file
+//     that is certainly the same (Same) takes its metadata, as renames
+//     made while the daemon was not running or not told.
+//  5. An entry still lost whose name another file holds takes that file's
+//     identity: its metadata stays with the name, as after an atomic save.
+func (f *Follower) scan(t *tracked) {
+	f.counts.Rescans++
+	paths, err := t.tree.Paths() // step 1
+	if err != nil {
+		f.cfg.Logf("following %s: %v", t.file, err)
+		return
+	}
+	old := t.entries
+	t.entries, t.lost = newRoot(), nil
+	var taken []*node
+	for _, p := range paths { // step 2
+		e := t.entries.ensure(p)
+		e.meta = true
+		if o := old.lookup(p); o != nil && o.id.Known() {
+			e.id = o.id
+		} else if id, ok := t.saved[p]; ok {
+			e.id = id
+		}
+		cur, err := identify(t.disk(p))
+		switch {
+		case err != nil:
+			f.markLost(t, e)
+		case e.id.Known() && (cur.Ino != e.id.Ino || cur.Dev != e.id.Dev):
+			f.markLost(t, e)
+			taken = append(taken, e)
+		default:
+			if cur != e.id {
+				e.id = cur
+				f.dirty = true
+			}
+		}
+	}
+	t.saved = nil
+	f.rewatch(t, paths) // step 3
+	if t.anyLost() {    // step 4
+		var dirs []string
+		t.dirs.walk(func(d *node) {
+			if d.wd != 0 {
+				dirs = append(dirs, t.disk(d.path()))
+			}
+		})
+		for _, d := range dirs {
+			f.lookIn(t, []string{d}, scanLookLimit)
+		}
+	}
+	for _, e := range taken { // step 5
+		if e.lost && t.holds(e) {
+			p := e.path()
+			if cur, err := identify(t.disk(p)); err == nil {
+				e.id, e.lost = cur, false
+				f.dirty = true
+			}
+		}
+	}
+	t.ready = true
+	f.dirty = true
+	f.save(true)
+}
+
+// scanLookLimit bounds the directory entries looked at in one watched
+// directory during a scan.
+const scanLookLimit = 200000
+
+// rewatch watches the parents of every path and drops the other watches.
+func (f *Follower) rewatch(t *tracked, paths []string) {
+	f.limited = false
+	needed := newRoot()
+	for _, p := range paths {
+		needed.ensure(parentPath(p))
+		f.watchParents(t, p)
+	}
+	var stale []*node
+	t.dirs.walk(func(d *node) {
+		if d.wd != 0 && needed.lookup(d.path()) == nil {
+			stale = append(stale, d)
+		}
+	})
+	for _, d := range stale {
+		f.in.remove(d.wd)
+		delete(f.wds, d.wd)
+		d.wd = 0
+		d.prune()
+	}
+}
+
+// refind looks for lost entries' files below dirs, in every tree whose
+// top holds them.
+func (f *Follower) refind(dirs []string) int {
+	found := 0
+	for _, t := range f.trees {
+		var mine []string
+		for _, d := range dirs {
+			if _, ok := t.treePath(d); ok {
+				mine = append(mine, d)
+			}
+		}
+		if len(mine) > 0 && t.anyLost() {
+			found += f.lookIn(t, mine, refindLimit)
+		}
+	}
+	return found
+}
+
+// refindLimit bounds the directory entries one refind looks at.
+const refindLimit = 2000000

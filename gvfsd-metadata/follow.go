@@ -1,0 +1,212 @@
+// SPDX-License-Identifier: LGPL-2.0-or-later
+
+package main
+
+import (
+	"os"
+	"sync"
+
+	"gvfs-metadata/compat/resolve"
+	"gvfs-metadata/follow"
+	"gvfs-metadata/format"
+	"gvfs-metadata/store"
+)
+
+// following is the daemon's side of following renames made without GIO
+// (package follow): which trees are followed, and the hooks the methods
+// call after each change a client makes. A nil *following (--no-follow)
+// does nothing.
+//
+// The trees followed are the local ones of the daemon's own user: "home",
+// whose paths are relative to the home directory, and "root", whose paths
+// are absolute. Each is followed from the first time it exists: at start
+// when its file is there, or from the first write that creates it.
+type following struct {
+	f    *follow.Follower
+	d    *daemon
+	tops map[string]string // tree file -> the directory its paths start at
+
+	mu      sync.Mutex
+	started map[string]bool
+}
+
+// startFollowing starts the follower and, in its background, the trees
+// that exist; it logs and returns nil when inotify is not to be had.
+func startFollowing(d *daemon) *following {
+	r, err := resolve.FromEnvironment(nil)
+	if err != nil {
+		d.logf("not following renames: %v", err)
+		return nil
+	}
+	f, err := follow.Start(follow.Config{StateDir: follow.StateDir(r.Home), Logf: d.logf})
+	if err != nil {
+		d.logf("not following renames: %v", err)
+		return nil
+	}
+	fl := &following{f: f, d: d, started: map[string]bool{}, tops: map[string]string{
+		r.TreeFile("home"): r.HomeExpanded(),
+		r.TreeFile("root"): "/",
+	}}
+	for tree := range fl.tops {
+		if st, err := os.Lstat(tree); err == nil && st.Mode().IsRegular() {
+			fl.start(tree)
+		}
+	}
+	return fl
+}
+
+// start follows tree from now on, if it is one of ours.
+func (fl *following) start(tree string) {
+	top, ok := fl.tops[tree]
+	if !ok {
+		return
+	}
+	fl.mu.Lock()
+	defer fl.mu.Unlock()
+	if fl.started[tree] {
+		return
+	}
+	fl.started[tree] = true
+	fl.f.Follow(tree, top, followedTree{fl.d, tree})
+}
+
+func (fl *following) changed(tree, path string) {
+	if fl == nil {
+		return
+	}
+	fl.start(tree)
+	fl.f.Changed(tree, path)
+}
+
+func (fl *following) removed(tree, path string) {
+	if fl != nil {
+		fl.f.Removed(tree, path)
+	}
+}
+
+func (fl *following) moved(tree, src, dst string) {
+	if fl != nil {
+		fl.f.Moved(tree, src, dst)
+	}
+}
+
+// followedAlready reports whether a client's Move repeats a rename whose
+// metadata already followed; the caller holds d.writes.
+func (fl *following) followedAlready(t *tree, src, dst string) bool {
+	if fl == nil || !fl.f.FollowedAlready(t.name, src, dst) {
+		return false
+	}
+	has, err := hasMetadata(t.st, src)
+	return err == nil && !has
+}
+
+func (fl *following) close() {
+	if fl != nil {
+		fl.f.Close()
+	}
+}
+
+func (fl *following) status() *follow.Status {
+	if fl == nil {
+		return nil
+	}
+	s := fl.f.Status()
+	return &s
+}
+
+// followedTree is one tree as the follower sees it.
+type followedTree struct {
+	d    *daemon
+	file string
+}
+
+func (ft followedTree) use(fn func(t *tree) error) error {
+	t, cerr := ft.d.trees.get(ft.file)
+	if cerr != nil {
+		return cerr
+	}
+	defer ft.d.trees.release(t)
+	return fn(t)
+}
+
+func (ft followedTree) Paths() (paths []string, err error) {
+	err = ft.use(func(t *tree) error {
+		root, _, err := t.st.Merged()
+		if err != nil {
+			return err
+		}
+		var walk func(n *format.Node, p string)
+		walk = func(n *format.Node, p string) {
+			if len(n.Keys) > 0 {
+				paths = append(paths, p)
+			}
+			for _, k := range n.Children {
+				walk(k, joinPath(p, k.Name))
+			}
+		}
+		walk(root, "/")
+		return nil
+	})
+	return paths, err
+}
+
+func (ft followedTree) HasMetadata(path string) (has bool, err error) {
+	err = ft.use(func(t *tree) error {
+		has, err = hasMetadata(t.st, path)
+		return err
+	})
+	return has, err
+}
+
+// Follow is a Move call of the daemon's own: the same journal entry, the
+// same signals, made only when src has metadata, in one step for the
+// clients' calls (d.writes).
+func (ft followedTree) Follow(src, dst string) (moved bool, err error) {
+	ft.d.writes.Lock()
+	defer ft.d.writes.Unlock()
+	err = ft.use(func(t *tree) error {
+		has, err := hasMetadata(t.st, src)
+		if err != nil || !has {
+			return err
+		}
+		if err := t.st.Move(src, dst); err != nil {
+			return err
+		}
+		moved = true
+		ft.d.notify.changed(ft.file, src)
+		ft.d.notify.changed(ft.file, dst)
+		ft.d.trees.written(t)
+		return nil
+	})
+	return moved, err
+}
+
+// hasMetadata reports whether path or anything below it has a key.
+func hasMetadata(st *store.Store, path string) (bool, error) {
+	keys, err := st.Keys(path)
+	if err != nil || len(keys) > 0 {
+		return len(keys) > 0, err
+	}
+	kids, err := st.Children(path)
+	if err != nil {
+		return false, err
+	}
+	for _, k := range kids {
+		if k.HasData {
+			return true, nil
+		}
+		if k.HasChildren {
+			if has, err := hasMetadata(st, joinPath(path, k.Name)); err != nil || has {
+				return has, err
+			}
+		}
+	}
+	return false, nil
+}
+
+func joinPath(dir, name string) string {
+	if dir == "/" {
+		return "/" + name
+	}
+	return dir + "/" + name
+}
