@@ -28,6 +28,8 @@ type world struct {
 	conn    *dbus.Conn
 	mu      sync.Mutex
 	signals []string
+	// barrier, set for a daemon that follows renames, settles them.
+	barrier *barrier
 }
 
 type daemonKind int

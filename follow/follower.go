@@ -63,6 +63,7 @@ type Follower struct {
 	dirty   bool // identities changed since the state files were written
 	saveAt  time.Time
 	rescan  map[*tracked]time.Time
+	search  map[*tracked][]string // where files that left view left from, to search near
 
 	// From the daemon's goroutines to the loop.
 	mu     sync.Mutex
@@ -249,15 +250,12 @@ func (f *Follower) loop() {
 	for {
 		select {
 		case evs := <-f.events:
+			// What the daemon told before the events were read comes
+			// first: a Set answered before a rename watches its directory.
+			f.takeNotes()
 			f.handle(evs)
 		case <-f.wake:
-			f.mu.Lock()
-			notes := f.notes
-			f.notes = nil
-			f.mu.Unlock()
-			for _, n := range notes {
-				f.apply(n)
-			}
+			f.takeNotes()
 		case <-due:
 		case reply := <-f.status:
 			reply <- f.statusNow()
@@ -275,6 +273,16 @@ func (f *Follower) loop() {
 			timer = time.NewTimer(time.Until(next))
 			due = timer.C
 		}
+	}
+}
+
+func (f *Follower) takeNotes() {
+	f.mu.Lock()
+	notes := f.notes
+	f.notes = nil
+	f.mu.Unlock()
+	for _, n := range notes {
+		f.apply(n)
 	}
 }
 
@@ -306,6 +314,10 @@ func (f *Follower) runDue(now time.Time) {
 		f.queue = f.queue[1:]
 		f.settle(it)
 	}
+	for t, dirs := range f.search {
+		delete(f.search, t)
+		f.searchNear(t, dirs, searchBudget)
+	}
 	for t, at := range f.rescan {
 		if !now.Before(at) {
 			delete(f.rescan, t)
@@ -336,12 +348,14 @@ func (f *Follower) apply(n note) {
 	}
 	switch n.kind {
 	case noteChanged:
+		// Watched first: a rename between the two is then seen as the
+		// entry's file missing, not missed.
+		f.watchParents(t, n.path)
 		e := t.entries.ensure(n.path)
 		if !e.meta {
 			e.meta = true
 			f.identifyEntry(t, e, n.path)
 		}
-		f.watchParents(t, n.path)
 	case noteRemoved:
 		if e := t.entries.detach(n.path); e != nil {
 			f.dirty = true

@@ -101,6 +101,80 @@ func (f *Follower) lookIn(t *tracked, dirs []string, limit int) int {
 	return found
 }
 
+// searchBudget bounds the directory entries one search near a move out
+// of view reads.
+const searchBudget = 50000
+
+// searchNear looks for lost entries' files where a file that left the
+// watched directories most likely went: below the directories it left
+// from, then below each of their parents in turn up to the tree's top,
+// nearest first, each level before the next (a rename cannot leave its
+// file system, and most go to a sibling or a new subdirectory). It reads
+// at most budget directory entries.
+func (f *Follower) searchNear(t *tracked, from []string, budget int) {
+	visited := map[string]bool{}
+	for _, dir := range from {
+		for p := dir; ; p = parentPath(p) {
+			if !t.anyLost() || budget <= 0 {
+				return
+			}
+			budget = f.breadthFirst(t, t.disk(p), visited, budget)
+			if p == "/" {
+				break
+			}
+		}
+	}
+}
+
+// breadthFirst looks through the directories below start (on its file
+// system, level by level, skipping those visited) for lost entries'
+// files, and returns what is left of the budget.
+func (f *Follower) breadthFirst(t *tracked, start string, visited map[string]bool, budget int) int {
+	top, err := identify(start)
+	if err != nil || !top.Dir {
+		return budget
+	}
+	level := []string{start}
+	for len(level) > 0 && budget > 0 && t.anyLost() {
+		var next []string
+		for _, dir := range level {
+			if visited[dir] {
+				continue
+			}
+			visited[dir] = true
+			ents, err := readDirInodes(dir)
+			if err != nil {
+				continue
+			}
+			for _, de := range ents {
+				if budget--; budget <= 0 {
+					return 0
+				}
+				full := filepath.Join(dir, de.name)
+				if len(t.lost[de.ino]) > 0 {
+					if p, ok := t.treePath(full); ok {
+						if id, err := identify(full); err == nil && f.foundAt(t, p, id) {
+							continue
+						}
+					}
+				}
+				if de.dir && !visited[full] {
+					next = append(next, full)
+				}
+			}
+		}
+		// Stay on the file system: a mount below is another tree's.
+		kept := next[:0]
+		for _, d := range next {
+			if id, err := identify(d); err == nil && id.Dir && id.Dev == top.Dev {
+				kept = append(kept, d)
+			}
+		}
+		level = kept
+	}
+	return budget
+}
+
 // treePath is the tree path of a file on disk under the tree's top.
 func (t *tracked) treePath(full string) (string, bool) {
 	if full == t.top {

@@ -43,18 +43,30 @@ func (f *Follower) settle(it *item) {
 }
 
 // leftView marks the entries under a path that left the watched
-// directories as missing, unless the name was taken again.
+// directories as missing, unless the name was taken again, and has the
+// places nearby searched for it (searchNear) once the items due now are
+// settled.
 func (f *Follower) leftView(t *tracked, it *item) {
 	f.unwatch(it.watched)
 	if exists(t.disk(it.src)) {
 		return
 	}
-	if e := t.entries.lookup(it.src); e != nil {
-		e.walk(func(k *node) {
-			if k.meta {
-				f.markLost(t, k)
-			}
-		})
+	e := t.entries.lookup(it.src)
+	if e == nil {
+		return
+	}
+	lost := false
+	e.walk(func(k *node) {
+		if k.meta {
+			f.markLost(t, k)
+			lost = true
+		}
+	})
+	if lost {
+		if f.search == nil {
+			f.search = map[*tracked][]string{}
+		}
+		f.search[t] = append(f.search[t], parentPath(it.src))
 	}
 }
 

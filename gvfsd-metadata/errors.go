@@ -18,6 +18,7 @@ const (
 	errUnknownMeth    = "org.freedesktop.DBus.Error.UnknownMethod"
 	errFailedDBus     = "org.freedesktop.DBus.Error.Failed"
 	errLimitsExceeded = "org.freedesktop.DBus.Error.LimitsExceeded"
+	errNotSupported   = "org.freedesktop.DBus.Error.NotSupported"
 	msgSetFailed      = "Unable to set metadata key"
 	msgUnsetFailed    = "Unable to unset metadata key"
 	msgRemoveFailed   = "Unable to remove metadata keys"

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"os"
+	"path/filepath"
 	"sort"
 	"time"
 
@@ -22,6 +23,10 @@ var started = time.Now()
 // shows of this daemon. Nothing else calls it; it is not in the
 // introspection data, which stays the reference's.
 func (d *daemon) statusCall(call *bus.Message) {
+	if call.Member == protocol.RefindMethod && call.Signature == "aay" {
+		d.refindCall(call)
+		return
+	}
 	if call.Member != protocol.StatusMethod || call.Signature != "" {
 		d.fail(call, &callError{errUnknownMeth, "No such method “" + call.Member + "”"})
 		return
@@ -83,4 +88,34 @@ func (ts *trees) status() []protocol.TreeStatus {
 		out = append(out, s)
 	}
 	return out
+}
+
+// refindCall answers protocol.RefindMethod: the follower looks below the
+// directories for missing entries' files.
+func (d *daemon) refindCall(call *bus.Message) {
+	if d.follow == nil {
+		d.fail(call, &callError{errNotSupported, "This daemon does not follow files (--no-follow)"})
+		return
+	}
+	args := call.Args()
+	var dirs []string
+	end := args.Array(1)
+	for args.More(end) {
+		dir, cerr := bytestring("directory", args.Bytes())
+		if cerr != nil {
+			d.fail(call, cerr)
+			return
+		}
+		if !filepath.IsAbs(dir) {
+			d.fail(call, invalidArgs("Directory “%s” is not absolute", dir))
+			return
+		}
+		dirs = append(dirs, filepath.Clean(dir))
+	}
+	if !d.decoded(call, args) {
+		return
+	}
+	var e bus.Encoder
+	e.Uint32(uint32(d.follow.f.Refind(dirs)))
+	d.reply(call, "u", e.Bytes())
 }

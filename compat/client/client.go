@@ -168,3 +168,24 @@ func (c *Client) Status() (*protocol.Status, error) {
 	}
 	return &st, nil
 }
+
+// ErrNoFollowing is Refind's answer from a daemon that does not follow
+// files: the C daemon, or this one with --no-follow.
+var ErrNoFollowing = errors.New("the running metadata daemon does not follow files")
+
+// Refind has the daemon look below dirs for the files of entries whose
+// files are missing, and move their metadata to them; it returns how many
+// it found.
+func (c *Client) Refind(dirs []string) (uint32, error) {
+	args := make([][]byte, len(dirs))
+	for i, d := range dirs {
+		args[i] = bytestring(d)
+	}
+	var found uint32
+	err := c.obj.Call(protocol.StatusInterface+"."+protocol.RefindMethod, dbus.FlagNoAutoStart, args).Store(&found)
+	var de dbus.Error
+	if errors.As(err, &de) && (de.Name == "org.freedesktop.DBus.Error.UnknownMethod" || de.Name == "org.freedesktop.DBus.Error.NotSupported") {
+		return 0, ErrNoFollowing
+	}
+	return found, err
+}

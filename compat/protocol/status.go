@@ -12,6 +12,10 @@ package protocol
 const (
 	StatusInterface = "org.gtk.vfs.Metadata.Status"
 	StatusMethod    = "Get"
+	// RefindMethod (aay directories -> u found) has the daemon look below
+	// the directories for the files of entries whose files are missing,
+	// and move their metadata to them (`gvfs-meta refind`).
+	RefindMethod = "Refind"
 )
 
 // Status is the JSON document the status call returns as its one string.
