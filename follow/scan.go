@@ -7,12 +7,13 @@ package follow
 // overflowing queue, removed directories). The steps:
 //
 //  1. Read every path that has metadata from the tree.
-//  2. Read each one's file's identity. A missing file, or another file at
+//  2. Watch every directory that holds an entry, and its parents up to the
+//     top; drop the watches no entry needs. Watched before step 3 reads
+//     the files: a rename between the two is an event, not missed.
+//  3. Read each one's file's identity. A missing file, or another file at
 //     its name (another inode), makes the entry lost; it keeps the
 //     identity it had (from the last scan, or the state file an earlier
 //     run wrote), so that its file can be found.
-//  3. Watch every directory that holds an entry, and its parents up to the
-//     top; drop the watches no entry needs.
 //  4. Look for the lost entries' files in the watched directories; a file
 //     that is certainly the same (Same) takes its metadata, as renames
 //     made while the daemon was not running or not told.
@@ -25,10 +26,11 @@ func (f *Follower) scan(t *tracked) {
 		f.cfg.Logf("following %s: %v", t.file, err)
 		return
 	}
+	f.rewatch(t, paths) // step 2
 	old := t.entries
 	t.entries, t.lost = newRoot(), nil
 	var taken []*node
-	for _, p := range paths { // step 2
+	for _, p := range paths { // step 3
 		e := t.entries.ensure(p)
 		e.meta = true
 		if o := old.lookup(p); o != nil && o.id.Known() {
@@ -51,7 +53,6 @@ func (f *Follower) scan(t *tracked) {
 		}
 	}
 	t.saved = nil
-	f.rewatch(t, paths) // step 3
 	if t.anyLost() {    // step 4
 		var dirs []string
 		t.dirs.walk(func(d *node) {

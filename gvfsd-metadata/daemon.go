@@ -122,10 +122,10 @@ func run(opts options) int {
 		return 0
 	}
 	d.lastCall.Store(time.Now().UnixNano()) // the idle period starts now
-	d.calls.start()
 	if opts.follow {
-		d.follow = startFollowing(d)
+		d.follow = startFollowing(d) // before any call is served: its hooks read it
 	}
+	d.calls.start()
 
 	reason := d.wait(lost, signals, opts.idleExit)
 	d.shutdown(reason)
