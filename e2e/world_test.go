@@ -45,8 +45,19 @@ func (k daemonKind) String() string {
 
 func newWorld(t *testing.T, kind daemonKind, args ...string) *world {
 	t.Helper()
+	return newWorldWith(t, kind, session.Options{DaemonArgs: args})
+}
+
+// newWorldWithEnv is a world of this daemon with extra VAR=value settings
+// in its environment.
+func newWorldWithEnv(t *testing.T, env []string) *world {
+	t.Helper()
+	return newWorldWith(t, ours, session.Options{DaemonEnv: env})
+}
+
+func newWorldWith(t *testing.T, kind daemonKind, opts session.Options) *world {
+	t.Helper()
 	session.Require(t)
-	opts := session.Options{DaemonArgs: args}
 	if kind == ours {
 		opts.Daemon = ourDaemon
 	}

@@ -36,6 +36,10 @@ type Config struct {
 	StateDir string
 	// Logf reports what a user may want to know; nil for none.
 	Logf func(format string, args ...any)
+	// Forgot is told when a tree stops being followed because its top is
+	// gone or is another file system now (a volume unmounted); Follow
+	// may name it again later. Nil for none.
+	Forgot func(tree string)
 }
 
 // DefaultGrace is long enough for every editor's save seen (vim, GLib's
@@ -80,6 +84,7 @@ type Follower struct {
 type tracked struct {
 	file    string // the tree file
 	top     string // the directory its paths are relative to
+	dev     uint64 // the file system of top when following started
 	tree    Tree
 	entries *node               // paths with metadata, as the tree holds them
 	dirs    *node               // watched directories, as the disk holds them
@@ -136,6 +141,9 @@ func Start(cfg Config) (*Follower, error) {
 	}
 	if cfg.Logf == nil {
 		cfg.Logf = func(string, ...any) {}
+	}
+	if cfg.Forgot == nil {
+		cfg.Forgot = func(string) {}
 	}
 	in, err := newInotify()
 	if err != nil {
@@ -331,7 +339,12 @@ func (f *Follower) runDue(now time.Time) {
 func (f *Follower) apply(n note) {
 	if n.kind == noteFollow {
 		if _, ok := f.trees[n.tree]; !ok {
-			t := &tracked{file: n.tree, top: n.top, tree: n.followed, entries: newRoot(), dirs: newRoot()}
+			id, err := identify(n.top)
+			if err != nil || !id.Dir {
+				f.cfg.Forgot(n.tree)
+				return
+			}
+			t := &tracked{file: n.tree, top: n.top, dev: id.Dev, tree: n.followed, entries: newRoot(), dirs: newRoot()}
 			f.trees[n.tree] = t
 			f.loadState(t)
 			f.scan(t)

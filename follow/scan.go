@@ -6,6 +6,8 @@ package follow
 // disk: when following starts, and after what events cannot tell (an
 // overflowing queue, removed directories). The steps:
 //
+//  0. A tree whose top is gone, or is another file system than when
+//     following started (its volume unmounted), is no longer followed.
 //  1. Read every path that has metadata from the tree.
 //  2. Watch every directory that holds an entry, and its parents up to the
 //     top; drop the watches no entry needs. Watched before step 3 reads
@@ -21,6 +23,10 @@ package follow
 //     identity: its metadata stays with the name, as after an atomic save.
 func (f *Follower) scan(t *tracked) {
 	f.counts.Rescans++
+	if id, err := identify(t.top); err != nil || id.Dev != t.dev {
+		f.forget(t) // step 0: a volume unmounted is left alone
+		return
+	}
 	paths, err := t.tree.Paths() // step 1
 	if err != nil {
 		f.cfg.Logf("following %s: %v", t.file, err)
@@ -53,7 +59,7 @@ func (f *Follower) scan(t *tracked) {
 		}
 	}
 	t.saved = nil
-	if t.anyLost() {    // step 4
+	if t.anyLost() { // step 4
 		var dirs []string
 		t.dirs.walk(func(d *node) {
 			if d.wd != 0 {
@@ -76,6 +82,31 @@ func (f *Follower) scan(t *tracked) {
 	t.ready = true
 	f.dirty = true
 	f.save(true)
+}
+
+// forget stops following a tree whose top is gone or is another file
+// system now: its metadata stays as it is, and its files are not looked
+// at until it is followed again.
+func (f *Follower) forget(t *tracked) {
+	f.save(true)
+	f.unwatch(t.dirs)
+	delete(f.trees, t.file)
+	delete(f.rescan, t)
+	delete(f.search, t)
+	kept := f.queue[:0]
+	for _, it := range f.queue {
+		if it.tree != t {
+			kept = append(kept, it)
+		}
+	}
+	f.queue = kept
+	for c, it := range f.byCook {
+		if it.tree == t {
+			delete(f.byCook, c)
+		}
+	}
+	f.cfg.Logf("following renames: %s is not mounted at %s any more; its metadata stays as it is", t.file, t.top)
+	f.cfg.Forgot(t.file)
 }
 
 // scanLookLimit bounds the directory entries looked at in one watched

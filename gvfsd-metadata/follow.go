@@ -4,7 +4,10 @@ package main
 
 import (
 	"os"
+	"path/filepath"
+	"strings"
 	"sync"
+	"time"
 
 	"gvfs-metadata/compat/resolve"
 	"gvfs-metadata/follow"
@@ -17,18 +20,27 @@ import (
 // call after each change a client makes. A nil *following (--no-follow)
 // does nothing.
 //
-// The trees followed are the local ones of the daemon's own user: "home",
-// whose paths are relative to the home directory, and "root", whose paths
-// are absolute. Each is followed from the first time it exists: at start
-// when its file is there, or from the first write that creates it.
+// The trees followed are the local ones in the daemon's own data
+// directory: "home", whose paths are relative to the home directory,
+// "root", whose paths are absolute, and a volume's ("uuid-...",
+// "label-...") while the volume is mounted whole, whose paths are relative
+// to its mount point. Each is followed from the first time it exists: at
+// start when its file is there, or from the first write to it.
 type following struct {
-	f    *follow.Follower
-	d    *daemon
-	tops map[string]string // tree file -> the directory its paths start at
+	f       *follow.Follower
+	d       *daemon
+	dir     string            // the daemon's own gvfs-metadata directory
+	tops    map[string]string // tree file -> the directory its paths start at
+	udevDir string
 
-	mu      sync.Mutex
-	started map[string]bool
+	mu        sync.Mutex
+	started   map[string]bool
+	unmounted map[string]time.Time // volume trees found not mounted, when
 }
+
+// mountRecheck is how often a write to the tree of a volume that was not
+// mounted looks again whether it is.
+const mountRecheck = 10 * time.Second
 
 // startFollowing starts the follower and, in its background, the trees
 // that exist; it logs and returns nil when inotify is not to be had.
@@ -38,36 +50,55 @@ func startFollowing(d *daemon) *following {
 		d.logf("not following renames: %v", err)
 		return nil
 	}
-	f, err := follow.Start(follow.Config{StateDir: follow.StateDir(r.Home), Logf: d.logf})
+	fl := &following{d: d, dir: filepath.Dir(r.TreeFile("home")), udevDir: d.udevDir, started: map[string]bool{}, unmounted: map[string]time.Time{}, tops: map[string]string{
+		r.TreeFile("home"): r.HomeExpanded(),
+		r.TreeFile("root"): "/",
+	}}
+	f, err := follow.Start(follow.Config{StateDir: follow.StateDir(r.Home), Logf: d.logf, Forgot: fl.forgot})
 	if err != nil {
 		d.logf("not following renames: %v", err)
 		return nil
 	}
-	fl := &following{f: f, d: d, started: map[string]bool{}, tops: map[string]string{
-		r.TreeFile("home"): r.HomeExpanded(),
-		r.TreeFile("root"): "/",
-	}}
-	for tree := range fl.tops {
-		if st, err := os.Lstat(tree); err == nil && st.Mode().IsRegular() {
-			fl.start(tree)
+	fl.f = f
+	trees, _ := os.ReadDir(fl.dir)
+	for _, e := range trees {
+		if e.Type().IsRegular() {
+			fl.start(filepath.Join(fl.dir, e.Name()))
 		}
 	}
 	return fl
 }
 
-// start follows tree from now on, if it is one of ours.
+// start follows tree from now on, if it is one of ours and its files can
+// be found: a volume's only while it is mounted.
 func (fl *following) start(tree string) {
-	top, ok := fl.tops[tree]
-	if !ok {
-		return
-	}
 	fl.mu.Lock()
 	defer fl.mu.Unlock()
 	if fl.started[tree] {
 		return
 	}
+	top, ok := fl.tops[tree]
+	if !ok {
+		name := filepath.Base(tree)
+		volume := strings.HasPrefix(name, "uuid-") || strings.HasPrefix(name, "label-")
+		if filepath.Dir(tree) != fl.dir || !volume || time.Since(fl.unmounted[tree]) < mountRecheck {
+			return
+		}
+		if top, ok = resolve.MountOfTree(fl.udevDir, "", name); !ok {
+			fl.unmounted[tree] = time.Now()
+			return
+		}
+	}
 	fl.started[tree] = true
 	fl.f.Follow(tree, top, followedTree{fl.d, tree})
+}
+
+// forgot hears that the follower stopped following tree (its volume was
+// unmounted): a later write follows it again if it is mounted then.
+func (fl *following) forgot(tree string) {
+	fl.mu.Lock()
+	defer fl.mu.Unlock()
+	delete(fl.started, tree)
 }
 
 func (fl *following) changed(tree, path string) {

@@ -3,6 +3,7 @@
 package resolve
 
 import (
+	"fmt"
 	"os"
 	"strings"
 )
@@ -49,3 +50,31 @@ func unescapeOctal(s string) string {
 }
 
 func isOctal(c byte) bool { return c >= '0' && c <= '7' }
+
+// MountOfTree finds where the volume whose tree is named tree (TreeOfDevice
+// with udev's database in udevDir) is mounted now, whole (its root at the
+// mount point), as listed in a mountinfo file (/proc/self/mountinfo when
+// empty). ok is false when no such volume is mounted.
+func MountOfTree(udevDir, mountinfo, tree string) (mountPoint string, ok bool) {
+	if mountinfo == "" {
+		mountinfo = "/proc/self/mountinfo"
+	}
+	b, err := os.ReadFile(mountinfo)
+	if err != nil {
+		return "", false
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		f := strings.Fields(line)
+		if len(f) < 5 || f[3] != "/" {
+			continue
+		}
+		var major, minor uint32
+		if _, err := fmt.Sscanf(f[2], "%d:%d", &major, &minor); err != nil {
+			continue
+		}
+		if TreeOfDevice(udevDir, major, minor) == tree {
+			return unescapeOctal(f[4]), true
+		}
+	}
+	return "", false
+}

@@ -120,3 +120,29 @@ func TestMountinfoUnescapes(t *testing.T) {
 		t.Fatalf("%q", got)
 	}
 }
+
+func TestMountOfTreeFindsTheVolumeMountedWhole(t *testing.T) {
+	dir := t.TempDir()
+	udev := filepath.Join(dir, "udev")
+	if err := os.MkdirAll(udev, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for name, content := range map[string]string{"b8:17": "E:ID_FS_UUID_ENC=2F1C-93AB\n", "b8:33": "E:ID_FS_LABEL_ENC=Backup\n"} {
+		if err := os.WriteFile(filepath.Join(udev, name), []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	mountinfo := filepath.Join(dir, "mountinfo")
+	lines := "22 1 8:1 / / rw - ext4 /dev/sda1 rw\n" +
+		"40 22 8:17 /sub /srv/bind rw - vfat /dev/sdb1 rw\n" +
+		"41 22 8:17 / /media/u/USB\\040STICK rw - vfat /dev/sdb1 rw\n"
+	if err := os.WriteFile(mountinfo, []byte(lines), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if got, ok := MountOfTree(udev, mountinfo, "uuid-2F1C-93AB"); !ok || got != "/media/u/USB STICK" {
+		t.Errorf("uuid-2F1C-93AB: %q, %v; want the whole mount, unescaped", got, ok)
+	}
+	if got, ok := MountOfTree(udev, mountinfo, "label-Backup"); ok {
+		t.Errorf("label-Backup is not mounted, found at %q", got)
+	}
+}
