@@ -70,14 +70,15 @@ type Follower struct {
 	search  map[*tracked][]string // where files that left view left from, to search near
 
 	// From the daemon's goroutines to the loop.
-	mu     sync.Mutex
-	notes  []note
-	recent map[moveKey]time.Time
-	wake   chan struct{}
-	status chan chan Status
-	events chan []event
-	quit   chan struct{}
-	done   chan struct{}
+	mu       sync.Mutex
+	notes    []note
+	signaled bool // wake was sent for the notes waiting
+	recent   map[moveKey]time.Time
+	wake     chan struct{}
+	status   chan chan Status
+	events   chan []event
+	quit     chan struct{}
+	done     chan struct{}
 }
 
 // tracked is one followed tree.
@@ -90,6 +91,7 @@ type tracked struct {
 	dirs    *node               // watched directories, as the disk holds them
 	saved   map[string]Identity // from the state file, until the first scan
 	lost    map[uint64][]*node  // entries whose file is missing, by inode
+	unseen  int                 // entries whose file was missing at the last scan, never seen: counted, not held
 	ready   bool                // its first scan is done
 }
 
@@ -216,15 +218,28 @@ func (f *Follower) Close() {
 	<-f.done
 }
 
+// tell hands a note to the loop. Only the first note of a batch wakes
+// it: during a burst of Sets the loop takes them a batch at a time
+// (noteDelay), not one wake-up per Set.
 func (f *Follower) tell(n note) {
 	f.mu.Lock()
 	f.notes = append(f.notes, n)
+	wake := !f.signaled
+	f.signaled = true
 	f.mu.Unlock()
-	select {
-	case f.wake <- struct{}{}:
-	default:
+	if wake {
+		select {
+		case f.wake <- struct{}{}:
+		default:
+		}
 	}
 }
+
+// noteDelay is how long the loop lets notes gather before it takes them.
+// A rename's events are never taken before the notes told before them
+// (takeNotes), so the delay never makes a rename right after a Set be
+// missed.
+const noteDelay = 20 * time.Millisecond
 
 // read hands the kernel's events to the loop until the instance closes.
 func (f *Follower) read() {
@@ -253,8 +268,13 @@ func (f *Follower) read() {
 // nothing happens; a timer runs only while something is due.
 func (f *Follower) loop() {
 	defer close(f.done)
-	var timer *time.Timer
-	var due <-chan time.Time
+	var timer, notesTimer *time.Timer
+	var due, notesDue <-chan time.Time
+	defer func() {
+		if notesTimer != nil {
+			notesTimer.Stop()
+		}
+	}()
 	for {
 		select {
 		case evs := <-f.events:
@@ -263,6 +283,12 @@ func (f *Follower) loop() {
 			f.takeNotes()
 			f.handle(evs)
 		case <-f.wake:
+			if notesDue == nil {
+				notesTimer = time.NewTimer(noteDelay)
+				notesDue = notesTimer.C
+			}
+		case <-notesDue:
+			notesDue = nil
 			f.takeNotes()
 		case <-due:
 		case reply := <-f.status:
@@ -288,6 +314,7 @@ func (f *Follower) takeNotes() {
 	f.mu.Lock()
 	notes := f.notes
 	f.notes = nil
+	f.signaled = false
 	f.mu.Unlock()
 	for _, n := range notes {
 		f.apply(n)

@@ -15,7 +15,8 @@ package follow
 //  3. Read each one's file's identity. A missing file, or another file at
 //     its name (another inode), makes the entry lost; it keeps the
 //     identity it had (from the last scan, or the state file an earlier
-//     run wrote), so that its file can be found.
+//     run wrote), so that its file can be found. A missing file never
+//     seen is only counted.
 //  4. Look for the lost entries' files in the watched directories; a file
 //     that is certainly the same (Same) takes its metadata, as renames
 //     made while the daemon was not running or not told.
@@ -34,7 +35,7 @@ func (f *Follower) scan(t *tracked) {
 	}
 	f.rewatch(t, paths) // step 2
 	old := t.entries
-	t.entries, t.lost = newRoot(), nil
+	t.entries, t.lost, t.unseen = newRoot(), nil, 0
 	var taken []*node
 	for _, p := range paths { // step 3
 		e := t.entries.ensure(p)
@@ -46,6 +47,13 @@ func (f *Follower) scan(t *tracked) {
 		}
 		cur, err := identify(t.disk(p))
 		switch {
+		case err != nil && !e.id.Known():
+			// Missing, and never seen: nothing could find it again, so
+			// it is only counted, not held (a tree of a million entries
+			// for files long gone costs no memory).
+			e.meta = false
+			e.prune()
+			t.unseen++
 		case err != nil:
 			f.markLost(t, e)
 		case e.id.Known() && (cur.Ino != e.id.Ino || cur.Dev != e.id.Dev):

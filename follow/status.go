@@ -36,7 +36,7 @@ func (f *Follower) Status() Status {
 func (f *Follower) statusNow() Status {
 	s := Status{Counts: f.counts, Watches: len(f.wds), WatchLimited: f.limited, Pending: len(f.queue)}
 	for _, t := range f.trees {
-		ts := TreeStatus{Tree: t.file, Top: t.top, Ready: t.ready}
+		ts := TreeStatus{Tree: t.file, Top: t.top, Ready: t.ready, Entries: t.unseen, Unfound: t.unseen}
 		t.entries.walk(func(e *node) {
 			if e.meta {
 				ts.Entries++
