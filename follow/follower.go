@@ -395,6 +395,7 @@ func (f *Follower) apply(n note) {
 		if !e.meta {
 			e.meta = true
 			f.identifyEntry(t, e, n.path)
+			f.identifyParents(t, e, func(string) Identity { return Identity{} })
 		}
 	case noteRemoved:
 		if e := t.entries.detach(n.path); e != nil {
@@ -415,8 +416,8 @@ func (f *Follower) moveEntries(t *tracked, src, dst string) {
 	t.entries.attach(dst, e)
 	f.dirty = true
 	e.walk(func(k *node) {
+		k.lost = false
 		if k.meta {
-			k.lost = false
 			f.watchParents(t, k.path())
 		}
 	})
@@ -456,7 +457,7 @@ func (f *Follower) save(force bool) {
 		}
 		err := saveIdentities(StateFile(f.cfg.StateDir, t.file), func(yield func(string, Identity)) {
 			t.entries.walk(func(e *node) {
-				if e.meta && e.id.Known() {
+				if (e.meta || e.checked) && e.id.Known() {
 					yield(e.path(), e.id)
 				}
 			})

@@ -34,7 +34,7 @@ func (f *Follower) markLost(t *tracked, e *node) {
 func (t *tracked) lostWith(ino uint64) []*node {
 	kept := t.lost[ino][:0]
 	for _, e := range t.lost[ino] {
-		if e.lost && e.meta && e.id.Ino == ino && t.holds(e) {
+		if e.lost && (e.meta || e.id.Dir) && e.id.Ino == ino && t.holds(e) {
 			kept = append(kept, e)
 		}
 	}
@@ -60,7 +60,7 @@ func (t *tracked) holds(e *node) bool {
 // lookIn looks through directories on disk, and with recursive through
 // what is below them on the same file system, for the files of lost
 // entries, up to limit directory entries. It returns how many it found.
-func (f *Follower) lookIn(t *tracked, dirs []string, limit int) int {
+func (f *Follower) lookIn(t *tracked, dirs []string, recursive bool, limit int) int {
 	found := 0
 	seen := 0
 	var look func(dir string, dev uint64, recursive bool)
@@ -96,7 +96,7 @@ func (f *Follower) lookIn(t *tracked, dirs []string, limit int) int {
 		if err != nil || !id.Dir {
 			continue
 		}
-		look(d, id.Dev, true)
+		look(d, id.Dev, recursive)
 	}
 	return found
 }

@@ -16,7 +16,8 @@ package follow
 //     its name (another inode), makes the entry lost; it keeps the
 //     identity it had (from the last scan, or the state file an earlier
 //     run wrote), so that its file can be found. A missing file never
-//     seen is only counted.
+//     seen is only counted. So are the directories above entries: a
+//     directory renamed is found whole.
 //  4. Look for the lost entries' files in the watched directories; a file
 //     that is certainly the same (Same) takes its metadata, as renames
 //     made while the daemon was not running or not told.
@@ -46,6 +47,12 @@ func (f *Follower) scan(t *tracked) {
 			e.id = id
 		}
 		cur, err := identify(t.disk(p))
+		f.identifyParents(t, e, func(q string) Identity {
+			if o := old.lookup(q); o != nil && o.id.Known() {
+				return o.id
+			}
+			return t.saved[q]
+		})
 		switch {
 		case err != nil && !e.id.Known():
 			// Missing, and never seen: nothing could find it again, so
@@ -74,9 +81,7 @@ func (f *Follower) scan(t *tracked) {
 				dirs = append(dirs, t.disk(d.path()))
 			}
 		})
-		for _, d := range dirs {
-			f.lookIn(t, []string{d}, scanLookLimit)
-		}
+		f.lookIn(t, dirs, false, scanLookLimit)
 	}
 	for _, e := range taken { // step 5
 		if e.lost && t.holds(e) {
@@ -117,8 +122,31 @@ func (f *Follower) forget(t *tracked) {
 	f.cfg.Forgot(t.file)
 }
 
-// scanLookLimit bounds the directory entries looked at in one watched
-// directory during a scan.
+// identifyParents reads the identities of the directories above entry e
+// that were not read yet; a missing one whose identity was known before
+// (prev) is lost, so that its new name is found and its whole subtree
+// moves in one Move.
+func (f *Follower) identifyParents(t *tracked, e *node, prev func(path string) Identity) {
+	for d := e.parent; d != nil && d.parent != nil && !d.checked; d = d.parent {
+		d.checked = true
+		p := d.path()
+		cur, err := identify(t.disk(p))
+		switch {
+		case err == nil && cur.Dir:
+			if cur != d.id {
+				d.id = cur
+				f.dirty = true
+			}
+		case err != nil:
+			if d.id = prev(p); d.id.Known() {
+				f.markLost(t, d)
+			}
+		}
+	}
+}
+
+// scanLookLimit bounds the directory entries a scan looks at in the
+// watched directories.
 const scanLookLimit = 200000
 
 // rewatch watches the parents of every path and drops the other watches.
@@ -155,7 +183,7 @@ func (f *Follower) refind(dirs []string) int {
 			}
 		}
 		if len(mine) > 0 && t.anyLost() {
-			found += f.lookIn(t, mine, refindLimit)
+			found += f.lookIn(t, mine, true, refindLimit)
 		}
 	}
 	return found

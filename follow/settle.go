@@ -122,7 +122,7 @@ func (f *Follower) arrived(t *tracked, dst string) {
 		return
 	}
 	if id.Dir {
-		f.lookIn(t, []string{t.disk(dst)}, arrivalLookLimit)
+		f.lookIn(t, []string{t.disk(dst)}, true, arrivalLookLimit)
 	}
 }
 

@@ -22,6 +22,9 @@ type node struct {
 	meta bool
 	id   Identity
 	lost bool
+	// For the directories above entries: their identity was read (a
+	// renamed directory is found again whole, by its own identity).
+	checked bool
 
 	// For directories: the watch, 0 when none.
 	wd int32
