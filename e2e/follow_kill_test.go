@@ -139,7 +139,7 @@ func waitForReadyFollower(t *testing.T, w *world) {
 	c := client.New(w.conn)
 	for deadline := time.Now().Add(60 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
 		st, err := c.Status()
-		if err != nil || st.Follow == nil || st.Follow.Pending > 0 || len(st.Follow.Trees) == 0 {
+		if err != nil || st.Follow == nil || st.Follow.Pending > 0 || st.Follow.Busy || len(st.Follow.Trees) == 0 {
 			continue
 		}
 		ready := true

@@ -330,7 +330,7 @@ func (d *stormDaemon) makeFiles(rels []string) {
 func (d *stormDaemon) settled(entries int) (*protocol.FollowStatus, protocol.FollowedTree) {
 	d.w.t.Helper()
 	d.waitFollow("the follower ready with every entry", 2*time.Minute, func(fs *protocol.FollowStatus, tr protocol.FollowedTree) bool {
-		return tr.Ready && tr.Entries == entries && fs.Pending == 0
+		return tr.Ready && tr.Entries == entries && fs.Pending == 0 && !fs.Busy
 	})
 	d.w.barrier.wait()
 	return d.follow()
@@ -493,7 +493,7 @@ func TestStormRemovingAWatchedTreeKeepsItsMetadataUntilGC(t *testing.T) {
 	}
 	t.Logf("rm -rf took %v", time.Since(rm))
 	after, tree := d.waitFollow("the rescan after rm -rf", time.Minute, func(fs *protocol.FollowStatus, tr protocol.FollowedTree) bool {
-		return fs.Rescans > before.Rescans && fs.Pending == 0 && tr.Unfound == dirs*per
+		return fs.Rescans > before.Rescans && fs.Pending == 0 && !fs.Busy && tr.Unfound == dirs*per
 	})
 	d.alive()
 	d.logFigures("rm -rf of 10,000 entries")
@@ -608,11 +608,11 @@ func TestStormQueueOverflowEndsWithEveryFilesMetadataAtItsName(t *testing.T) {
 	var tree protocol.FollowedTree
 	for deadline := time.Now().Add(2 * time.Minute); ; {
 		after, tree = d.waitFollow("the storm settled", 2*time.Minute, func(fs *protocol.FollowStatus, tr protocol.FollowedTree) bool {
-			return fs.Pending == 0 && (fs.Overflows == before.Overflows || fs.Rescans > before.Rescans)
+			return fs.Pending == 0 && !fs.Busy && (fs.Overflows == before.Overflows || fs.Rescans > before.Rescans)
 		})
 		time.Sleep(3 * time.Second)
 		again, tr := d.follow()
-		if again.Pending == 0 && again.Rescans == after.Rescans && again.Overflows == after.Overflows && again.Followed == after.Followed && again.FoundAgain == after.FoundAgain {
+		if again.Pending == 0 && !again.Busy && again.Rescans == after.Rescans && again.Overflows == after.Overflows && again.Followed == after.Followed && again.FoundAgain == after.FoundAgain {
 			after, tree = again, tr
 			break
 		}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/godbus/dbus/v5"
 
+	"gvfs-metadata/compat/client"
 	"gvfs-metadata/internal/gioinfo"
 )
 
@@ -104,12 +105,13 @@ func (b *barrier) wait() {
 	from, to := fmt.Sprintf(".barrier/b%d", b.n), fmt.Sprintf(".barrier/b%d", b.n+1)
 	b.n++
 	b.w.rename(from, to)
-	for deadline := time.Now().Add(60 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+	for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
 		if b.w.tags([]string{to})[to] == "barrier" {
 			return
 		}
 	}
-	b.w.t.Fatalf("%s: the barrier's rename %s -> %s was not followed within a minute", b.w.name, from, to)
+	st, err := client.New(b.w.conn).Status()
+	b.w.t.Fatalf("%s: the barrier's rename %s -> %s was not followed within 20 s; the daemon's status: %+v %+v %v", b.w.name, from, to, st, st.Follow, err)
 }
 
 // setMany gives many files metadata with D-Bus calls, as applications
@@ -374,4 +376,33 @@ func TestMetadataFollowsFilesRenamedWithoutGIO(t *testing.T) {
 		}
 	}
 	t.Log(table.String())
+}
+
+// TestClientMoveOfAFollowedRenameKeepsMetadata: a file manager that
+// renames a file and tells the daemon only after the daemon followed the
+// rename sends a Move whose source has no metadata left; that Move must
+// not clear the destination's (the journal's rule for such a Move).
+func TestClientMoveOfAFollowedRenameKeepsMetadata(t *testing.T) {
+	w := newWorld(t, ours)
+	w.barrier = newBarrier(w)
+	w.files("late/a.txt")
+	w.tag("late/a.txt", "L")
+	w.settle()
+	w.rename("late/a.txt", "late/b.txt")
+	w.settle()
+	if err := w.call("Move", bs(w.treefile()), bs("/late/a.txt"), bs("/late/b.txt")); err != nil {
+		t.Fatal(err)
+	}
+	if got := w.tags([]string{"late/b.txt"})["late/b.txt"]; got != "L" {
+		t.Errorf("after the client's late Move, gio info shows %q on the new name, want L", got)
+	}
+	// A Move that is not the followed rename's still does what the
+	// journal says: a source without metadata clears the destination.
+	w.files("late/c.txt")
+	if err := w.call("Move", bs(w.treefile()), bs("/late/c.txt"), bs("/late/b.txt")); err != nil {
+		t.Fatal(err)
+	}
+	if got := w.tags([]string{"late/b.txt"})["late/b.txt"]; got != "" {
+		t.Errorf("a client's Move from a path without metadata left %q on the destination", got)
+	}
 }

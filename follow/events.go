@@ -28,6 +28,8 @@ const rescanDelay = 2 * time.Second
 // true to the disk at once: later events name directories by where they
 // are now.
 func (f *Follower) handle(evs []event) {
+	f.wmu.Lock()
+	defer f.wmu.Unlock()
 	now := time.Now()
 	for _, e := range evs {
 		if e.mask&unix.IN_Q_OVERFLOW != 0 {
@@ -67,7 +69,7 @@ func (f *Follower) handle(evs []event) {
 				if it.tree == t {
 					it.dst = p
 					if it.watched != nil {
-						f.unwatch(t.dirs.attach(p, it.watched))
+						f.unwatchLocked(t.dirs.attach(p, it.watched))
 						it.watched = nil
 					}
 					continue
@@ -78,7 +80,7 @@ func (f *Follower) handle(evs []event) {
 	}
 }
 
-// treeOf is the tree a watched directory's node belongs to.
+// treeOf is the tree a watched directory's node belongs to; wmu held.
 func (f *Follower) treeOf(d *node) *tracked {
 	root := d
 	for root.parent != nil {
@@ -100,6 +102,12 @@ func (f *Follower) askRescan(t *tracked, now time.Time) {
 
 // unwatch removes the watches of a directory node and everything below.
 func (f *Follower) unwatch(n *node) {
+	f.wmu.Lock()
+	defer f.wmu.Unlock()
+	f.unwatchLocked(n)
+}
+
+func (f *Follower) unwatchLocked(n *node) {
 	if n == nil {
 		return
 	}
@@ -112,23 +120,23 @@ func (f *Follower) unwatch(n *node) {
 	})
 }
 
-// watchParents watches the directory that holds p and each of its
+// watchParentsLocked watches the directory that holds p and each of its
 // parents up to the tree's top.
-func (f *Follower) watchParents(t *tracked, p string) {
+func (f *Follower) watchParentsLocked(t *tracked, p string) {
 	dir := parentPath(p)
 	n := t.dirs
-	f.watch(t, n, "/")
+	f.watchLocked(t, n, "/")
 	for _, c := range split(dir) {
 		n = n.ensure(c)
-		if !f.watch(t, n, n.path()) {
+		if !f.watchLocked(t, n, n.path()) {
 			return
 		}
 	}
 }
 
-// watch makes sure the directory node n (at tree path p) has a watch, and
-// reports whether it has one.
-func (f *Follower) watch(t *tracked, n *node, p string) bool {
+// watchLocked makes sure the directory node n (at tree path p) has a
+// watch, and reports whether it has one.
+func (f *Follower) watchLocked(t *tracked, n *node, p string) bool {
 	if n.wd != 0 {
 		return true
 	}

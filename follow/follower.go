@@ -57,28 +57,38 @@ type Follower struct {
 	cfg Config
 	in  *inotify
 
-	// Touched only by the loop goroutine.
+	// The watches: taken by the daemon's goroutines too, which watch a
+	// new entry's directory before its Set is answered, so that a rename
+	// right after the answer is seen. Guarded by wmu, as is each tree's
+	// dirs trie; functions named ...Locked need it held.
+	wmu     sync.Mutex
 	trees   map[string]*tracked // by tree file
 	wds     map[int32]*node     // watched directory nodes
-	queue   []*item             // renames waiting for their grace, in order
-	byCook  map[uint32]*item    // moves out of a watched directory awaiting their other half
-	counts  Counts
-	limited bool // the watch limit was reached
-	dirty   bool // identities changed since the state files were written
-	saveAt  time.Time
-	rescan  map[*tracked]time.Time
-	search  map[*tracked][]string // where files that left view left from, to search near
+	limited bool                // the watch limit was reached
+
+	// Touched only by the loop goroutine.
+	queue  []*item          // renames waiting for their grace, in order
+	byCook map[uint32]*item // moves out of a watched directory awaiting their other half
+	counts Counts
+	dirty  bool // identities changed since the state files were written
+	saveAt time.Time
+	rescan map[*tracked]time.Time
+	search map[*tracked][]string // where files that left view left from, to search near
 
 	// From the daemon's goroutines to the loop.
 	mu       sync.Mutex
 	notes    []note
 	signaled bool // wake was sent for the notes waiting
 	recent   map[moveKey]time.Time
-	wake     chan struct{}
-	status   chan chan Status
-	events   chan []event
-	quit     chan struct{}
-	done     chan struct{}
+	// recentKept is how many recent renames were left after the last
+	// clearing.
+	recentKept int
+	lastStatus Status
+	wake       chan struct{}
+	status     chan chan Status
+	events     chan []event
+	quit       chan struct{}
+	done       chan struct{}
 }
 
 // tracked is one followed tree.
@@ -126,14 +136,12 @@ const (
 
 // note is something the daemon tells the loop.
 type note struct {
-	kind     noteKind
-	tree     string
-	path     string
-	dst      string // noteMoved
-	top      string // noteFollow
-	followed Tree   // noteFollow
-	dirs     []string
-	reply    chan int
+	kind  noteKind
+	tree  string
+	path  string
+	dst   string // noteMoved
+	dirs  []string
+	reply chan int
 }
 
 // Start begins following: nothing is watched until Follow names a tree.
@@ -166,12 +174,34 @@ func Start(cfg Config) (*Follower, error) {
 // Follow starts following the tree file tree, whose paths are relative to
 // the directory top. Its watches are set up in the background.
 func (f *Follower) Follow(tree, top string, t Tree) {
-	f.tell(note{kind: noteFollow, tree: tree, top: top, followed: t})
+	f.wmu.Lock()
+	_, known := f.trees[tree]
+	if !known {
+		if id, err := identify(top); err == nil && id.Dir {
+			f.trees[tree] = &tracked{file: tree, top: top, dev: id.Dev, tree: t, entries: newRoot(), dirs: newRoot()}
+		}
+	}
+	f.wmu.Unlock()
+	if !known {
+		f.tell(note{kind: noteFollow, tree: tree})
+	}
 }
 
-// Changed tells that path was given keys by a client.
+// Changed tells that path was given keys by a client. Its directory is
+// watched before Changed returns, so a rename right after is seen.
 func (f *Follower) Changed(tree, path string) {
+	f.watchFor(tree, path)
 	f.tell(note{kind: noteChanged, tree: tree, path: path})
+}
+
+// watchFor watches the directory of a followed tree's path, and its
+// parents.
+func (f *Follower) watchFor(tree, path string) {
+	f.wmu.Lock()
+	defer f.wmu.Unlock()
+	if t := f.trees[tree]; t != nil {
+		f.watchParentsLocked(t, path)
+	}
 }
 
 // Removed tells that a client removed path's metadata.
@@ -181,6 +211,7 @@ func (f *Follower) Removed(tree, path string) {
 
 // Moved tells that a client moved src's metadata to dst.
 func (f *Follower) Moved(tree, src, dst string) {
+	f.watchFor(tree, dst)
 	f.tell(note{kind: noteMoved, tree: tree, path: src, dst: dst})
 }
 
@@ -364,33 +395,22 @@ func (f *Follower) runDue(now time.Time) {
 
 // apply takes one note from the daemon.
 func (f *Follower) apply(n note) {
-	if n.kind == noteFollow {
-		if _, ok := f.trees[n.tree]; !ok {
-			id, err := identify(n.top)
-			if err != nil || !id.Dir {
-				f.cfg.Forgot(n.tree)
-				return
-			}
-			t := &tracked{file: n.tree, top: n.top, dev: id.Dev, tree: n.followed, entries: newRoot(), dirs: newRoot()}
-			f.trees[n.tree] = t
-			f.loadState(t)
-			f.scan(t)
-		}
-		return
-	}
 	if n.kind == noteRefind {
 		n.reply <- f.refind(n.dirs)
 		return
 	}
-	t := f.trees[n.tree]
+	t := f.tree(n.tree)
 	if t == nil {
+		if n.kind == noteFollow {
+			f.cfg.Forgot(n.tree) // its top is not there
+		}
 		return
 	}
 	switch n.kind {
+	case noteFollow:
+		f.loadState(t)
+		f.scan(t)
 	case noteChanged:
-		// Watched first: a rename between the two is then seen as the
-		// entry's file missing, not missed.
-		f.watchParents(t, n.path)
 		e := t.entries.ensure(n.path)
 		if !e.meta {
 			e.meta = true
@@ -415,10 +435,12 @@ func (f *Follower) moveEntries(t *tracked, src, dst string) {
 	}
 	t.entries.attach(dst, e)
 	f.dirty = true
+	f.wmu.Lock()
+	defer f.wmu.Unlock()
 	e.walk(func(k *node) {
 		k.lost = false
 		if k.meta {
-			f.watchParents(t, k.path())
+			f.watchParentsLocked(t, k.path())
 		}
 	})
 }
@@ -451,7 +473,7 @@ func (f *Follower) save(force bool) {
 		return
 	}
 	f.dirty = false
-	for _, t := range f.trees {
+	for _, t := range f.followed() {
 		if !t.ready {
 			continue
 		}
@@ -466,6 +488,24 @@ func (f *Follower) save(force bool) {
 			f.cfg.Logf("saving what follows %s: %v", t.file, err)
 		}
 	}
+}
+
+// tree is the followed tree of a tree file, or nil.
+func (f *Follower) tree(file string) *tracked {
+	f.wmu.Lock()
+	defer f.wmu.Unlock()
+	return f.trees[file]
+}
+
+// followed lists the followed trees.
+func (f *Follower) followed() []*tracked {
+	f.wmu.Lock()
+	defer f.wmu.Unlock()
+	out := make([]*tracked, 0, len(f.trees))
+	for _, t := range f.trees {
+		out = append(out, t)
+	}
+	return out
 }
 
 // loadState reads the identities saved for a tree by an earlier run.

@@ -400,3 +400,72 @@ func TestWatchesCoverEveryDirectoryWithMetadataAndItsParents(t *testing.T) {
 		t.Errorf("%d watches, want 7", got)
 	}
 }
+
+func TestShuffleOfNamesWithinTheGraceLosesNothing(t *testing.T) {
+	x := newFixture(t, "")
+	x.file("A/a", "A")
+	x.file("A/c", "C")
+	x.follow()
+	// a leaves, c takes a's name through a temporary one.
+	x.mv("A/a", "A/b")
+	x.mv("A/c", "A/tmp")
+	x.mv("A/tmp", "A/a")
+	x.settle()
+	x.want(map[string]string{"/A/a": "C", "/A/b": "A", "/A/c": "", "/A/tmp": ""})
+}
+
+func TestSwapThroughAnotherDirectoryWithinTheGraceSwapsMetadata(t *testing.T) {
+	x := newFixture(t, "")
+	x.file("B/p", "P")
+	x.file("B/q", "Q")
+	x.file("Y/marker", "M")
+	x.follow()
+	x.mv("B/p", "Y/q")
+	x.mv("B/q", "Y/p")
+	x.mv("Y/p", "B/p")
+	x.mv("Y/q", "B/q")
+	x.settle()
+	// B/p is q's file now, B/q p's.
+	x.want(map[string]string{"/B/p": "Q", "/B/q": "P", "/Y/p": "", "/Y/q": ""})
+}
+
+func TestRenameRightAfterASetInANewDirectoryIsFollowed(t *testing.T) {
+	x := newFixture(t, "")
+	x.file("first/f", "F")
+	x.follow()
+	for i := 0; i < 20; i++ {
+		rel := fmt.Sprintf("new%02d/f", i)
+		x.file(rel, fmt.Sprint(i)) // Changed returns once the directory is watched
+		x.mv(rel, rel+"-renamed")
+	}
+	x.settle()
+	for i := 0; i < 20; i++ {
+		rel := fmt.Sprintf("/new%02d/f", i)
+		x.want(map[string]string{rel + "-renamed": fmt.Sprint(i), rel: ""})
+	}
+}
+
+func TestStatusAnswersWhileTheFollowerIsBusy(t *testing.T) {
+	x := newFixture(t, "")
+	x.file("s/a", "A")
+	x.follow()
+	first := x.f.Status()
+	if first.Busy || first.Trees[0].Entries != 1 {
+		t.Fatalf("an idle follower's status: %+v", first)
+	}
+	block := make(chan struct{})
+	x.tree.mu.Lock() // the loop blocks in the tree on the next rename
+	go func() {
+		defer close(block)
+		x.mv("s/a", "s/b")
+		time.Sleep(testGrace * 3)
+		s := x.f.Status()
+		if !s.Busy || s.Trees[0].Entries != 1 {
+			t.Errorf("a busy follower's status: %+v; want the last one, marked busy", s)
+		}
+	}()
+	<-block
+	x.tree.mu.Unlock()
+	x.settle()
+	x.want(map[string]string{"/s/b": "A"})
+}

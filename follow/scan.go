@@ -102,8 +102,10 @@ func (f *Follower) scan(t *tracked) {
 // at until it is followed again.
 func (f *Follower) forget(t *tracked) {
 	f.save(true)
-	f.unwatch(t.dirs)
+	f.wmu.Lock()
+	f.unwatchLocked(t.dirs)
 	delete(f.trees, t.file)
+	f.wmu.Unlock()
 	delete(f.rescan, t)
 	delete(f.search, t)
 	kept := f.queue[:0]
@@ -151,12 +153,20 @@ const scanLookLimit = 200000
 
 // rewatch watches the parents of every path and drops the other watches.
 func (f *Follower) rewatch(t *tracked, paths []string) {
+	f.wmu.Lock()
 	f.limited = false
+	f.wmu.Unlock()
 	needed := newRoot()
 	for _, p := range paths {
 		needed.ensure(parentPath(p))
-		f.watchParents(t, p)
+		// One path at a time: a Set answered meanwhile waits for one
+		// path's watches at most.
+		f.wmu.Lock()
+		f.watchParentsLocked(t, p)
+		f.wmu.Unlock()
 	}
+	f.wmu.Lock()
+	defer f.wmu.Unlock()
 	var stale []*node
 	t.dirs.walk(func(d *node) {
 		if d.wd != 0 && needed.lookup(d.path()) == nil {
@@ -175,7 +185,7 @@ func (f *Follower) rewatch(t *tracked, paths []string) {
 // top holds them.
 func (f *Follower) refind(dirs []string) int {
 	found := 0
-	for _, t := range f.trees {
+	for _, t := range f.followed() {
 		var mine []string
 		for _, d := range dirs {
 			if _, ok := t.treePath(d); ok {

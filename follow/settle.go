@@ -70,15 +70,28 @@ func (f *Follower) leftView(t *tracked, it *item) {
 	}
 }
 
-// movedInto reports whether a later rename, of a file that has metadata,
-// takes it.src's name: then the name was not taken by a new file, and the
-// renames are a swap.
+// movedInto reports whether a later rename of a file that has metadata,
+// or will have it once the renames before it are settled, takes it.src's
+// name: then the name was not taken by a new file, and the renames are a
+// swap or a shuffle of names.
 func (f *Follower) movedInto(it *item) bool {
-	for _, later := range f.queue {
-		if later.tree == it.tree && later.dst == it.src && later.src != "" {
-			if has, err := it.tree.tree.HasMetadata(later.src); err == nil && has {
-				return true
-			}
+	for i, later := range f.queue {
+		if later.tree == it.tree && later.dst == it.src && later.src != "" && f.carries(later.src, it.tree, i) {
+			return true
+		}
+	}
+	return false
+}
+
+// carries reports whether path has metadata now, or gets some from a
+// rename queued before position before (which carries it in turn).
+func (f *Follower) carries(path string, t *tracked, before int) bool {
+	if has, err := t.tree.HasMetadata(path); err == nil && has {
+		return true
+	}
+	for i := before - 1; i >= 0; i-- {
+		if it := f.queue[i]; it.tree == t && it.dst == path && it.src != "" && f.carries(it.src, t, i) {
+			return true
 		}
 	}
 	return false
@@ -95,17 +108,27 @@ func (f *Follower) follow(t *tracked, src, dst string) bool {
 		return false
 	}
 	f.counts.Followed++
-	f.mu.Lock()
-	now := time.Now()
-	for k, at := range f.recent {
-		if now.Sub(at) > recentFor {
-			delete(f.recent, k)
-		}
-	}
-	f.recent[moveKey{t.file, src, dst}] = now
-	f.mu.Unlock()
+	f.remember(moveKey{t.file, src, dst})
 	f.moveEntries(t, src, dst)
 	return true
+}
+
+// remember keeps a followed rename for FollowedAlready. What is older than
+// recentFor goes once the map has doubled since it was last cleared, so
+// remembering costs the same whatever the burst.
+func (f *Follower) remember(k moveKey) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	now := time.Now()
+	if len(f.recent) >= 2*f.recentKept+64 {
+		for k, at := range f.recent {
+			if now.Sub(at) > recentFor {
+				delete(f.recent, k)
+			}
+		}
+		f.recentKept = len(f.recent)
+	}
+	f.recent[k] = now
 }
 
 // arrived follows a file that came into a watched directory from

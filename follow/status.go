@@ -2,7 +2,10 @@
 
 package follow
 
-import "sort"
+import (
+	"sort"
+	"time"
+)
 
 // Status is what following is doing, for `gvfs-meta status`.
 type Status struct {
@@ -10,6 +13,7 @@ type Status struct {
 	Watches      int  // directories watched
 	WatchLimited bool // fs.inotify.max_user_watches was reached
 	Pending      int  // renames waiting for their grace period
+	Busy         bool // the follower was busy: these figures are from its last answer
 	Trees        []TreeStatus
 }
 
@@ -22,20 +26,39 @@ type TreeStatus struct {
 	Ready   bool   // the first scan is done
 }
 
+// statusWait is how long Status waits for a follower busy with a storm
+// of renames before it answers with what it last reported: a status call
+// is served in order with every other call of the daemon.
+const statusWait = 200 * time.Millisecond
+
 // Status reports the follower's state.
 func (f *Follower) Status() Status {
 	reply := make(chan Status, 1)
+	timer := time.NewTimer(statusWait)
+	defer timer.Stop()
 	select {
 	case f.status <- reply:
-		return <-reply
+		s := <-reply
+		f.mu.Lock()
+		f.lastStatus = s
+		f.mu.Unlock()
+		return s
 	case <-f.done:
 		return Status{}
+	case <-timer.C:
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		s := f.lastStatus
+		s.Busy = true
+		return s
 	}
 }
 
 func (f *Follower) statusNow() Status {
+	f.wmu.Lock()
 	s := Status{Counts: f.counts, Watches: len(f.wds), WatchLimited: f.limited, Pending: len(f.queue)}
-	for _, t := range f.trees {
+	f.wmu.Unlock()
+	for _, t := range f.followed() {
 		ts := TreeStatus{Tree: t.file, Top: t.top, Ready: t.ready, Entries: t.unseen, Unfound: t.unseen}
 		t.entries.walk(func(e *node) {
 			if e.meta {

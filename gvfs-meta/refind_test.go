@@ -90,7 +90,7 @@ func TestRefindNeedsAFollowingDaemon(t *testing.T) {
 // followed reports whether status shows the home tree followed, ready,
 // with entries entries of which unfound are unfound.
 func followed(st daemonStatus, entries, unfound int) bool {
-	if st.Follow == nil || st.Follow.Pending > 0 {
+	if st.Follow == nil || st.Follow.Pending > 0 || st.Follow.Busy {
 		return false
 	}
 	for _, tr := range st.Follow.Trees {

@@ -191,6 +191,9 @@ func printFollow(w io.Writer, st *daemonStatus) {
 	if f.WatchLimited {
 		limit = " (the limit of inotify watches is reached: renames in directories past it are not followed)"
 	}
+	if f.Busy {
+		limit += " (busy with renames: figures from its last answer)"
+	}
 	fmt.Fprintf(w, "following:   %d directories watched%s\n", f.Watches, limit)
 	fmt.Fprintf(w, "  renames followed: %d, files found again: %d, saves that kept their name: %d, waiting: %d\n", f.Followed, f.FoundAgain, f.KeptAtName, f.Pending)
 	for _, t := range f.Trees {

@@ -45,7 +45,7 @@ func (d *daemon) status() protocol.Status {
 	sort.Slice(st.Trees, func(i, j int) bool { return st.Trees[i].TreeFile < st.Trees[j].TreeFile })
 	if fs := d.follow.status(); fs != nil {
 		st.Follow = &protocol.FollowStatus{Watches: fs.Watches, WatchLimited: fs.WatchLimited, Followed: fs.Followed, FoundAgain: fs.FoundAgain,
-			KeptAtName: fs.KeptAtName, Pending: fs.Pending, Overflows: fs.Overflows, Rescans: fs.Rescans, Trees: []protocol.FollowedTree{}}
+			KeptAtName: fs.KeptAtName, Pending: fs.Pending, Busy: fs.Busy, Overflows: fs.Overflows, Rescans: fs.Rescans, Trees: []protocol.FollowedTree{}}
 		for _, t := range fs.Trees {
 			st.Follow.Trees = append(st.Follow.Trees, protocol.FollowedTree{TreeFile: t.Tree, Top: t.Top, Entries: t.Entries, Unfound: t.Unfound, Ready: t.Ready})
 		}

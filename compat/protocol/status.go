@@ -31,15 +31,18 @@ type Status struct {
 
 // FollowStatus is the state of following renames.
 type FollowStatus struct {
-	Watches      int            `json:"watched_directories"`
-	WatchLimited bool           `json:"watch_limit_reached,omitempty"`
-	Followed     int            `json:"renames_followed"`
-	FoundAgain   int            `json:"found_again"`
-	KeptAtName   int            `json:"kept_at_name"`
-	Pending      int            `json:"pending"`
-	Overflows    int            `json:"queue_overflows"`
-	Rescans      int            `json:"rescans"`
-	Trees        []FollowedTree `json:"trees"`
+	Watches      int  `json:"watched_directories"`
+	WatchLimited bool `json:"watch_limit_reached,omitempty"`
+	Followed     int  `json:"renames_followed"`
+	FoundAgain   int  `json:"found_again"`
+	KeptAtName   int  `json:"kept_at_name"`
+	Pending      int  `json:"pending"`
+	// Busy: the follower was busy with a storm of renames when asked;
+	// the figures are those it last reported.
+	Busy      bool           `json:"busy,omitempty"`
+	Overflows int            `json:"queue_overflows"`
+	Rescans   int            `json:"rescans"`
+	Trees     []FollowedTree `json:"trees"`
 }
 
 // FollowedTree is one tree whose files are followed.
