@@ -42,11 +42,21 @@ func LoadIdentities(file string) (map[string]Identity, error) {
 	if err != nil {
 		return nil, err
 	}
-	first, rest, _ := bytes.Cut(b, []byte("\n"))
-	if string(first) != stateHeader {
+	ids, ok := parseIdentities(b)
+	if !ok {
 		return nil, fmt.Errorf("%s: not a gvfs-metadata follow file", file)
 	}
-	ids := map[string]Identity{}
+	return ids, nil
+}
+
+// parseIdentities reads a state file's bytes; ok is false when the header
+// is not there.
+func parseIdentities(b []byte) (ids map[string]Identity, ok bool) {
+	first, rest, _ := bytes.Cut(b, []byte("\n"))
+	if string(first) != stateHeader {
+		return nil, false
+	}
+	ids = map[string]Identity{}
 	sc := bufio.NewScanner(bytes.NewReader(rest))
 	sc.Buffer(nil, 1<<20)
 	for sc.Scan() {
@@ -54,7 +64,7 @@ func LoadIdentities(file string) (map[string]Identity, error) {
 			ids[p] = id
 		}
 	}
-	return ids, nil
+	return ids, true
 }
 
 func parseStateLine(line string) (string, Identity, bool) {
@@ -89,6 +99,17 @@ func saveIdentities(file string, ids func(yield func(string, Identity))) error {
 	if err := os.MkdirAll(filepath.Dir(file), 0o700); err != nil {
 		return err
 	}
+	b := formatIdentities(ids)
+	tmp := file + ".new"
+	if err := os.WriteFile(tmp, b, 0o600); err != nil {
+		os.Remove(tmp)
+		return err
+	}
+	return os.Rename(tmp, file)
+}
+
+// formatIdentities is a state file's bytes.
+func formatIdentities(ids func(yield func(string, Identity))) []byte {
 	var b bytes.Buffer
 	b.WriteString(stateHeader + "\n")
 	ids(func(p string, id Identity) {
@@ -98,10 +119,5 @@ func saveIdentities(file string, ids func(yield func(string, Identity))) error {
 		}
 		fmt.Fprintf(&b, "%d %d %d %d %d %d %s %s\n", id.Dev, id.Ino, id.Birth, id.Mtime, id.Size, id.Links, kind, strconv.Quote(p))
 	})
-	tmp := file + ".new"
-	if err := os.WriteFile(tmp, b.Bytes(), 0o600); err != nil {
-		os.Remove(tmp)
-		return err
-	}
-	return os.Rename(tmp, file)
+	return b.Bytes()
 }
