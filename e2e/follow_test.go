@@ -14,7 +14,6 @@ import (
 	"github.com/godbus/dbus/v5"
 
 	"gvfs-metadata/compat/client"
-	"gvfs-metadata/internal/gioinfo"
 )
 
 // A rename scenario: files get metadata through the C client (gio) or
@@ -69,14 +68,7 @@ func (w *world) write(rel, content string) {
 // tags reads metadata::tag of files (relative to HOME) with gio.
 func (w *world) tags(rels []string) map[string]string {
 	w.t.Helper()
-	paths := make([]string, len(rels))
-	for i, r := range rels {
-		paths[i] = w.home(r)
-	}
-	md, err := gioinfo.Query(w.s, paths...)
-	if err != nil {
-		w.t.Fatalf("%s: %v", w.name, err)
-	}
+	md := w.info(rels...)
 	out := map[string]string{}
 	for i, r := range rels {
 		out[r] = md[i][tagKey]
