@@ -134,17 +134,31 @@ func (f *Follower) watchParentsLocked(t *tracked, p string) {
 	}
 }
 
+// absentFor is how long a directory found missing is not looked for.
+const absentFor = time.Second
+
+var clockStart = time.Now()
+
+// nanotime is a monotonic clock reading.
+func nanotime() int64 { return int64(time.Since(clockStart)) }
+
 // watchLocked makes sure the directory node n (at tree path p) has a
 // watch, and reports whether it has one.
 func (f *Follower) watchLocked(t *tracked, n *node, p string) bool {
 	if n.wd != 0 {
 		return true
 	}
-	if f.limited {
+	if f.limited || n.absentUntil > nanotime() {
 		return false
 	}
 	wd, err := f.in.add(t.disk(p))
 	switch {
+	case err == unix.ENOENT || err == unix.ENOTDIR:
+		// Not there (metadata set on a path that does not exist): not
+		// tried again for a while, so a burst of Sets under it costs
+		// no failing system call each.
+		n.absentUntil = nanotime() + int64(absentFor)
+		return false
 	case err == unix.ENOSPC:
 		f.limited = true
 		f.cfg.Logf("following renames: the limit of inotify watches (fs.inotify.max_user_watches) is reached at %d; renames in directories past it are not followed", len(f.wds))

@@ -415,6 +415,13 @@ func (f *Follower) apply(n note) {
 		if !e.meta {
 			e.meta = true
 			f.identifyEntry(t, e, n.path)
+			if !e.id.Known() {
+				// No file there: nothing to follow or find (the next
+				// scan counts it as unfound).
+				e.meta, e.lost = false, false
+				e.prune()
+				return
+			}
 			f.identifyParents(t, e, func(string) Identity { return Identity{} })
 		}
 	case noteRemoved:

@@ -2,6 +2,8 @@
 
 package follow
 
+import "errors"
+
 // scan brings a tree's watches and entries in line with the tree and the
 // disk: when following starts, and after what events cannot tell (an
 // overflowing queue, removed directories). The steps:
@@ -46,13 +48,17 @@ func (f *Follower) scan(t *tracked) {
 		} else if id, ok := t.saved[p]; ok {
 			e.id = id
 		}
-		cur, err := identify(t.disk(p))
 		f.identifyParents(t, e, func(q string) Identity {
 			if o := old.lookup(q); o != nil && o.id.Known() {
 				return o.id
 			}
 			return t.saved[q]
 		})
+		var cur Identity
+		err := errParentMissing // a file in a missing directory is not read
+		if d := e.parent; d.parent == nil || d.id.Known() && !d.lost {
+			cur, err = identify(t.disk(p))
+		}
 		switch {
 		case err != nil && !e.id.Known():
 			// Missing, and never seen: nothing could find it again, so
@@ -123,6 +129,8 @@ func (f *Follower) forget(t *tracked) {
 	f.cfg.Logf("following renames: %s is not mounted at %s any more; its metadata stays as it is", t.file, t.top)
 	f.cfg.Forgot(t.file)
 }
+
+var errParentMissing = errors.New("its directory is missing")
 
 // identifyParents reads the identities of the directories above entry e
 // that were not read yet; a missing one whose identity was known before

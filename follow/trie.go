@@ -26,8 +26,10 @@ type node struct {
 	// renamed directory is found again whole, by its own identity).
 	checked bool
 
-	// For directories: the watch, 0 when none.
-	wd int32
+	// For directories: the watch, 0 when none, and until when (nanotime)
+	// a directory found missing is not tried again.
+	wd          int32
+	absentUntil int64
 }
 
 func newRoot() *node { return &node{name: "/"} }
