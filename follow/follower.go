@@ -132,6 +132,7 @@ const (
 	noteRemoved
 	noteMoved
 	noteRefind
+	noteSave
 )
 
 // note is something the daemon tells the loop.
@@ -236,6 +237,18 @@ func (f *Follower) Refind(dirs []string) int {
 		return n
 	case <-f.done:
 		return 0
+	}
+}
+
+// Save writes the identities out now, once every note told before is
+// taken: after a client removed metadata, its paths are in no file of
+// the follower's either.
+func (f *Follower) Save() {
+	reply := make(chan int, 1)
+	f.tell(note{kind: noteSave, reply: reply})
+	select {
+	case <-reply:
+	case <-f.done:
 	}
 }
 
@@ -395,8 +408,13 @@ func (f *Follower) runDue(now time.Time) {
 
 // apply takes one note from the daemon.
 func (f *Follower) apply(n note) {
-	if n.kind == noteRefind {
+	switch n.kind {
+	case noteRefind:
 		n.reply <- f.refind(n.dirs)
+		return
+	case noteSave:
+		f.save(true)
+		n.reply <- 0
 		return
 	}
 	t := f.tree(n.tree)
@@ -425,8 +443,14 @@ func (f *Follower) apply(n note) {
 			f.identifyParents(t, e, func(string) Identity { return Identity{} })
 		}
 	case noteRemoved:
+		// The directories above go too once they hold nothing: their
+		// names are in the state file as well.
+		parent := t.entries.lookup(parentPath(n.path))
 		if e := t.entries.detach(n.path); e != nil {
 			f.dirty = true
+			if parent != nil {
+				parent.prune()
+			}
 		}
 	case noteMoved:
 		f.moveEntries(t, n.path, n.dst)

@@ -131,6 +131,14 @@ func (fl *following) followedAlready(t *tree, src, dst string) bool {
 	return err == nil && !has
 }
 
+// save has the follower write its identities out now (they name paths
+// too).
+func (fl *following) save() {
+	if fl != nil {
+		fl.f.Save()
+	}
+}
+
 func (fl *following) close() {
 	if fl != nil {
 		fl.f.Close()

@@ -27,6 +27,10 @@ func (d *daemon) statusCall(call *bus.Message) {
 		d.refindCall(call)
 		return
 	}
+	if call.Member == protocol.FlushMethod && call.Signature == "aay" {
+		d.flushCall(call)
+		return
+	}
 	if call.Member != protocol.StatusMethod || call.Signature != "" {
 		d.fail(call, &callError{errUnknownMeth, "No such method “" + call.Member + "”"})
 		return
@@ -118,4 +122,43 @@ func (d *daemon) refindCall(call *bus.Message) {
 	var e bus.Encoder
 	e.Uint32(uint32(d.follow.f.Refind(dirs)))
 	d.reply(call, "u", e.Bytes())
+}
+
+// flushCall answers protocol.FlushMethod: each tree named is written out
+// now and laid out whole (Compact), in order after the calls before it,
+// so that what they removed is in none of its files on the reply.
+func (d *daemon) flushCall(call *bus.Message) {
+	args := call.Args()
+	var trees []string
+	end := args.Array(1)
+	for args.More(end) {
+		tree, cerr := bytestring("treefile", args.Bytes())
+		if cerr != nil {
+			d.fail(call, cerr)
+			return
+		}
+		trees = append(trees, tree)
+	}
+	if !d.decoded(call, args) {
+		return
+	}
+	for _, treefile := range trees {
+		if _, err := os.Lstat(treefile); err != nil {
+			continue // nothing written there, nothing to write out
+		}
+		t, cerr := d.trees.get(treefile)
+		if cerr != nil {
+			d.fail(call, cerr)
+			return
+		}
+		err := t.st.Compact()
+		d.trees.release(t)
+		if err != nil {
+			d.logf("writing out %s: %v", brief(treefile), err)
+			d.fail(call, failed(msgRemoveFailed))
+			return
+		}
+	}
+	d.follow.save()
+	d.reply(call, "", nil)
 }

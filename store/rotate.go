@@ -228,10 +228,11 @@ func createJournalFitting(fsys FS, path string, tag uint32, size, least int) (*j
 
 // writeTree writes the new tree to a temporary file and makes it
 // durable: as a patch of the old file (see patch.go) unless the rotation
-// must lay the tree out again, or the journal cannot be expressed as a
-// patch, or the file would grow past its limit; else whole.
+// must lay the tree out again, or the journal removes or replaces what
+// the old tree holds (live.go), or cannot be expressed as a patch, or the
+// file would grow past its limit; else whole.
 func (r *rotation) writeTree(s *Store) (string, error) {
-	if !r.rewrite && r.old != nil {
+	if !r.rewrite && r.old != nil && !dropsTreeData(r.old.t, r.entries) {
 		p, err := patchTree(r.old.t, r.entries, r.tag)
 		if err == nil && p.Size() <= r.sizeLimit {
 			r.outSize = p.Size()

@@ -189,3 +189,22 @@ func (c *Client) Refind(dirs []string) (uint32, error) {
 	}
 	return found, err
 }
+
+// ErrNoFlush is Flush's answer from a daemon that cannot be asked to
+// write its trees out: the C daemon, which does so a minute after a
+// change.
+var ErrNoFlush = errors.New("the running metadata daemon cannot be asked to write its trees out")
+
+// Flush has the daemon write the trees out at once, laid out whole.
+func (c *Client) Flush(treefiles []string) error {
+	args := make([][]byte, len(treefiles))
+	for i, t := range treefiles {
+		args[i] = bytestring(t)
+	}
+	err := c.obj.Call(protocol.StatusInterface+"."+protocol.FlushMethod, dbus.FlagNoAutoStart, args).Err
+	var de dbus.Error
+	if errors.As(err, &de) && de.Name == "org.freedesktop.DBus.Error.UnknownMethod" {
+		return ErrNoFlush
+	}
+	return wrap("Flush", err)
+}

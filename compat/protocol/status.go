@@ -16,6 +16,10 @@ const (
 	// the directories for the files of entries whose files are missing,
 	// and move their metadata to them (`gvfs-meta refind`).
 	RefindMethod = "Refind"
+	// FlushMethod (aay tree files -> ()) has the daemon write the trees
+	// out at once, laid out whole, so that what was removed before the
+	// call is in none of their files when it returns (`gvfs-meta forget`).
+	FlushMethod = "Flush"
 )
 
 // Status is the JSON document the status call returns as its one string.
