@@ -18,6 +18,9 @@ type Tree interface {
 	Paths() ([]string, error)
 	// HasMetadata reports whether path or anything below it has keys.
 	HasMetadata(path string) (bool, error)
+	// Forget removes the metadata of path and everything below it, as a
+	// client's Remove call (ForgetMissingAfter).
+	Forget(path string) error
 	// Follow moves the metadata of src and everything below it to dst,
 	// exactly as a client's Move call, if and only if src or something
 	// below it has keys: a Move of a path without metadata would clear
@@ -36,6 +39,16 @@ type Config struct {
 	StateDir string
 	// Logf reports what a user may want to know; nil for none.
 	Logf func(format string, args ...any)
+	// ForgetMissingAfter, when not 0, removes the metadata of entries
+	// whose file has been missing that long (Tree.Forget); never on a
+	// volume that is not mounted (it is not followed then), never below
+	// a mount point that is empty (absentMount).
+	ForgetMissingAfter time.Duration
+	// Now is the clock missing files are timed with; time.Now when nil.
+	Now func() time.Time
+	// Fstab and Mountinfo are read for the mount points that are empty
+	// now; /etc/fstab and /proc/self/mountinfo when "".
+	Fstab, Mountinfo string
 	// Forgot is told when a tree stops being followed because its top is
 	// gone or is another file system now (a volume unmounted); Follow
 	// may name it again later. Nil for none.
@@ -72,8 +85,10 @@ type Follower struct {
 	counts Counts
 	dirty  bool // identities changed since the state files were written
 	saveAt time.Time
-	rescan map[*tracked]time.Time
-	search map[*tracked][]string // where files that left view left from, to search near
+	// expireAt is when missing files are next checked for their age.
+	expireAt time.Time
+	rescan   map[*tracked]time.Time
+	search   map[*tracked][]string // where files that left view left from, to search near
 
 	// From the daemon's goroutines to the loop.
 	mu       sync.Mutex
@@ -97,12 +112,12 @@ type tracked struct {
 	top     string // the directory its paths are relative to
 	dev     uint64 // the file system of top when following started
 	tree    Tree
-	entries *node               // paths with metadata, as the tree holds them
-	dirs    *node               // watched directories, as the disk holds them
-	saved   map[string]Identity // from the state file, until the first scan
-	lost    map[uint64][]*node  // entries whose file is missing, by inode
-	unseen  int                 // entries whose file was missing at the last scan, never seen: counted, not held
-	ready   bool                // its first scan is done
+	entries *node                 // paths with metadata, as the tree holds them
+	dirs    *node                 // watched directories, as the disk holds them
+	saved   map[string]savedEntry // from the state file, until the first scan
+	lost    map[uint64][]*node    // entries whose file is missing, by inode
+	unseen  int                   // entries whose file was missing at the last scan, never seen: counted, not held
+	ready   bool                  // its first scan is done
 }
 
 // disk is where a tree path is on disk.
@@ -120,6 +135,7 @@ type Counts struct {
 	KeptAtName int // renames whose old name was taken again within the grace: metadata stayed
 	Overflows  int // times the kernel's event queue overflowed
 	Rescans    int
+	Expired    int // entries forgotten after their file was missing ForgetMissingAfter
 }
 
 type moveKey struct{ tree, src, dst string }
@@ -133,6 +149,8 @@ const (
 	noteMoved
 	noteRefind
 	noteSave
+	noteExpire
+	noteRescan // tests
 )
 
 // note is something the daemon tells the loop.
@@ -152,6 +170,9 @@ func Start(cfg Config) (*Follower, error) {
 	}
 	if cfg.Logf == nil {
 		cfg.Logf = func(string, ...any) {}
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
 	}
 	if cfg.Forgot == nil {
 		cfg.Forgot = func(string) {}
@@ -249,6 +270,20 @@ func (f *Follower) Save() {
 	select {
 	case <-reply:
 	case <-f.done:
+	}
+}
+
+// Expire forgets, now, the entries whose file has been missing longer
+// than Config.ForgetMissingAfter, and returns how many. The follower also
+// does so after each scan and every expireEvery.
+func (f *Follower) Expire() int {
+	reply := make(chan int, 1)
+	f.tell(note{kind: noteExpire, reply: reply})
+	select {
+	case n := <-reply:
+		return n
+	case <-f.done:
+		return 0
 	}
 }
 
@@ -382,6 +417,9 @@ func (f *Follower) nextDue() (time.Time, bool) {
 	if f.dirty {
 		set(f.saveAt)
 	}
+	if f.cfg.ForgetMissingAfter > 0 {
+		set(f.expireAt)
+	}
 	return next, !next.IsZero()
 }
 
@@ -403,6 +441,14 @@ func (f *Follower) runDue(now time.Time) {
 			f.scan(t)
 		}
 	}
+	if f.cfg.ForgetMissingAfter > 0 && !now.Before(f.expireAt) {
+		f.expireAt = now.Add(expireEvery)
+		for _, t := range f.followed() {
+			if t.ready {
+				f.expire(t)
+			}
+		}
+	}
 	f.save(false)
 }
 
@@ -415,6 +461,22 @@ func (f *Follower) apply(n note) {
 	case noteSave:
 		f.save(true)
 		n.reply <- 0
+		return
+	case noteRescan:
+		for _, t := range f.followed() {
+			f.scan(t)
+		}
+		n.reply <- 0
+		return
+	case noteExpire:
+		expired := 0
+		for _, t := range f.followed() {
+			if t.ready {
+				expired += f.expire(t)
+			}
+		}
+		f.save(true)
+		n.reply <- expired
 		return
 	}
 	t := f.tree(n.tree)
@@ -469,7 +531,7 @@ func (f *Follower) moveEntries(t *tracked, src, dst string) {
 	f.wmu.Lock()
 	defer f.wmu.Unlock()
 	e.walk(func(k *node) {
-		k.lost = false
+		k.lost, k.since = false, 0
 		if k.meta {
 			f.watchParentsLocked(t, k.path())
 		}
@@ -484,14 +546,19 @@ func (f *Follower) identifyEntry(t *tracked, e *node, p string) {
 		e.lost = true
 		return
 	}
-	if id != e.id {
-		e.id, e.lost = id, false
+	if id != e.id || e.lost {
+		e.id, e.lost, e.since = id, false, 0
 		f.dirty = true
 	}
 	if f.saveAt.IsZero() || !f.dirty {
 		f.saveAt = time.Now().Add(saveDelay)
 	}
 }
+
+// expireEvery is how often, with ForgetMissingAfter set, entries whose
+// files are missing are checked for their age: a wake-up an hour, only
+// for those who asked for it.
+const expireEvery = time.Hour
 
 // saveDelay is how long after a change the identities are written: a
 // burst of changes writes them once.
@@ -508,10 +575,10 @@ func (f *Follower) save(force bool) {
 		if !t.ready {
 			continue
 		}
-		err := saveIdentities(StateFile(f.cfg.StateDir, t.file), func(yield func(string, Identity)) {
+		err := saveState(StateFile(f.cfg.StateDir, t.file), func(yield func(string, savedEntry)) {
 			t.entries.walk(func(e *node) {
-				if (e.meta || e.checked) && e.id.Known() {
-					yield(e.path(), e.id)
+				if (e.meta || e.checked) && (e.id.Known() || e.since > 0) {
+					yield(e.path(), savedEntry{e.id, e.since})
 				}
 			})
 		})
@@ -520,6 +587,8 @@ func (f *Follower) save(force bool) {
 		}
 	}
 }
+
+func (f *Follower) now() time.Time { return f.cfg.Now() }
 
 // tree is the followed tree of a tree file, or nil.
 func (f *Follower) tree(file string) *tracked {
@@ -539,17 +608,17 @@ func (f *Follower) followed() []*tracked {
 	return out
 }
 
-// loadState reads the identities saved for a tree by an earlier run.
+// loadState reads what an earlier run saved of a tree.
 func (f *Follower) loadState(t *tracked) {
 	if f.cfg.StateDir == "" {
 		return
 	}
-	ids, err := LoadIdentities(StateFile(f.cfg.StateDir, t.file))
+	saved, err := loadState(StateFile(f.cfg.StateDir, t.file))
 	if err != nil {
 		if !errors.Is(err, os.ErrNotExist) {
 			f.cfg.Logf("%v", err)
 		}
 		return
 	}
-	t.saved = ids
+	t.saved = saved
 }

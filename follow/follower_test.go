@@ -71,6 +71,18 @@ func (m *memTree) Follow(src, dst string) (bool, error) {
 	return true, nil
 }
 
+func (m *memTree) Forget(p string) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for q := range m.vals {
+		if q == p || isUnder(q, p) {
+			delete(m.vals, q)
+		}
+	}
+	m.moves = append(m.moves, "forget "+p)
+	return nil
+}
+
 // move is a client's Move call: without metadata at src, dst's is cleared.
 func (m *memTree) move(src, dst string) {
 	m.mu.Lock()
@@ -468,4 +480,11 @@ func TestStatusAnswersWhileTheFollowerIsBusy(t *testing.T) {
 	x.tree.mu.Unlock()
 	x.settle()
 	x.want(map[string]string{"/s/b": "A"})
+}
+
+// rescanNow has the loop scan every tree now, for tests.
+func (f *Follower) rescanNow() {
+	reply := make(chan int, 1)
+	f.tell(note{kind: noteRescan, reply: reply})
+	<-reply
 }

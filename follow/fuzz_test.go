@@ -11,18 +11,19 @@ import (
 // the reader: it never panics, and what it accepts it writes back and
 // reads again unchanged.
 func FuzzStateFile(f *testing.F) {
-	f.Add([]byte(stateHeader + "\n2049 12 1700000000000000000 1700000000000000000 5 1 f \"/a b\"\n"))
-	f.Add([]byte(stateHeader + "\n2049 13 0 1700000000000000000 0 2 d \"/dir\\nname\"\n"))
-	f.Add([]byte(stateHeader + "\n18446744073709551615 18446744073709551615 -1 -1 -1 4294967295 f \"/x\"\n"))
+	f.Add([]byte(stateHeader + "\n2049 12 1700000000000000000 1700000000000000000 5 1 f 0 \"/a b\"\n"))
+	f.Add([]byte(stateHeader + "\n2049 13 0 1700000000000000000 0 2 d 1800000000 \"/dir\\nname\"\n"))
+	f.Add([]byte(stateHeader + "\n0 0 0 0 0 0 f 1800000000 \"/gone\"\n"))
+	f.Add([]byte(stateHeader + "\n18446744073709551615 18446744073709551615 -1 -1 -1 4294967295 f -5 \"/x\"\n"))
 	f.Add([]byte("not a state file\n"))
 	f.Fuzz(func(t *testing.T, b []byte) {
-		ids, ok := parseIdentities(b)
+		ids, ok := parseState(b)
 		if !ok {
 			return
 		}
-		back, ok := parseIdentities(formatIdentities(func(yield func(string, Identity)) {
-			for p, id := range ids {
-				yield(p, id)
+		back, ok := parseState(formatState(func(yield func(string, savedEntry)) {
+			for p, e := range ids {
+				yield(p, e)
 			}
 		}))
 		if !ok {

@@ -21,6 +21,10 @@ func (f *Follower) markLost(t *tracked, e *node) {
 		return
 	}
 	e.lost = true
+	if e.since == 0 {
+		e.since = f.now().Unix()
+		f.dirty = true
+	}
 	if e.id.Known() {
 		if t.lost == nil {
 			t.lost = map[uint64][]*node{}

@@ -43,16 +43,16 @@ func (f *Follower) scan(t *tracked) {
 	for _, p := range paths { // step 3
 		e := t.entries.ensure(p)
 		e.meta = true
-		if o := old.lookup(p); o != nil && o.id.Known() {
-			e.id = o.id
-		} else if id, ok := t.saved[p]; ok {
-			e.id = id
+		if o := old.lookup(p); o != nil && (o.id.Known() || o.since > 0) {
+			e.id, e.since = o.id, o.since
+		} else if s, ok := t.saved[p]; ok {
+			e.id, e.since = s.id, s.since
 		}
 		f.identifyParents(t, e, func(q string) Identity {
 			if o := old.lookup(q); o != nil && o.id.Known() {
 				return o.id
 			}
-			return t.saved[q]
+			return t.saved[q].id
 		})
 		var cur Identity
 		err := errParentMissing // a file in a missing directory is not read
@@ -60,10 +60,11 @@ func (f *Follower) scan(t *tracked) {
 			cur, err = identify(t.disk(p))
 		}
 		switch {
-		case err != nil && !e.id.Known():
+		case err != nil && !e.id.Known() && f.cfg.ForgetMissingAfter == 0:
 			// Missing, and never seen: nothing could find it again, so
 			// it is only counted, not held (a tree of a million entries
-			// for files long gone costs no memory).
+			// for files long gone costs no memory), unless missing
+			// entries are to be forgotten in time.
 			e.meta = false
 			e.prune()
 			t.unseen++
@@ -73,8 +74,8 @@ func (f *Follower) scan(t *tracked) {
 			f.markLost(t, e)
 			taken = append(taken, e)
 		default:
-			if cur != e.id {
-				e.id = cur
+			if cur != e.id || e.since != 0 {
+				e.id, e.since = cur, 0
 				f.dirty = true
 			}
 		}
@@ -99,6 +100,7 @@ func (f *Follower) scan(t *tracked) {
 		}
 	}
 	t.ready = true
+	f.expire(t)
 	f.dirty = true
 	f.save(true)
 }

@@ -18,7 +18,7 @@ import (
 // cannot be read only means fewer files are found again. It is never part
 // of the tree format, which the C readers share.
 
-const stateHeader = "gvfs-metadata follow 1"
+const stateHeader = "gvfs-metadata follow 2"
 
 // StateDir is where the daemon keeps those files:
 // $XDG_STATE_HOME/gvfs-metadata, or ~/.local/state/gvfs-metadata.
@@ -38,86 +38,110 @@ func StateFile(dir, tree string) string {
 // LoadIdentities reads a state file: the identity of each path that had
 // metadata when it was written. Lines that do not parse are left out.
 func LoadIdentities(file string) (map[string]Identity, error) {
-	b, err := os.ReadFile(file)
+	saved, err := loadState(file)
 	if err != nil {
 		return nil, err
 	}
-	ids, ok := parseIdentities(b)
-	if !ok {
-		return nil, fmt.Errorf("%s: not a gvfs-metadata follow file", file)
+	ids := map[string]Identity{}
+	for p, e := range saved {
+		if e.id.Known() {
+			ids[p] = e.id
+		}
 	}
 	return ids, nil
 }
 
-// parseIdentities reads a state file's bytes; ok is false when the header
-// is not there.
-func parseIdentities(b []byte) (ids map[string]Identity, ok bool) {
+// savedEntry is what the state file keeps of one path: its file's
+// identity (zero when never read), and since when (seconds since the
+// epoch) its file has been missing, 0 when it is not.
+type savedEntry struct {
+	id    Identity
+	since int64
+}
+
+func loadState(file string) (map[string]savedEntry, error) {
+	b, err := os.ReadFile(file)
+	if err != nil {
+		return nil, err
+	}
+	saved, ok := parseState(b)
+	if !ok {
+		return nil, fmt.Errorf("%s: not a gvfs-metadata follow file", file)
+	}
+	return saved, nil
+}
+
+// parseState reads a state file's bytes; ok is false when the header is
+// not there.
+func parseState(b []byte) (saved map[string]savedEntry, ok bool) {
 	first, rest, _ := bytes.Cut(b, []byte("\n"))
 	if string(first) != stateHeader {
 		return nil, false
 	}
-	ids = map[string]Identity{}
+	saved = map[string]savedEntry{}
 	sc := bufio.NewScanner(bytes.NewReader(rest))
 	sc.Buffer(nil, 1<<20)
 	for sc.Scan() {
-		if p, id, ok := parseStateLine(sc.Text()); ok {
-			ids[p] = id
+		if p, e, ok := parseStateLine(sc.Text()); ok {
+			saved[p] = e
 		}
 	}
-	return ids, true
+	return saved, true
 }
 
-func parseStateLine(line string) (string, Identity, bool) {
-	f := strings.SplitN(line, " ", 8)
-	if len(f) != 8 {
-		return "", Identity{}, false
+// parseStateLine reads "dev ino birth mtime size links kind since path".
+func parseStateLine(line string) (string, savedEntry, bool) {
+	f := strings.SplitN(line, " ", 9)
+	if len(f) != 9 {
+		return "", savedEntry{}, false
 	}
-	var nums [6]int64
-	for i := range nums {
-		v, err := strconv.ParseInt(f[i], 10, 64)
+	var nums [7]int64
+	for i, field := range append(f[:6:6], f[7]) {
+		v, err := strconv.ParseInt(field, 10, 64)
 		if i < 2 { // device and inode numbers are unsigned
 			var u uint64
-			u, err = strconv.ParseUint(f[i], 10, 64)
+			u, err = strconv.ParseUint(field, 10, 64)
 			v = int64(u)
 		}
 		if err != nil {
-			return "", Identity{}, false
+			return "", savedEntry{}, false
 		}
 		nums[i] = v
 	}
-	p, err := strconv.Unquote(f[7])
+	p, err := strconv.Unquote(f[8])
 	if err != nil || !strings.HasPrefix(p, "/") || (f[6] != "d" && f[6] != "f") {
-		return "", Identity{}, false
+		return "", savedEntry{}, false
 	}
 	id := Identity{Dev: uint64(nums[0]), Ino: uint64(nums[1]), Birth: nums[2], Mtime: nums[3], Size: nums[4], Links: uint32(nums[5]), Dir: f[6] == "d"}
-	return p, id, id.Known()
+	e := savedEntry{id: id, since: max(nums[6], 0)}
+	return p, e, id.Known() || e.since > 0
 }
 
-// saveIdentities writes a state file whole, under a new name renamed over
-// the old one, so a reader sees one or the other.
-func saveIdentities(file string, ids func(yield func(string, Identity))) error {
+// saveState writes a state file whole, under a new name renamed over the
+// old one, so a reader sees one or the other.
+func saveState(file string, entries func(yield func(string, savedEntry))) error {
 	if err := os.MkdirAll(filepath.Dir(file), 0o700); err != nil {
 		return err
 	}
-	b := formatIdentities(ids)
 	tmp := file + ".new"
-	if err := os.WriteFile(tmp, b, 0o600); err != nil {
+	if err := os.WriteFile(tmp, formatState(entries), 0o600); err != nil {
 		os.Remove(tmp)
 		return err
 	}
 	return os.Rename(tmp, file)
 }
 
-// formatIdentities is a state file's bytes.
-func formatIdentities(ids func(yield func(string, Identity))) []byte {
+// formatState is a state file's bytes.
+func formatState(entries func(yield func(string, savedEntry))) []byte {
 	var b bytes.Buffer
 	b.WriteString(stateHeader + "\n")
-	ids(func(p string, id Identity) {
+	entries(func(p string, e savedEntry) {
 		kind := "f"
-		if id.Dir {
+		if e.id.Dir {
 			kind = "d"
 		}
-		fmt.Fprintf(&b, "%d %d %d %d %d %d %s %s\n", id.Dev, id.Ino, id.Birth, id.Mtime, id.Size, id.Links, kind, strconv.Quote(p))
+		id := e.id
+		fmt.Fprintf(&b, "%d %d %d %d %d %d %s %d %s\n", id.Dev, id.Ino, id.Birth, id.Mtime, id.Size, id.Links, kind, e.since, strconv.Quote(p))
 	})
 	return b.Bytes()
 }

@@ -19,9 +19,10 @@ type node struct {
 
 	// For entries: the path has keys, the file's identity, and whether
 	// its file is missing and has not been found again.
-	meta bool
-	id   Identity
-	lost bool
+	meta  bool
+	id    Identity
+	lost  bool
+	since int64 // seconds since the epoch the file has been missing; 0: not
 	// For the directories above entries: their identity was read (a
 	// renamed directory is found again whole, by its own identity).
 	checked bool

@@ -22,7 +22,10 @@ type options struct {
 	idleExit   time.Duration
 	closeTrees time.Duration
 	follow     bool // move metadata with files renamed without GIO (--no-follow: not)
-	udevDir    string
+	// forgetMissingAfter removes the metadata of files missing that long
+	// (0: never, the reference's way).
+	forgetMissingAfter time.Duration
+	udevDir            string
 	// forceNFS runs the NFS ways on any disk (journals in the runtime
 	// directory): GVFSD_METADATA_FORCE_NFS=1, for tests.
 	forceNFS bool
@@ -42,6 +45,7 @@ Application Options:
   --idle-exit=DURATION      Exit after DURATION without calls, once every tree is written out (e.g. 10m; default: never).
   --close-trees=DURATION    Close a tree after DURATION without writes to it, once it is written out (default: 2m; 0: never).
   --no-follow               Do not move metadata with files renamed or moved without GIO (mv, scripts).
+  --forget-missing-after=DURATION  Remove the metadata of files missing for DURATION (e.g. 720h; default: never).
 
 `
 
@@ -85,6 +89,10 @@ func parseArgs(args []string) (options, error) {
 			o.help = true
 		case a == "--idle-exit" || strings.HasPrefix(a, "--idle-exit="):
 			if i, err = durationOption(args, i, &o.idleExit); err != nil {
+				return o, err
+			}
+		case a == "--forget-missing-after" || strings.HasPrefix(a, "--forget-missing-after="):
+			if i, err = durationOption(args, i, &o.forgetMissingAfter); err != nil {
 				return o, err
 			}
 		case a == "--close-trees" || strings.HasPrefix(a, "--close-trees="):

@@ -123,7 +123,7 @@ func run(opts options) int {
 	}
 	d.lastCall.Store(time.Now().UnixNano()) // the idle period starts now
 	if opts.follow {
-		d.follow = startFollowing(d) // before any call is served: its hooks read it
+		d.follow = startFollowing(d, opts.forgetMissingAfter) // before any call is served: its hooks read it
 	}
 	d.calls.start()
 

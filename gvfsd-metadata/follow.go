@@ -44,7 +44,7 @@ const mountRecheck = 10 * time.Second
 
 // startFollowing starts the follower and, in its background, the trees
 // that exist; it logs and returns nil when inotify is not to be had.
-func startFollowing(d *daemon) *following {
+func startFollowing(d *daemon, forgetMissingAfter time.Duration) *following {
 	r, err := resolve.FromEnvironment(nil)
 	if err != nil {
 		d.logf("not following renames: %v", err)
@@ -54,7 +54,7 @@ func startFollowing(d *daemon) *following {
 		r.TreeFile("home"): r.HomeExpanded(),
 		r.TreeFile("root"): "/",
 	}}
-	f, err := follow.Start(follow.Config{StateDir: follow.StateDir(r.Home), Logf: d.logf, Forgot: fl.forgot})
+	f, err := follow.Start(follow.Config{StateDir: follow.StateDir(r.Home), Logf: d.logf, Forgot: fl.forgot, ForgetMissingAfter: forgetMissingAfter})
 	if err != nil {
 		d.logf("not following renames: %v", err)
 		return nil
@@ -218,6 +218,20 @@ func (ft followedTree) Follow(src, dst string) (moved bool, err error) {
 		return nil
 	})
 	return moved, err
+}
+
+// Forget is a Remove call of the daemon's own (--forget-missing-after).
+func (ft followedTree) Forget(path string) error {
+	ft.d.writes.Lock()
+	defer ft.d.writes.Unlock()
+	return ft.use(func(t *tree) error {
+		if err := t.st.Remove(path); err != nil {
+			return err
+		}
+		ft.d.notify.changed(ft.file, path)
+		ft.d.trees.written(t)
+		return nil
+	})
 }
 
 // hasMetadata reports whether path or anything below it has a key.

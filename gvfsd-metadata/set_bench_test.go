@@ -38,7 +38,7 @@ func benchmarkSet(b *testing.B, follow bool) {
 	d.notify = newNotifier(time.Hour, signalTick, func(string, string) {})
 	defer d.notify.stop(false)
 	if follow {
-		d.follow = startFollowing(d)
+		d.follow = startFollowing(d, 0)
 		defer d.follow.close()
 	}
 	data := dictBytes("metadata::nautilus-icon-position", "112,208")

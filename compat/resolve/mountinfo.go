@@ -23,17 +23,17 @@ func mountRoots(path string) map[string]string {
 		if len(f) < 5 || f[3] == "/" {
 			continue
 		}
-		mount := unescapeOctal(f[4])
+		mount := UnescapeOctal(f[4])
 		if _, dup := roots[mount]; !dup {
-			roots[mount] = unescapeOctal(f[3])
+			roots[mount] = UnescapeOctal(f[3])
 		}
 	}
 	return roots
 }
 
-// unescapeOctal undoes mountinfo's \NNN escapes (of space, tab, newline
+// UnescapeOctal undoes mountinfo's \NNN escapes (of space, tab, newline
 // and backslash).
-func unescapeOctal(s string) string {
+func UnescapeOctal(s string) string {
 	if !strings.Contains(s, `\`) {
 		return s
 	}
@@ -73,7 +73,7 @@ func MountOfTree(udevDir, mountinfo, tree string) (mountPoint string, ok bool) {
 			continue
 		}
 		if TreeOfDevice(udevDir, major, minor) == tree {
-			return unescapeOctal(f[4]), true
+			return UnescapeOctal(f[4]), true
 		}
 	}
 	return "", false

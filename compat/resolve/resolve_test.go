@@ -116,7 +116,7 @@ func TestVolumeTreesUseTheMountPointAndItsRoot(t *testing.T) {
 }
 
 func TestMountinfoUnescapes(t *testing.T) {
-	if got := unescapeOctal(`/a\040b\134c\011`); got != "/a b\\c\t" {
+	if got := UnescapeOctal(`/a\040b\134c\011`); got != "/a b\\c\t" {
 		t.Fatalf("%q", got)
 	}
 }
