@@ -7,6 +7,8 @@ import (
 	"math/rand/v2"
 	"strings"
 	"testing"
+
+	"gvfs-metadata/format"
 )
 
 // TestPowerLossDuringRotationKeepsOldOrNew records every file operation of
@@ -92,4 +94,100 @@ func powerLossRun(t *testing.T, background bool) {
 		}
 	}
 	t.Logf("%d operations, %d crash images checked", len(disk.log)-start, images)
+}
+
+// TestPowerLossDuringAForgetKeepsOldOrNew: a directory's metadata is
+// removed (gvfs-meta forget, a deleted folder) among writes, and the
+// flush lays the tree out whole to drop its bytes; after every prefix of
+// the operations, as power loss may leave the disk, the tree opens and
+// passes every structural check, every key holds its old or new value,
+// and the forgotten directory's keys their old value or none.
+func TestPowerLossDuringAForgetKeepsOldOrNew(t *testing.T) {
+	const path = "/home/u/.local/share/gvfs-metadata/home"
+	const keys = 40
+	keyPath := func(i int) string { return fmt.Sprintf("/dir%d/file%d", i%4, i) }
+	forgotten := func(i int) bool { return i%4 == 1 }
+	mfs := newMemFS()
+	s, err := Open(path, Options{FS: mfs})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range keys {
+		if err := s.Set(keyPath(i), "k", "old"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := s.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+
+	disk := mfs.checkpoint()
+	start := len(disk.log)
+	s, err = Open(path, Options{FS: disk})
+	if err != nil {
+		t.Fatal(err)
+	}
+	newValue := func(i int) string { return fmt.Sprintf("new-%d-%s", i, strings.Repeat("x", 900)) }
+	for i := range keys {
+		if i == keys/2 {
+			if err := s.Remove("/dir1"); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if !forgotten(i) {
+			if err := s.Set(keyPath(i), "k", newValue(i)); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if err := s.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+
+	rng := rand.New(rand.NewPCG(5, 6))
+	images := 0
+	for n := start; n <= len(disk.log); n++ {
+		for range 4 {
+			img := disk.crashImage(n, rng)
+			images++
+			st, err := Open(path, Options{FS: img})
+			if err != nil {
+				t.Fatalf("after op %d: store does not open: %v", n, err)
+			}
+			if problems := format.CheckTree(treeBytes(t, img, path)); len(problems) > 0 {
+				t.Fatalf("after op %d: the tree does not verify: %v", n, problems)
+			}
+			for i := range keys {
+				v, ok, err := st.Get(keyPath(i), "k")
+				okValue := ok && (v.Value == "old" || v.Value == newValue(i)) || forgotten(i) && !ok
+				if err != nil || !okValue || forgotten(i) && v.Value == newValue(i) {
+					t.Fatalf("after op %d: key %d = %.20q %v %v, want old or new", n, i, v.Value, ok, err)
+				}
+			}
+			st.Close()
+		}
+	}
+	t.Logf("%d operations, %d crash images checked", len(disk.log)-start, images)
+}
+
+// treeBytes reads a tree file through an FS.
+func treeBytes(t *testing.T, fsys FS, path string) []byte {
+	t.Helper()
+	f, err := fsys.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	var out []byte
+	buf := make([]byte, 64<<10)
+	for off := int64(0); ; {
+		n, err := f.ReadAt(buf, off)
+		out = append(out, buf[:n]...)
+		off += int64(n)
+		if err != nil {
+			return out
+		}
+	}
 }
