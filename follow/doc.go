@@ -17,9 +17,11 @@
 //
 // It never writes a tree: every change goes through Tree.Follow, which
 // the daemon implements with the same journal entry and signal as a
-// Move call. It never removes metadata, and it never moves metadata to a
-// file it is not certain is the same (Same): an entry left behind is
-// counted as unfound, not guessed at.
+// Move call. It never moves metadata to a file it is not certain is the
+// same (Same): an entry left behind is counted as unfound, not guessed
+// at. It removes metadata only when asked to forget files missing for a
+// given time (Config.ForgetMissingAfter), through Tree.Forget, a Remove
+// call of the daemon's.
 //
 // Files:
 //
@@ -28,6 +30,7 @@
 //	settle.go    what a rename ends in, once its grace period is over
 //	scan.go      the rescan (at start, after an overflow) and refind
 //	lost.go      entries whose file is missing, and finding their files by inode
+//	expire.go    forgetting entries missing too long (off by default), never on an absent volume
 //	identity.go  what tells one file from another across renames
 //	state.go     the state file of identities
 //	trie.go      paths as trees of components
