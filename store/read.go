@@ -45,7 +45,7 @@ func (s *Store) viewLocked() view {
 func (s *Store) read(fn func(v view)) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if err := s.refresh(); err != nil {
+	if err := s.refreshLocked(); err != nil {
 		return err
 	}
 	fn(s.viewLocked())

@@ -43,14 +43,10 @@ type rotation struct {
 	tmpPath    string
 	journal    *journalFile
 	damage     Damage
-	// restored counts this store's own changes, dropped by another
-	// writer, that the rotation writes again.
-	restored int
-	// adopted are the other writer's entries, carried from retired
-	// journals, that the rotation merges (see adopt.go).
-	adopted []byte
-	began   time.Time
-	err     error // why it failed, including the directory sync after the swap
+	// others is what the rotation took from the co-writer seam.
+	others othersShare
+	began  time.Time
+	err    error // why it failed, including the directory sync after the swap
 
 	// committed: the new tree is in place (whatever failed after that,
 	// finish must still run).
@@ -159,27 +155,15 @@ func (s *Store) snapshotLocked(extra []byte) *rotation {
 	// unmaps while the rebuild may still read them.
 	var journalEntries []byte
 	if s.journal != nil {
-		s.journal.j.Refresh()
-		s.cow.catchUp(s.journal.j)
-		// Entries of the last append another writer wrote over go in
-		// again (see apart.go).
-		if lost := s.cow.lostSinceAppend(s.journal); lost != nil {
-			s.carried = append(s.carried, lost...)
-		}
+		s.refreshJournalLocked()
 		r.merged = s.journal.j.Len()
 		journalEntries, _ = keepDecodable(bytes.Clone(s.journal.j.EntryBytes(0, r.merged)))
 	}
-	// This store's changes that another writer dropped go in after
-	// everything merged, before the write that could not wait, which may
-	// change the same keys again.
 	var tree *format.Tree
 	if s.tree != nil {
 		tree = s.tree.t
 	}
-	r.adopted, s.cow.adopted = s.cow.adopted, nil
-	own, n := s.cow.missing(tree, entryRuns{journalEntries, s.carried, r.adopted}, false)
-	r.restored = n
-	r.entries = entryRuns{journalEntries, s.carried, r.adopted, own, extra}
+	r.entries, r.others = s.others.snapshot(tree, s.journal, journalEntries, extra)
 	return r
 }
 
@@ -402,8 +386,7 @@ func (s *Store) commitLocked(r *rotation) error {
 	var carried []byte
 	count := 0
 	if s.journal != nil {
-		s.journal.j.Refresh()
-		s.cow.catchUp(s.journal.j)
+		s.refreshJournalLocked()
 		carried, count = keepDecodable(bytes.Clone(s.journal.j.EntryBytes(r.merged, s.journal.j.Len())))
 	}
 	if len(carried) > r.journal.j.Free() {
@@ -464,15 +447,12 @@ func (s *Store) commitLocked(r *rotation) error {
 		}
 		oldFile.Close()
 	}
-	switch {
-	case s.journal != nil && s.cow.Seen:
-		// Another writer may go on appending to it (see adopt.go).
-		s.cow.retire(s.journal, r.entries[0], carried)
+	if s.others.committed(s.journal, r.entries[0], carried, count, r.others) {
+		// Another writer may go on appending to it (see cowriter_adopt.go).
 		r.oldJournalPath = s.journal.path
-	default:
+	} else {
 		r.oldJournal = s.journal
 	}
-	s.cow.refused = nil
 	if s.journal == nil && r.old != nil {
 		r.oldJournalPath = journalPath(s.fs, s.path, r.old.t.Tag(), s.nfs, s.opts.RuntimeDir)
 	}
@@ -483,12 +463,6 @@ func (s *Store) commitLocked(r *rotation) error {
 	}
 	s.journal = r.journal
 	r.journal = nil
-	// The snapshot held every carried entry: only a reload carries
-	// more, and a reload since the snapshot fails the swap.
-	s.carried = nil
-	s.cow.scanned = count
-	s.cow.own = true
-	s.cow.Restored += r.restored
 	s.rot.plan.written = len(carried)
 	s.rot.plan.took = time.Since(r.began)
 	s.rot.plan.threshold = s.thresholdFor(r.size, r.outSize, r.burst)
@@ -533,11 +507,7 @@ func (s *Store) finish(r *rotation) error {
 // tree and journal stay in use.
 func (s *Store) abortLocked(r *rotation, err error) {
 	s.rot.err = err
-	if s.tree == r.old {
-		// Still to be carried, before any adopted since; after a reload
-		// the other writer's tree holds them.
-		s.cow.adopted = append(r.adopted, s.cow.adopted...)
-	}
+	s.others.aborted(r.others, s.tree != r.old)
 	s.opts.Logf("%s: rotation failed: %v", s.path, err)
 	if r.tmpPath != "" {
 		s.fs.Remove(r.tmpPath)
