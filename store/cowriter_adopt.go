@@ -4,6 +4,7 @@ package store
 
 import (
 	"bytes"
+	"container/list"
 
 	"gvfs-metadata/format"
 )
@@ -132,19 +133,13 @@ func (w *coWriters) adoptRetired() bool {
 // replaces the remembered changes it covers.
 func (w *coWriters) adopt(e *format.Entry) bool {
 	for _, r := range w.removed {
-		if r.mtime < e.Mtime {
-			continue
-		}
-		if _, under := prefixRemainder(e.Path, []byte(r.path)); under {
-			return false
-		}
-		if _, under := prefixRemainder(e.Source, []byte(r.path)); under && e.Op == format.OpCopy {
+		if r.mtime >= e.Mtime && reaches(e, []byte(r.path)) {
 			return false
 		}
 	}
 	newer := false
-	w.eachCovered(e, func(oc *ownChange) {
-		if oc.c.Mtime >= e.Mtime {
+	w.eachCovered(e, func(el *list.Element) {
+		if el.Value.(*ownChange).c.Mtime >= e.Mtime {
 			newer = true
 		}
 	})
@@ -154,22 +149,4 @@ func (w *coWriters) adopt(e *format.Entry) bool {
 	w.sawEntry(e)
 	w.Adopted++
 	return true
-}
-
-// eachCovered calls fn with each remembered change e replaces.
-func (w *coWriters) eachCovered(e *format.Entry, fn func(*ownChange)) {
-	switch {
-	case isKeyOp(e.Op):
-		if el := w.byPath[string(e.Path)][string(e.Key)]; el != nil {
-			fn(el.Value.(*ownChange))
-		}
-	case e.Op == format.OpRemove || e.Op == format.OpCopy:
-		for p, keys := range w.byPath {
-			if _, under := prefixRemainder([]byte(p), e.Path); under {
-				for _, el := range keys {
-					fn(el.Value.(*ownChange))
-				}
-			}
-		}
-	}
 }

@@ -3,7 +3,6 @@
 package store
 
 import (
-	"bytes"
 	"container/list"
 	"slices"
 
@@ -104,7 +103,7 @@ func (w *coWriters) acknowledged(changes []format.Change, now uint64) (firstDrop
 			}
 			w.put(c)
 		case format.OpRemove, format.OpCopy:
-			w.forgetUnder(c.Path)
+			w.eachCovered(&format.Entry{Op: c.Op, Path: []byte(c.Path)}, w.forget)
 			if c.Mtime == 0 {
 				c.Mtime = now
 			}
@@ -152,13 +151,20 @@ func (w *coWriters) forget(el *list.Element) {
 	}
 }
 
-// forgetUnder drops the remembered changes of path and everything under
-// it, which a remove or a copy's destination replaced.
-func (w *coWriters) forgetUnder(path string) {
+// eachCovered calls fn with each remembered change that e decides (see
+// covers): of a key entry, the change of its path and key; of a remove
+// or copy, every change at or below its path. fn may forget the change.
+func (w *coWriters) eachCovered(e *format.Entry, fn func(el *list.Element)) {
+	if isKeyOp(e.Op) {
+		if el := w.byPath[string(e.Path)][string(e.Key)]; el != nil {
+			fn(el)
+		}
+		return
+	}
 	for p, keys := range w.byPath {
-		if _, under := prefixRemainder([]byte(p), []byte(path)); under {
+		if replaces(e, []byte(p)) {
 			for _, el := range keys {
-				w.forget(el)
+				fn(el)
 			}
 		}
 	}
@@ -167,20 +173,10 @@ func (w *coWriters) forgetUnder(path string) {
 // sawEntry applies another writer's journal entry, written after every
 // change remembered so far: the changes it replaces are forgotten.
 func (w *coWriters) sawEntry(e *format.Entry) {
-	if !w.remembering() {
-		return
-	}
-	switch {
-	case isKeyOp(e.Op):
-		if el := w.byPath[string(e.Path)][string(e.Key)]; el != nil {
-			w.forget(el)
-			w.Superseded++
-		}
-	case e.Op == format.OpRemove || e.Op == format.OpCopy:
-		n := w.order.Len()
-		w.forgetUnder(string(e.Path))
-		w.Superseded += n - w.order.Len()
-	}
+	w.eachCovered(e, func(el *list.Element) {
+		w.forget(el)
+		w.Superseded++
+	})
 }
 
 // catchUp accounts for the entries of j this store has not: another
@@ -316,8 +312,8 @@ type decider struct {
 	tree    *format.Tree
 	runs    entryRuns
 	newest  map[string]map[string]format.Entry
-	paths   [][]byte // destinations of copies, paths of removes
-	entries [][]byte // newest first, made when first needed
+	paths   []format.Entry // the copies and removes
+	entries [][]byte       // newest first, made when first needed
 }
 
 func newDecider(tree *format.Tree, runs entryRuns, want map[string]map[string]*list.Element) *decider {
@@ -335,7 +331,7 @@ func newDecider(tree *format.Tree, runs entryRuns, want map[string]map[string]*l
 			}
 			keys[string(e.Key)] = *e
 		case e.Op == format.OpRemove || e.Op == format.OpCopy:
-			d.paths = append(d.paths, e.Path)
+			d.paths = append(d.paths, *e)
 		}
 		return nil
 	})
@@ -343,8 +339,8 @@ func newDecider(tree *format.Tree, runs entryRuns, want map[string]map[string]*l
 }
 
 func (d *decider) decide(path, key string) decision {
-	for _, p := range d.paths {
-		if _, under := prefixRemainder([]byte(path), p); under {
+	for i := range d.paths {
+		if replaces(&d.paths[i], []byte(path)) {
 			return d.walk([]byte(path), key)
 		}
 	}
@@ -359,33 +355,13 @@ func (d *decider) decide(path, key string) decision {
 // the entries may reach.
 func (d *decider) walk(path []byte, key string) decision {
 	if d.entries == nil {
-		for _, run := range d.runs {
-			for off := 0; off+4 <= len(run); {
-				size := int(be.Uint32(run[off:]))
-				if size < 4 || off+size > len(run) {
-					break // runs hold whole entries; this cannot happen
-				}
-				d.entries = append(d.entries, run[off:off+size])
-				off += size
-			}
-		}
-		slices.Reverse(d.entries)
+		d.entries = d.runs.newestFirst()
 	}
-	var dec decision
-	final, ok := view{entries: d.entries}.walk(path, func(e *format.Entry, p []byte) bool {
-		switch {
-		case isKeyOp(e.Op) && bytes.Equal(e.Path, p) && string(e.Key) == key:
-			dec.val, dec.found = entryValue(e)
-			dec.byEntry, dec.mtime = true, e.Mtime
-			return false
-		case e.Op == format.OpRemove:
-			if _, under := prefixRemainder(p, e.Path); under {
-				dec.byEntry, dec.mtime = true, e.Mtime
-			}
-		}
-		return true
-	})
-	if dec.byEntry || !ok {
+	by, decided, final := view{entries: d.entries}.decideKey(path, key)
+	if decided {
+		var dec decision
+		dec.val, dec.found = entryValue(&by)
+		dec.byEntry, dec.mtime = true, by.Mtime
 		return dec
 	}
 	return d.inTree(final, key)
@@ -393,12 +369,9 @@ func (d *decider) walk(path []byte, key string) decision {
 
 // inTree decides a key from the tree alone.
 func (d *decider) inTree(path []byte, key string) decision {
-	if d.tree == nil {
-		return decision{}
-	}
 	t := view{tree: d.tree}
 	var dec decision
-	dec.val, dec.found = t.get(path, key)
-	dec.treeChanged = t.lastChanged(path)
+	dec.val, dec.found = t.inTree(path, key)
+	dec.treeChanged = t.treeLastChanged(path)
 	return dec
 }

@@ -52,10 +52,6 @@ func (s *Store) read(fn func(v view)) error {
 	return nil
 }
 
-func isKeyOp(op format.Op) bool {
-	return op == format.OpSet || op == format.OpSetList || op == format.OpUnset
-}
-
 // Get returns key on path with its value. What is not found is the zero
 // KeyValue.
 func (s *Store) Get(path, key string) (kv format.KeyValue, found bool, err error) {
@@ -64,19 +60,19 @@ func (s *Store) Get(path, key string) (kv format.KeyValue, found bool, err error
 }
 
 func (v view) get(path []byte, key string) (kv format.KeyValue, found bool) {
-	decided := false
-	final, ok := v.walk(path, func(e *format.Entry, p []byte) bool {
-		if !isKeyOp(e.Op) || !bytes.Equal(e.Path, p) || string(e.Key) != key {
-			return true
-		}
-		decided = true
-		kv, found = entryValue(e)
-		return false
-	})
-	if decided || !ok || v.tree == nil {
-		return kv, found
+	by, decided, final := v.decideKey(path, key)
+	if decided {
+		return entryValue(&by)
 	}
-	d, ok, err := v.tree.Lookup(final)
+	return v.inTree(final, key)
+}
+
+// inTree returns key on path in the tree alone.
+func (v view) inTree(path []byte, key string) (kv format.KeyValue, found bool) {
+	if v.tree == nil {
+		return format.KeyValue{}, false
+	}
+	d, ok, err := v.tree.Lookup(path)
 	if err != nil || !ok {
 		return format.KeyValue{}, false
 	}
@@ -125,7 +121,7 @@ func (v view) keys(path []byte) []format.KeyValue {
 	seen := map[string]*format.KeyValue{}
 	var order []string
 	final, ok := v.walk(path, func(e *format.Entry, p []byte) bool {
-		if isKeyOp(e.Op) && bytes.Equal(e.Path, p) {
+		if keyEntryOf(e, p) {
 			k := string(e.Key)
 			if _, dup := seen[k]; !dup {
 				kv, found := entryValue(e)
@@ -173,24 +169,19 @@ func (s *Store) LastChanged(path string) (t int64, err error) {
 }
 
 func (v view) lastChanged(path []byte) int64 {
-	var t int64
-	decided := false
-	final, ok := v.walk(path, func(e *format.Entry, p []byte) bool {
-		if isKeyOp(e.Op) && bytes.Equal(e.Path, p) {
-			t, decided = int64(e.Mtime), true
-			return false
-		}
-		if e.Op == format.OpRemove {
-			if _, hit := prefixRemainder(p, e.Path); hit {
-				t, decided = int64(e.Mtime), true
-			}
-		}
-		return true
-	})
-	if decided || !ok || v.tree == nil {
-		return t
+	by, decided, final := v.decide(path, func(*format.Entry) bool { return true })
+	if decided {
+		return int64(by.Mtime)
 	}
-	if d, found, err := v.tree.Lookup(final); err == nil && found {
+	return v.treeLastChanged(final)
+}
+
+// treeLastChanged returns when path last changed in the tree alone.
+func (v view) treeLastChanged(path []byte) int64 {
+	if v.tree == nil {
+		return 0
+	}
+	if d, found, err := v.tree.Lookup(path); err == nil && found {
 		return d.LastChanged()
 	}
 	return 0

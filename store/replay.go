@@ -141,6 +141,54 @@ func components(path string) []string {
 	return out
 }
 
+// The same rules, asked of one entry and one path. Lookups, rotations
+// and the co-writer seam ask these; none restates them.
+
+// isKeyOp reports whether op sets or unsets one key of its path.
+func isKeyOp(op format.Op) bool {
+	return op == format.OpSet || op == format.OpSetList || op == format.OpUnset
+}
+
+// keyEntryOf reports whether e is a key entry of path: it decides its
+// key there.
+func keyEntryOf(e *format.Entry, path []byte) bool {
+	return isKeyOp(e.Op) && bytes.Equal(e.Path, path)
+}
+
+// replaces reports whether e, a remove or a copy, replaces path and
+// everything below it: e's path is path or one of its ancestors.
+func replaces(e *format.Entry, path []byte) bool {
+	if e.Op != format.OpRemove && e.Op != format.OpCopy {
+		return false
+	}
+	_, under := prefixRemainder(path, e.Path)
+	return under
+}
+
+// hides reports whether e removes path (it or an ancestor).
+func hides(e *format.Entry, path []byte) bool {
+	return e.Op == format.OpRemove && replaces(e, path)
+}
+
+// covers reports whether e decides key of path: a key entry of that key,
+// or a remove or copy that replaces the path.
+func covers(e *format.Entry, path []byte, key string) bool {
+	if isKeyOp(e.Op) {
+		return bytes.Equal(e.Path, path) && string(e.Key) == key
+	}
+	return replaces(e, path)
+}
+
+// reaches reports whether e changes or reads anything at or below path:
+// its path, or a copy's source, is path or lies below it.
+func reaches(e *format.Entry, path []byte) bool {
+	if _, under := prefixRemainder(e.Path, path); under {
+		return true
+	}
+	_, under := prefixRemainder(e.Source, path)
+	return under && e.Op == format.OpCopy
+}
+
 // walk visits the entries newest first, following the C reader: fn sees
 // each entry with the path as rewritten by the copies met so far, and
 // returns false to stop. walk returns the final path (to look up in the
@@ -156,18 +204,35 @@ func (v view) walk(path []byte, fn func(e *format.Entry, path []byte) bool) ([]b
 		if !fn(&e, path) {
 			return nil, false
 		}
-		if e.Op == format.OpCopy || e.Op == format.OpRemove {
-			rest, ok := prefixRemainder(path, e.Path)
-			if !ok {
-				continue
-			}
+		if replaces(&e, path) {
 			if e.Op == format.OpRemove {
 				return nil, false
 			}
+			rest, _ := prefixRemainder(path, e.Path)
 			path = joinPath(e.Source, rest)
 		}
 	}
 	return path, true
+}
+
+// decide follows the C reader's walk for path to the entry that decides
+// it: the newest key entry of the path (as copies rewrote it) that match
+// accepts, or a remove that hides the path. When none does, final is the
+// path to read in the tree. The entry's bytes are the journal's.
+func (v view) decide(path []byte, match func(e *format.Entry) bool) (by format.Entry, decided bool, final []byte) {
+	final, _ = v.walk(path, func(e *format.Entry, p []byte) bool {
+		if (keyEntryOf(e, p) && match(e)) || hides(e, p) {
+			by, decided = *e, true
+			return false
+		}
+		return true
+	})
+	return by, decided, final
+}
+
+// decideKey is decide for one key.
+func (v view) decideKey(path []byte, key string) (by format.Entry, decided bool, final []byte) {
+	return v.decide(path, func(e *format.Entry) bool { return string(e.Key) == key })
 }
 
 // prefixRemainder reports whether prefix is path or one of its ancestors,
