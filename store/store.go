@@ -184,7 +184,7 @@ func (s *Store) createLocked(root *format.Node) error {
 		return err
 	}
 	r := s.snapshotLocked(nil)
-	r.initial = root
+	r.snap.initial = root
 	return s.runLocked(r)
 }
 
