@@ -17,6 +17,7 @@ import (
 
 	"gvfs-metadata/internal/gioinfo"
 	"gvfs-metadata/internal/session"
+	"gvfs-metadata/internal/testenv"
 )
 
 // world is one private desktop session whose metadata daemon is either the
@@ -43,7 +44,7 @@ func (k daemonKind) String() string {
 
 func newWorld(t *testing.T, kind daemonKind, args ...string) *world {
 	t.Helper()
-	session.Require(t)
+	testenv.RequireSession(t)
 	opts := session.Options{DaemonArgs: args}
 	if kind == ours {
 		opts.Daemon = ourDaemon
