@@ -156,14 +156,16 @@ func (w *coWriters) forget(el *list.Element) {
 // or copy, every change at or below its path. fn may forget the change.
 func (w *coWriters) eachCovered(e *format.Entry, fn func(el *list.Element)) {
 	if isKeyOp(e.Op) {
+		// covers holds for one path and key at most: looked up.
 		if el := w.byPath[string(e.Path)][string(e.Key)]; el != nil {
 			fn(el)
 		}
 		return
 	}
 	for p, keys := range w.byPath {
-		if replaces(e, []byte(p)) {
-			for _, el := range keys {
+		path := []byte(p)
+		for k, el := range keys {
+			if covers(e, path, k) {
 				fn(el)
 			}
 		}

@@ -3,7 +3,6 @@
 package store
 
 import (
-	"bytes"
 	"sort"
 
 	"gvfs-metadata/format"
@@ -118,23 +117,7 @@ func (s *Store) Keys(path string) (kvs []format.KeyValue, err error) {
 }
 
 func (v view) keys(path []byte) []format.KeyValue {
-	seen := map[string]*format.KeyValue{}
-	var order []string
-	final, ok := v.walk(path, func(e *format.Entry, p []byte) bool {
-		if keyEntryOf(e, p) {
-			k := string(e.Key)
-			if _, dup := seen[k]; !dup {
-				kv, found := entryValue(e)
-				if found {
-					seen[k] = &kv
-				} else {
-					seen[k] = nil
-				}
-				order = append(order, k)
-			}
-		}
-		return true
-	})
+	seen, order, final, ok := v.decideKeys(path)
 	var out []format.KeyValue
 	for _, k := range order {
 		if kv := seen[k]; kv != nil {
@@ -194,51 +177,8 @@ func (s *Store) Children(path string) (kids []Child, err error) {
 	return
 }
 
-type childInfo struct {
-	Child
-	exists, deleted, reported bool
-}
-
 func (v view) children(path []byte) []Child {
-	infos := map[string]*childInfo{}
-	info := func(rest []byte) (*childInfo, bool) {
-		name, _, nested := bytes.Cut(rest, []byte("/"))
-		ci := infos[string(name)]
-		if ci == nil {
-			ci = &childInfo{Child: Child{Name: string(name)}}
-			infos[ci.Name] = ci
-		}
-		return ci, !nested
-	}
-	final, ok := v.walk(path, func(e *format.Entry, p []byte) bool {
-		rest, under := prefixRemainder(e.Path, p)
-		if !under || len(rest) == 0 {
-			return true
-		}
-		ci, direct := info(rest)
-		switch {
-		case isKeyOp(e.Op):
-			if !ci.deleted {
-				ci.exists = true
-				if ci.LastChanged == 0 {
-					ci.LastChanged = int64(e.Mtime)
-				}
-				ci.HasChildren = ci.HasChildren || !direct
-				ci.HasData = ci.HasData || (direct && e.Op != format.OpUnset)
-			}
-		case e.Op == format.OpCopy:
-			if !ci.deleted {
-				ci.exists = true
-				if ci.LastChanged == 0 {
-					ci.LastChanged = int64(e.Mtime)
-				}
-				ci.HasChildren, ci.HasData = true, true
-			}
-		case e.Op == format.OpRemove && direct:
-			ci.deleted = true
-		}
-		return true
-	})
+	infos, final, ok := v.decideChildren(path)
 	var out []Child
 	if ok && v.tree != nil {
 		if d, found, err := v.tree.Lookup(final); err == nil && found {

@@ -21,7 +21,9 @@ import (
 // Rotations read the entries oldest first and change a tree (replayChange,
 // on the decoded nodes of a full rebuild or the overlay of a copying one);
 // lookups read them newest first from the path they look up, as the C
-// reader does (view.walk). The model test holds both directions to the
+// reader does (view.walk), and ask what decides a key, a path's keys or
+// its children (decide, decideKeys, decideChildren); read.go only merges
+// those decisions with the tree. The model test holds both directions to the
 // same meaning, and the rebuild tests hold the two trees byte-identical.
 
 // replayTree is a tree a rotation replays entries on. N names a node in
@@ -264,4 +266,82 @@ func joinPath(dir, rest []byte) []byte {
 	out = append(out, d...)
 	out = append(out, '/')
 	return append(out, rest...)
+}
+
+// decideKeys is decide for every key of path: the newest key entry of
+// each decides it (kv nil: unset), order lists the keys so decided, newest
+// first. Unless a remove hid the path (reached false), final is the path
+// to read the other keys of in the tree.
+func (v view) decideKeys(path []byte) (decided map[string]*format.KeyValue, order []string, final []byte, reached bool) {
+	decided = map[string]*format.KeyValue{}
+	final, reached = v.walk(path, func(e *format.Entry, p []byte) bool {
+		if keyEntryOf(e, p) {
+			k := string(e.Key)
+			if _, dup := decided[k]; !dup {
+				kv, found := entryValue(e)
+				if found {
+					decided[k] = &kv
+				} else {
+					decided[k] = nil
+				}
+				order = append(order, k)
+			}
+		}
+		return true
+	})
+	return decided, order, final, reached
+}
+
+// childInfo is what the journal says of one child of a listed path.
+type childInfo struct {
+	Child
+	exists, deleted, reported bool
+}
+
+// decideChildren is what the entries say, the C reader's way, of the
+// children of path: a key entry or a copy below it makes its first
+// component exist (unless a newer remove of that child deleted it), with
+// the newest such entry's time. Unless a remove hid the path (reached
+// false), final is the path to list in the tree.
+func (v view) decideChildren(path []byte) (infos map[string]*childInfo, final []byte, reached bool) {
+	infos = map[string]*childInfo{}
+	info := func(rest []byte) (*childInfo, bool) {
+		name, _, nested := bytes.Cut(rest, []byte("/"))
+		ci := infos[string(name)]
+		if ci == nil {
+			ci = &childInfo{Child: Child{Name: string(name)}}
+			infos[ci.Name] = ci
+		}
+		return ci, !nested
+	}
+	final, reached = v.walk(path, func(e *format.Entry, p []byte) bool {
+		rest, under := prefixRemainder(e.Path, p)
+		if !under || len(rest) == 0 {
+			return true
+		}
+		ci, direct := info(rest)
+		switch {
+		case isKeyOp(e.Op):
+			if !ci.deleted {
+				ci.exists = true
+				if ci.LastChanged == 0 {
+					ci.LastChanged = int64(e.Mtime)
+				}
+				ci.HasChildren = ci.HasChildren || !direct
+				ci.HasData = ci.HasData || (direct && e.Op != format.OpUnset)
+			}
+		case e.Op == format.OpCopy:
+			if !ci.deleted {
+				ci.exists = true
+				if ci.LastChanged == 0 {
+					ci.LastChanged = int64(e.Mtime)
+				}
+				ci.HasChildren, ci.HasData = true, true
+			}
+		case e.Op == format.OpRemove && direct:
+			ci.deleted = true
+		}
+		return true
+	})
+	return infos, final, reached
 }
