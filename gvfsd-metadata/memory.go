@@ -32,19 +32,6 @@ const gcHeadroom = 32 << 20
 // garbage of the last burst is returned.
 const memoryQuiet = 500 * time.Millisecond
 
-// clock is the time the daemon's timers run on: the real one, or a test's
-// that it moves by hand.
-type clock interface {
-	Now() time.Time
-	AfterFunc(d time.Duration, f func())
-}
-
-// realClock is the system's clock.
-type realClock struct{}
-
-func (realClock) Now() time.Time                      { return time.Now() }
-func (realClock) AfterFunc(d time.Duration, f func()) { time.AfterFunc(d, f) }
-
 // memory holds the collector's headroom and returns the garbage of bursts.
 type memory struct {
 	headroom []byte

@@ -6,8 +6,6 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
-
-	"gvfs-metadata/internal/testenv"
 )
 
 // The daemon's memory timers run on a clock the test moves: what it
@@ -16,7 +14,7 @@ import (
 func TestMemoryReturnsTheGarbageOfBurstsAndOfTheirSignals(t *testing.T) {
 	var log recorder
 	var signalsPending atomic.Bool
-	clk := testenv.NewClock(time.Unix(1_700_000_000, 0))
+	clk := newHandClock()
 	d := &daemon{}
 	m := &memory{
 		clock:    clk,

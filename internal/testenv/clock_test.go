@@ -33,3 +33,31 @@ func TestClockRunsTimersInOrderAtTheirTimes(t *testing.T) {
 		t.Errorf("fired %v, want late@1s last", fired)
 	}
 }
+
+func TestClockTimersStopAndReset(t *testing.T) {
+	c := NewClock(time.Unix(1000, 0))
+	fired := 0
+	stopped := c.AfterFunc(10*time.Millisecond, func() { fired++ })
+	reset := c.AfterFunc(10*time.Millisecond, func() { fired += 10 })
+	if !stopped.Stop() || stopped.Stop() {
+		t.Error("Stop of a pending timer is not true once, then false")
+	}
+	if !reset.Reset(50 * time.Millisecond) {
+		t.Error("Reset of a pending timer is not true")
+	}
+	c.Advance(20 * time.Millisecond)
+	if fired != 0 {
+		t.Errorf("fired %d at 20ms, want nothing: one stopped, one reset to 50ms", fired)
+	}
+	c.Advance(30 * time.Millisecond)
+	if fired != 10 {
+		t.Errorf("fired %d at 50ms, want the reset timer's 10", fired)
+	}
+	if reset.Reset(time.Millisecond) {
+		t.Error("Reset of a timer that fired is true")
+	}
+	c.Advance(time.Millisecond)
+	if fired != 20 {
+		t.Errorf("fired %d, want the timer reset after firing to fire again", fired)
+	}
+}
