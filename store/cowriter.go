@@ -38,6 +38,7 @@ import (
 //	            before a write or flush: what the C daemon appended to
 //	            journals this store left
 //	pending     whether anything is still to be carried (Flush, Dirty)
+//	closing     the store is closing
 //
 // The files, by job:
 //

@@ -30,8 +30,8 @@ import (
 // carried into the next write (or flush), as a reload carries a journal
 // on NFS; and every rotation of its own writes again those the journal it
 // merges lost, written over by that writer. (From then on it also keeps
-// out of that writer's journals, see apart.go, and carries what that
-// writer appends to the journals it left, see adopt.go.)
+// out of that writer's journals, see cowriter_apart.go, and carries what that
+// writer appends to the journals it left, see cowriter_adopt.go.)
 //
 // Only this store's own changes are ever written again, never a value it
 // merely saw: writing back what a previous view showed would write the
@@ -81,7 +81,7 @@ func (w *coWriters) sawAnotherWriter() { w.Seen = true }
 // remembering reports whether any own change is remembered.
 func (w *coWriters) remembering() bool { return w.order.Len() > 0 }
 
-// sawLocklessWriter: the other writer takes no lock (see apart.go).
+// sawLocklessWriter: the other writer takes no lock (see cowriter_apart.go).
 func (w *coWriters) sawLocklessWriter() {
 	w.Seen = true
 	w.lockless = true

@@ -17,8 +17,10 @@
 // second session's daemon, the gvfs-meta tool) writes them under the
 // tree's lock; the C daemon (gvfsd-metadata of gvfs) writes them without
 // any lock; and on NFS, writers on other machines keep journals of their
-// own. The core below handles the first two; everything the others need
-// enters through one seam, coWriters (cowriter.go).
+// own. Readers need only the protocol the core keeps (entries published
+// after their bytes, a rotation's old tree marked); what the other writers
+// need (the tree's lock, carried entries, a C daemon's dropped writes)
+// enters the core through one seam, coWriters (cowriter*.go).
 //
 // # How a write becomes visible and durable
 //
