@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"gvfs-metadata/internal/session"
+	"gvfs-metadata/internal/testenv"
 )
 
 // The same workloads as the driver, as go test benchmarks: each
@@ -38,7 +39,7 @@ func TestMain(m *testing.M) {
 		os.Exit(1)
 	}
 	workDir = dir
-	code := m.Run()
+	code := testenv.Run(m)
 	os.RemoveAll(dir)
 	os.Exit(code)
 }
@@ -46,10 +47,10 @@ func TestMain(m *testing.M) {
 // daemons returns the reference and ours, building ours on first use.
 func daemons(b *testing.B) []Daemon {
 	b.Helper()
-	session.Require(b)
+	testenv.RequireSession(b)
 	oursOnce.Do(func() {
 		if oursBin = os.Getenv("GVFS_BENCH_OURS"); oursBin == "" {
-			oursBin, oursErr = BuildOurs(workDir)
+			oursBin, oursErr = testenv.BuildDaemon(testenv.Plain)
 		}
 	})
 	if oursErr != nil {

@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"gvfs-metadata/internal/session"
+	"gvfs-metadata/internal/testenv"
 )
 
 func TestCompareListNamesKnownDaemonsOrPaths(t *testing.T) {
@@ -60,7 +60,7 @@ func TestCompareBuildsOnlyTheDaemonsItNames(t *testing.T) {
 // Every round gives each daemon its own world with all its calls
 // answered, and the ratio is taken over all of them.
 func TestCompareInterleavesRoundsOverEveryDaemon(t *testing.T) {
-	session.Require(t)
+	testenv.RequireSession(t)
 	dir := t.TempDir()
 	bin, err := BuildFloor(dir)
 	if err != nil {

@@ -8,14 +8,14 @@ import (
 
 	"gvfs-metadata/bus"
 	"gvfs-metadata/compat/protocol"
-	"gvfs-metadata/internal/session"
+	"gvfs-metadata/internal/testenv"
 )
 
 // The floor daemon is only a fair floor if it does what the protocol asks
 // of a Set: answer it, and signal the path a second later. It must also
 // refuse what it does not implement rather than pretend to.
 func TestFloorDaemonAnswersSetsAndSignalsThem(t *testing.T) {
-	session.Require(t)
+	testenv.RequireSession(t)
 	bin, err := BuildFloor(t.TempDir())
 	if err != nil {
 		t.Fatal(err)

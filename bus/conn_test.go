@@ -5,8 +5,6 @@ package bus
 import (
 	"errors"
 	"fmt"
-	"os"
-	"os/exec"
 	"strings"
 	"sync"
 	"testing"
@@ -15,6 +13,7 @@ import (
 	"github.com/godbus/dbus/v5"
 
 	"gvfs-metadata/internal/session"
+	"gvfs-metadata/internal/testenv"
 )
 
 // wait bounds every wait for the bus.
@@ -32,13 +31,7 @@ type testBus struct {
 // skipped elsewhere, saying why.
 func startBus(t *testing.T) *testBus {
 	t.Helper()
-	if _, err := exec.LookPath("dbus-daemon"); err != nil {
-		msg := "needs dbus-daemon, which is not installed (apt-get install -y dbus)"
-		if os.Getenv("CI") != "" {
-			t.Fatal(msg)
-		}
-		t.Skip(msg + "; outside CI only")
-	}
+	testenv.RequireCommand(t, "dbus-daemon", "apt-get install -y dbus")
 	s, err := session.Start(session.Options{})
 	if err != nil {
 		t.Fatal(err)

@@ -24,6 +24,7 @@ import (
 	"gvfs-metadata/compat/protocol"
 	"gvfs-metadata/format"
 	"gvfs-metadata/internal/session"
+	"gvfs-metadata/internal/testenv"
 	"gvfs-metadata/store"
 )
 
@@ -71,7 +72,7 @@ func newStormWorld(t *testing.T) *stormDaemon {
 	if testing.Short() {
 		t.Skip("the event storm tests do not run with testing.Short (-short); CI runs them")
 	}
-	session.Require(t)
+	testenv.RequireSession(t)
 	s, err := session.Start(session.Options{Daemon: ourDaemonPlain})
 	if err != nil {
 		t.Fatal(err)

@@ -11,6 +11,7 @@ import (
 
 	"gvfs-metadata/format"
 	"gvfs-metadata/internal/session"
+	"gvfs-metadata/internal/testenv"
 	"gvfs-metadata/store"
 )
 
@@ -20,7 +21,7 @@ import (
 // only locale a fresh Debian has besides C; with it, gettext follows
 // LANGUAGE.)
 func TestErrorsComeInTheSessionsLanguage(t *testing.T) {
-	session.Require(t)
+	testenv.RequireSession(t)
 	for _, env := range [][]string{
 		{"LANG=C.UTF-8", "LANGUAGE=de"},
 		{"LANG=C.UTF-8", "LANGUAGE=fr:de"},

@@ -5,9 +5,9 @@ package e2e
 import (
 	"fmt"
 	"os"
-	"os/exec"
-	"path/filepath"
 	"testing"
+
+	"gvfs-metadata/internal/testenv"
 )
 
 // ourDaemon is this project's gvfsd-metadata, built once for the tests
@@ -15,22 +15,16 @@ import (
 var ourDaemon, ourDaemonPlain string
 
 func TestMain(m *testing.M) {
-	dir, err := os.MkdirTemp("", "gvfsd-metadata-e2e")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	ourDaemon = filepath.Join(dir, "race", "gvfsd-metadata")
-	ourDaemonPlain = filepath.Join(dir, "plain", "gvfsd-metadata")
-	for _, b := range [][]string{{"-race", "-o", ourDaemon}, {"-o", ourDaemonPlain}} {
-		build := exec.Command("go", append(append([]string{"build"}, b...), "gvfs-metadata/gvfsd-metadata")...)
-		build.Stdout, build.Stderr = os.Stderr, os.Stderr
-		if err := build.Run(); err != nil {
-			fmt.Fprintln(os.Stderr, "building gvfsd-metadata:", err)
+	for _, b := range []struct {
+		bin   *string
+		build testenv.Build
+	}{{&ourDaemon, testenv.Race}, {&ourDaemonPlain, testenv.Plain}} {
+		bin, err := testenv.BuildDaemon(b.build)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
 			os.Exit(1)
 		}
+		*b.bin = bin
 	}
-	code := m.Run()
-	os.RemoveAll(dir)
-	os.Exit(code)
+	os.Exit(testenv.Run(m))
 }

@@ -33,6 +33,9 @@ func soakTime(t *testing.T) time.Duration {
 func TestFourClientsForFiveMinutesStayFlat(t *testing.T) {
 	// A bounded set of paths: once every path was written, the tree stops
 	// growing, so memory should too.
+	if testing.Short() {
+		t.Skip("the five-minute soak does not run with testing.Short (-short); scripts/test runs it")
+	}
 	const clients, files = 4, 50
 	duration := soakTime(t)
 	w := newWorld(t, ours)

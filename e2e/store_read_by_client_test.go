@@ -11,6 +11,7 @@ import (
 
 	"gvfs-metadata/internal/gioinfo"
 	"gvfs-metadata/internal/session"
+	"gvfs-metadata/internal/testenv"
 	"gvfs-metadata/store"
 )
 
@@ -47,7 +48,7 @@ func checkClientSees(t *testing.T, s *session.Session, stage string, want expect
 }
 
 func TestClientReadsFilesTheStoreWrote(t *testing.T) {
-	session.Require(t)
+	testenv.RequireSession(t)
 	s, err := session.Start(session.Options{})
 	if err != nil {
 		t.Fatal(err)

@@ -17,6 +17,7 @@ import (
 
 	"gvfs-metadata/internal/gioinfo"
 	"gvfs-metadata/internal/session"
+	"gvfs-metadata/internal/testenv"
 )
 
 // world is one private desktop session whose metadata daemon is either the
@@ -57,7 +58,7 @@ func newWorldWithEnv(t *testing.T, env []string) *world {
 
 func newWorldWith(t *testing.T, kind daemonKind, opts session.Options) *world {
 	t.Helper()
-	session.Require(t)
+	testenv.RequireSession(t)
 	if kind == ours {
 		opts.Daemon = ourDaemon
 	}

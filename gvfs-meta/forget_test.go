@@ -15,6 +15,7 @@ import (
 	"gvfs-metadata/format"
 	"gvfs-metadata/internal/gioinfo"
 	"gvfs-metadata/internal/session"
+	"gvfs-metadata/internal/testenv"
 )
 
 // bytesFound lists the files under dirs that hold any of words.
@@ -154,7 +155,7 @@ func TestForgetOlderPlansByLastChange(t *testing.T) {
 // TestForgetWithTheCDaemonSaysTheBytesStay: the reference removes what
 // forget asks, but cannot be asked to write its trees out.
 func TestForgetWithTheCDaemonSaysTheBytesStay(t *testing.T) {
-	session.Require(t)
+	testenv.RequireSession(t)
 	s, err := session.Start(session.Options{})
 	if err != nil {
 		t.Fatal(err)

@@ -15,6 +15,7 @@ import (
 
 	"gvfs-metadata/internal/gioinfo"
 	"gvfs-metadata/internal/session"
+	"gvfs-metadata/internal/testenv"
 	"gvfs-metadata/store"
 )
 
@@ -45,7 +46,7 @@ func nautilusTestVolume(t *testing.T) (dir, udev, tree string) {
 // translated keys on the right files in every kind of tree, and nothing
 // changed by running again.
 func TestImportNautilusEndToEnd(t *testing.T) {
-	session.Require(t)
+	testenv.RequireSession(t)
 	media, udev, volumeTree := nautilusTestVolume(t)
 	s, err := session.Start(session.Options{Daemon: ourDaemon(t), DaemonEnv: []string{"GVFSD_METADATA_UDEV_DATA=" + udev}})
 	if err != nil {

@@ -15,6 +15,7 @@ import (
 	"gvfs-metadata/compat/protocol"
 	"gvfs-metadata/internal/gioinfo"
 	"gvfs-metadata/internal/session"
+	"gvfs-metadata/internal/testenv"
 )
 
 // TestRefindCarriesMetadataToFilesMovedOutOfSight: a file renamed, while
@@ -72,7 +73,7 @@ func TestRefindCarriesMetadataToFilesMovedOutOfSight(t *testing.T) {
 // TestRefindNeedsAFollowingDaemon: the reference daemon does not follow
 // files; refind says so and fails.
 func TestRefindNeedsAFollowingDaemon(t *testing.T) {
-	session.Require(t)
+	testenv.RequireSession(t)
 	s, err := session.Start(session.Options{})
 	if err != nil {
 		t.Fatal(err)

@@ -10,13 +10,14 @@ import (
 
 	"gvfs-metadata/internal/gioinfo"
 	"gvfs-metadata/internal/session"
+	"gvfs-metadata/internal/testenv"
 )
 
 // TestSalvageOfEachDamageYieldsATreeThatVerifiesAndGioReads salvages every
 // damaged copy, checks the result with verify, and has the real C client
 // read it as a home tree: files that kept their metadata show it.
 func TestSalvageOfEachDamageYieldsATreeThatVerifiesAndGioReads(t *testing.T) {
-	session.Require(t)
+	testenv.RequireSession(t)
 	s, err := session.Start(session.Options{})
 	if err != nil {
 		t.Fatal(err)

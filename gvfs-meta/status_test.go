@@ -11,6 +11,7 @@ import (
 
 	"gvfs-metadata/compat/protocol"
 	"gvfs-metadata/internal/session"
+	"gvfs-metadata/internal/testenv"
 )
 
 // TestStatusTellsWhichDaemonRuns runs status with no daemon, with ours
@@ -20,7 +21,7 @@ func TestStatusTellsWhichDaemonRuns(t *testing.T) {
 	for _, ref := range []bool{false, true} {
 		name := map[bool]string{false: "ours", true: "reference"}[ref]
 		t.Run(name, func(t *testing.T) {
-			session.Require(t)
+			testenv.RequireSession(t)
 			opts := session.Options{Daemon: ourDaemon(t)}
 			if ref {
 				opts.Daemon = session.ReferenceDaemon

@@ -5,48 +5,27 @@ package main
 import (
 	"encoding/json"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 
 	"gvfs-metadata/internal/gioinfo"
 	"gvfs-metadata/internal/session"
+	"gvfs-metadata/internal/testenv"
 )
 
-var (
-	buildOnce sync.Once
-	daemonBin string
-	buildErr  error
-)
+func TestMain(m *testing.M) { os.Exit(testenv.Run(m)) }
 
-// ourDaemon builds gvfsd-metadata once for the package's tests.
+// ourDaemon is gvfsd-metadata, built once for the package's tests.
 func ourDaemon(t *testing.T) string {
 	t.Helper()
-	buildOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "gvfs-meta-test")
-		if err != nil {
-			buildErr = err
-			return
-		}
-		daemonBin = filepath.Join(dir, "gvfsd-metadata")
-		out, err := exec.Command("go", "build", "-o", daemonBin, "gvfs-metadata/gvfsd-metadata").CombinedOutput()
-		if err != nil {
-			buildErr = err
-			t.Logf("%s", out)
-		}
-	})
-	if buildErr != nil {
-		t.Fatal(buildErr)
-	}
-	return daemonBin
+	return testenv.Daemon(t, testenv.Plain)
 }
 
 // ourSession is a private session whose metadata daemon is ours.
 func ourSession(t *testing.T) *session.Session {
 	t.Helper()
-	session.Require(t)
+	testenv.RequireSession(t)
 	s, err := session.Start(session.Options{Daemon: ourDaemon(t)})
 	if err != nil {
 		t.Fatal(err)

@@ -12,6 +12,7 @@ import (
 
 	"gvfs-metadata/format"
 	"gvfs-metadata/internal/session"
+	"gvfs-metadata/internal/testenv"
 	"gvfs-metadata/store"
 )
 
@@ -59,7 +60,7 @@ func recorded(t *testing.T, dataDir, key, value string) (tree, path string) {
 // reference daemon for files in different places and checks that `where`
 // names the tree and path the reference wrote to.
 func TestWhereAgreesWithWhatTheReferenceRecords(t *testing.T) {
-	session.Require(t)
+	testenv.RequireSession(t)
 	s, err := session.Start(session.Options{})
 	if err != nil {
 		t.Fatal(err)

@@ -10,6 +10,7 @@ import (
 	"gvfs-metadata/bus"
 	"gvfs-metadata/compat/protocol"
 	"gvfs-metadata/internal/session"
+	"gvfs-metadata/internal/testenv"
 )
 
 func TestGarbledMessagesAreLoggedAtPowersOfTen(t *testing.T) {
@@ -33,7 +34,7 @@ func TestGarbledMessagesAreLoggedAtPowersOfTen(t *testing.T) {
 // and hands over its header; the daemon answers it (LimitsExceeded), so
 // that the caller does not wait out its timeout, and logs it.
 func TestACallOverTheLimitIsAnsweredWithAnError(t *testing.T) {
-	session.Require(t)
+	testenv.RequireSession(t)
 	s, err := session.Start(session.Options{})
 	if err != nil {
 		t.Fatal(err)

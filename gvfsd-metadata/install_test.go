@@ -13,20 +13,15 @@ import (
 
 	"gvfs-metadata/internal/gioinfo"
 	"gvfs-metadata/internal/session"
+	"gvfs-metadata/internal/testenv"
 )
 
 // TestMesonInstallsAnActivatableDaemon builds and installs with meson into
 // a fresh prefix, checks the activation files name the installed daemon,
 // and uses the installed D-Bus service file to activate it for gio.
 func TestMesonInstallsAnActivatableDaemon(t *testing.T) {
-	session.Require(t)
-	if _, err := exec.LookPath("meson"); err != nil {
-		msg := "needs meson (apt-get install -y meson)"
-		if os.Getenv("CI") != "" {
-			t.Fatal(msg)
-		}
-		t.Skip(msg + "; outside CI only") // under CI the line above fails instead
-	}
+	testenv.RequireSession(t)
+	testenv.RequireCommand(t, "meson", "apt-get install -y meson")
 	tmp := t.TempDir()
 	prefix := filepath.Join(tmp, "prefix")
 	build := filepath.Join(tmp, "build")
@@ -159,7 +154,7 @@ func stripOverstrike(s string) string {
 // the C daemon, nothing lost. The session has no user systemd, as in CI;
 // with one, the script also overrides the unit.
 func TestPerUserInstallSwitchesTheRunningSession(t *testing.T) {
-	session.Require(t)
+	testenv.RequireSession(t)
 	home := t.TempDir()
 	script := `
 set -euo pipefail

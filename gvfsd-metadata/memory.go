@@ -35,6 +35,7 @@ const memoryQuiet = 500 * time.Millisecond
 // memory holds the collector's headroom and returns the garbage of bursts.
 type memory struct {
 	headroom []byte
+	clock    clock
 	quiet    time.Duration
 	lastCall *atomic.Int64 // UnixNano of the last call, kept by the daemon
 	busy     func() bool   // work under way that still makes garbage (signals to send)
@@ -49,6 +50,7 @@ type memory struct {
 func newMemory(lastCall *atomic.Int64, busy func() bool) *memory {
 	return &memory{
 		headroom: make([]byte, gcHeadroom),
+		clock:    realClock{},
 		quiet:    memoryQuiet,
 		lastCall: lastCall,
 		busy:     busy,
@@ -71,7 +73,7 @@ func (m *memory) called() {
 }
 
 func (m *memory) checkAfter(d time.Duration) {
-	time.AfterFunc(d, m.returnIfQuiet)
+	m.clock.AfterFunc(d, m.returnIfQuiet)
 }
 
 // returnIfQuiet returns the garbage once no call came for the quiet time,
@@ -80,7 +82,7 @@ func (m *memory) checkAfter(d time.Duration) {
 func (m *memory) returnIfQuiet() {
 	m.mu.Lock()
 	last := m.lastCall.Load()
-	if since := time.Since(time.Unix(0, last)); since < m.quiet {
+	if since := m.clock.Now().Sub(time.Unix(0, last)); since < m.quiet {
 		m.checkAfter(m.quiet - since)
 		m.mu.Unlock()
 		return

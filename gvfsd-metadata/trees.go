@@ -31,6 +31,7 @@ type trees struct {
 	mu       sync.Mutex
 	open     map[string]*tree
 	logf     func(format string, args ...any)
+	clock    clock
 	delay    time.Duration // flushDelay unless a test shortens it
 	delayNFS time.Duration
 	// closeAfter is how long a tree may go without writes before it is
@@ -52,13 +53,13 @@ type tree struct {
 	users atomic.Int32
 
 	mu        sync.Mutex
-	timer     *time.Timer // pending flush, nil when none
-	idle      *time.Timer // pending check for closing, nil when none
+	timer     timer // pending flush, nil when none
+	idle      timer // pending check for closing, nil when none
 	lastWrite time.Time
 }
 
 func newTrees(logf func(string, ...any), closeAfter time.Duration) *trees {
-	return &trees{open: map[string]*tree{}, logf: logf, delay: flushDelay, delayNFS: flushDelayNFS, closeAfter: closeAfter, closed: func() {}}
+	return &trees{open: map[string]*tree{}, logf: logf, clock: realClock{}, delay: flushDelay, delayNFS: flushDelayNFS, closeAfter: closeAfter, closed: func() {}}
 }
 
 // get returns the tree for treefile, opening (and if need be creating) it.
@@ -98,9 +99,9 @@ func (ts *trees) release(t *tree) { t.users.Add(-1) }
 func (ts *trees) written(t *tree) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	t.lastWrite = time.Now()
+	t.lastWrite = ts.clock.Now()
 	if t.idle == nil && ts.closeAfter > 0 {
-		t.idle = time.AfterFunc(ts.closeAfter, func() { ts.closeIfIdle(t) })
+		t.idle = ts.clock.AfterFunc(ts.closeAfter, func() { ts.closeIfIdle(t) })
 	}
 	if t.timer != nil {
 		return
@@ -109,7 +110,7 @@ func (ts *trees) written(t *tree) {
 	if t.st.OnNFS() {
 		delay = ts.delayNFS
 	}
-	t.timer = time.AfterFunc(delay, func() {
+	t.timer = ts.clock.AfterFunc(delay, func() {
 		t.mu.Lock()
 		t.timer = nil
 		t.mu.Unlock()
@@ -126,7 +127,7 @@ func (ts *trees) closeIfIdle(t *tree) {
 		t.mu.Unlock()
 		return // flushAll stopped the check and closed the tree
 	}
-	if wait := ts.closeAfter - time.Since(t.lastWrite); wait > 0 {
+	if wait := ts.closeAfter - ts.clock.Now().Sub(t.lastWrite); wait > 0 {
 		t.idle.Reset(wait)
 		t.mu.Unlock()
 		return

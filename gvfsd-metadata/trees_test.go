@@ -16,6 +16,8 @@ import (
 // clean tree schedules one flush; it merges the journal into the tree.
 func TestWritesAreFlushedByTheTimerAfterTheFirstWrite(t *testing.T) {
 	ts := newTrees(t.Logf, 0)
+	clk := newHandClock()
+	ts.clock = clk
 	ts.delay = 100 * time.Millisecond
 	treefile := filepath.Join(t.TempDir(), "gvfs-metadata", "home")
 	tr, cerr := ts.get(treefile)
@@ -35,10 +37,7 @@ func TestWritesAreFlushedByTheTimerAfterTheFirstWrite(t *testing.T) {
 	if !tr.st.Dirty() || ts.clean() {
 		t.Fatal("journal should hold the write before the timer")
 	}
-	deadline := time.Now().Add(5 * time.Second)
-	for tr.st.Dirty() && time.Now().Before(deadline) {
-		time.Sleep(20 * time.Millisecond)
-	}
+	clk.Advance(ts.delay)
 	if tr.st.Dirty() || !ts.clean() {
 		t.Fatal("the flush timer did not merge the journal")
 	}
@@ -82,6 +81,8 @@ func TestAFlushAfterTheExitFlushIsQuiet(t *testing.T) {
 func TestAnIdleTreeIsWrittenOutAndClosedButNotWhileInUse(t *testing.T) {
 	const closeAfter = 150 * time.Millisecond
 	ts := newTrees(t.Logf, closeAfter)
+	clk := newHandClock()
+	ts.clock = clk
 	defer ts.flushAll()
 	treefile := filepath.Join(t.TempDir(), "gvfs-metadata", "home")
 	isOpen := func() bool {
@@ -89,13 +90,11 @@ func TestAnIdleTreeIsWrittenOutAndClosedButNotWhileInUse(t *testing.T) {
 		defer ts.mu.Unlock()
 		return ts.open[treefile] != nil
 	}
+	// The timers run on the test's clock, in Advance: closed within
+	// a time is closed once the clock moved by it.
 	waitClosed := func(within time.Duration) bool {
-		for deadline := time.Now().Add(within); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
-			if !isOpen() {
-				return true
-			}
-		}
-		return false
+		clk.Advance(within)
+		return !isOpen()
 	}
 
 	tr, cerr := ts.get(treefile)

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"gvfs-metadata/internal/session"
+	"gvfs-metadata/internal/testenv"
 	"gvfs-metadata/store"
 )
 
@@ -29,7 +30,7 @@ var mountFiles = map[string]string{
 // remote location of remoteCases (no mount is needed to set metadata) and
 // finds it in the tree and at the path this package computes.
 func TestRemoteTreeNamesMatchGioSet(t *testing.T) {
-	session.Require(t)
+	testenv.RequireSession(t)
 	s, err := session.Start(session.Options{})
 	if err != nil {
 		t.Fatal(err)

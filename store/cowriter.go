@@ -5,67 +5,66 @@ package store
 import (
 	"bytes"
 	"container/list"
-	"slices"
 
 	"gvfs-metadata/format"
 )
 
-// A writer that shares a tree without taking its lock can drop changes
-// this store acknowledged. The C daemon (gvfs 1.50.3) is one: it opens a
-// tree once and never reopens it before writing; it appends at its own
-// cursor in the journal, over entries others appended after that cursor,
-// and publishes its own entry count; and when its journal is full, when
-// its 60 s writeout timer fires and when it loses its bus name (not on
-// SIGTERM, which ends it without writing out) it builds the new tree from
-// the tree it opened plus its own entries, renames that in place and
-// opens it. Every change another writer made since the C daemon last
-// opened the tree is missing from that new tree: two C daemons lose each
-// other's writes the same way.
+// Other writers of the same tree. A tree file and its journal are shared
+// with every other process that writes them: another store of this
+// package (a second session's daemon, or a tool), which takes the tree's
+// lock; the C daemon, which takes none; and on NFS, writers on other
+// machines, each with a journal of its own. Everything the store does
+// because of them enters the core (open, lookups, append, rotation)
+// through one seam, coWriters, whose hooks the core calls at fixed
+// points:
 //
-// A store cannot stop that writer, but while it runs it can put its own
-// changes back. Once it has seen another writer on the tree (a rotation it
-// did not make, entries it did not append, an entry count rewound under
-// it, a journal torn under it), it remembers each key change it
-// acknowledges: path, key, value or unset, and time. After another
-// writer's rotation, those the new tree and journal do not show are
-// carried into the next write (or flush), as a reload carries a journal
-// on NFS; and every rotation of its own writes again those the journal it
-// merges lost, written over by that writer. (From then on it also keeps
-// out of that writer's journals, see apart.go, and carries what that
-// writer appends to the journals it left, see adopt.go.)
+//	opened      a tree and journal were opened from disk (load)
+//	catchUp     the journal was refreshed under the lock, before an append,
+//	            a snapshot or a commit reads it
+//	withCarried a write's entries, with what is to be carried before them
+//	leaving     before an append: whether to leave a journal a writer
+//	            without the lock writes to
+//	appended, appendRefused
+//	            after an append
+//	acknowledgedChanges
+//	            a write was answered
+//	snapshot    a rotation takes its snapshot: what it merges besides the
+//	            journal
+//	committed, aborted
+//	            a rotation's swap took place, or it failed before it
+//	reloading, reloaded
+//	            another writer's rotation replaced the tree
+//	adoptRetired
+//	            before a write or flush: what the C daemon appended to
+//	            journals this store left
+//	pending     whether anything is still to be carried (Flush, Dirty)
+//	closing     the store is closing
 //
-// Only this store's own changes are ever written again, never a value it
-// merely saw: writing back what a previous view showed would write the
-// other writer's older values over its newer ones. A change is written
-// again only while nothing newer replaced it: another writer's entry for
-// the same key seen after it in a journal, a journal entry deciding the
-// key with a later time, or, in a tree another writer made, a later
-// change time of the path. Two writers changing one key within the same
-// second are not ordered by that: this store's value then wins.
+// The files, by job:
 //
-// A change is forgotten once a tree another writer made shows it: that
-// writer then builds its next trees from one that holds it. (A tree this
-// store made proves nothing: the C daemon keeps building from the tree it
-// opened.) Removes and moves are not written again: copying or removing
-// again from a view that changed since could undo the other writer's
-// newer changes under those paths. They make the store forget its
-// remembered changes under the paths they remove or replace, so nothing
-// removed comes back either.
-//
-// Changes acknowledged before the other writer was first seen are not
-// remembered: nothing is while no other writer has been seen, so a
-// desktop with one daemon pays nothing. At most maxRememberedBytes (as
-// journal entries) are kept, the oldest forgotten first.
+//	cowriter.go          this seam
+//	cowriter_share.go    the tree's lock shared with other stores, NFS
+//	cowriter_remember.go this store's own changes, written again after a
+//	                     writer without the lock dropped them
+//	cowriter_apart.go    keeping out of the journals of such a writer
+//	cowriter_adopt.go    carrying what it appends to journals this store left
 
-// maxRememberedBytes bounds what a store remembers of its own changes, in
-// bytes of journal entries: four of the largest journals.
-const maxRememberedBytes = 4 * MaxJournalSize
+// coWriters is what a store keeps because other writers share its tree.
+// Guarded by Store.mu.
+type coWriters struct {
+	path     string
+	logf     func(format string, args ...any)
+	readOnly bool
+	nfs      bool
 
-// cowriter is what a store remembers of its own changes while another
-// writer shares its tree. Guarded by Store.mu.
-type cowriter struct {
-	// lockless: that writer takes no lock (see apart.go); own: the
-	// current journal is one this store made.
+	// carried holds entries the next write or rotation puts in again: of
+	// a journal only this process read (on NFS, where each machine has
+	// its own) that another writer's rotation left out of the tree, of
+	// this store's last append that a writer without the lock wrote over,
+	// and own changes another writer's rotation dropped.
+	carried []byte
+	// lockless: that writer takes no lock (see cowriter_apart.go); own:
+	// the current journal is one this store made.
 	lockless, own bool
 	last          lastAppend
 	refused       []byte // entries of an append that failed, until the journal is retired
@@ -77,13 +76,13 @@ type cowriter struct {
 	// removed holds the paths this store removed or replaced (a copy's
 	// destination) while remembering, with when, oldest first, so that
 	// an older entry of the other writer's under them is not carried
-	// after them (see adopt.go).
+	// after them (see cowriter_adopt.go).
 	removed []removal
 	// scanned is how many entries of the current journal this store has
 	// accounted for: appended itself, or read as another writer's.
 	scanned int
 	// retired are journals this store rotated away from while another
-	// writer shared them (see adopt.go).
+	// writer shared them (see cowriter_adopt.go).
 	retired []*retired
 	// adopted holds the other writer's entries taken from retired
 	// journals, for the next write or rotation to carry.
@@ -103,344 +102,168 @@ type CoWriterStats struct {
 	Adopted    int  // the other writer's entries carried from journals this store left
 }
 
-// removal is a path this store removed or replaced, and when.
-type removal struct {
-	path  string
-	mtime uint64
+// othersShare is what a rotation took from coWriters at its snapshot.
+type othersShare struct {
+	adopted  []byte // the other writer's entries from retired journals
+	restored int    // own changes another writer dropped, written again
 }
 
-// maxRemovals bounds the removals remembered.
-const maxRemovals = 1024
-
-// ownChange is one remembered key change, with its journal entry size.
-type ownChange struct {
-	c    format.Change
-	size int
-}
-
-// sawAnotherWriter starts remembering.
-func (w *cowriter) sawAnotherWriter() { w.Seen = true }
-
-// remembering reports whether any own change is remembered.
-func (w *cowriter) remembering() bool { return w.order.Len() > 0 }
-
-// sawLocklessWriter: the other writer takes no lock (see apart.go).
-func (w *cowriter) sawLocklessWriter() {
-	w.Seen = true
-	w.lockless = true
-}
-
-// acknowledged records changes the store just acknowledged, in order;
-// those without a time got now. It reports whether it forgot the oldest
-// for lack of room for the first time.
-func (w *cowriter) acknowledged(changes []format.Change, now uint64) (firstDrop bool) {
-	if !w.Seen {
-		return false
-	}
-	for i := range changes {
-		c := changes[i]
-		switch c.Op {
-		case format.OpSet, format.OpSetList, format.OpUnset:
-			if c.Mtime == 0 {
-				c.Mtime = now
-			}
-			w.put(c)
-		case format.OpRemove, format.OpCopy:
-			w.forgetUnder(c.Path)
-			if c.Mtime == 0 {
-				c.Mtime = now
-			}
-			w.removed = append(w.removed, removal{c.Path, c.Mtime})
-			if len(w.removed) > maxRemovals {
-				w.removed = w.removed[1:]
-			}
-		}
-	}
-	for w.bytes > maxRememberedBytes {
-		firstDrop = firstDrop || w.Dropped == 0
-		w.forget(w.order.Front())
-		w.Dropped++
-	}
-	return firstDrop
-}
-
-// put remembers c, replacing what was remembered for its path and key.
-func (w *cowriter) put(c format.Change) {
-	if w.byPath == nil {
-		w.byPath = map[string]map[string]*list.Element{}
-	}
-	keys := w.byPath[c.Path]
-	if keys == nil {
-		keys = map[string]*list.Element{}
-		w.byPath[c.Path] = keys
-	}
-	if el := keys[c.Key]; el != nil {
-		w.forget(el)
-		w.byPath[c.Path] = keys // forget drops a path left without keys
-	}
-	oc := &ownChange{c: c, size: c.EncodedSize()}
-	keys[c.Key] = w.order.PushBack(oc)
-	w.bytes += oc.size
-}
-
-// forget drops one remembered change.
-func (w *cowriter) forget(el *list.Element) {
-	oc := w.order.Remove(el).(*ownChange)
-	w.bytes -= oc.size
-	keys := w.byPath[oc.c.Path]
-	delete(keys, oc.c.Key)
-	if len(keys) == 0 {
-		delete(w.byPath, oc.c.Path)
+// opened: the store opened a tree and its journal (nil: none) from disk.
+// The journal is not one this store made; its entries are accounted for.
+func (w *coWriters) opened(jf *journalFile) {
+	w.own = false
+	w.scanned = 0
+	if jf != nil {
+		w.scanned = jf.j.Len()
 	}
 }
 
-// forgetUnder drops the remembered changes of path and everything under
-// it, which a remove or a copy's destination replaced.
-func (w *cowriter) forgetUnder(path string) {
-	for p, keys := range w.byPath {
-		if _, under := prefixRemainder([]byte(p), []byte(path)); under {
-			for _, el := range keys {
-				w.forget(el)
-			}
-		}
+// withCarried puts the carried entries (if any), then those adopted from
+// retired journals, before a write's, and says whether it did: not while
+// a rotation is under way, whose snapshot holds them (or, taken before
+// they were carried, fails at the swap and leaves them), as appending
+// them too would apply them twice.
+func (w *coWriters) withCarried(buf []byte, count int, rotating bool) ([]byte, int, bool) {
+	if !w.pending() || rotating {
+		return buf, count, false
+	}
+	n := 0
+	runs := entryRuns{w.carried, w.adopted}
+	runs.each(func(*format.Entry) error { n++; return nil })
+	out := make([]byte, 0, runs.size()+len(buf))
+	out = append(append(append(out, w.carried...), w.adopted...), buf...)
+	return out, n + count, true
+}
+
+// pending reports whether entries wait to be carried by the next write or
+// rotation.
+func (w *coWriters) pending() bool { return w.carried != nil || w.adopted != nil }
+
+// appended: entries (with what withCarried put before them) went into jf
+// at offset at.
+func (w *coWriters) appended(jf *journalFile, at uint32, entries []byte, carrying bool) {
+	if carrying {
+		w.carried, w.adopted = nil, nil
+	}
+	w.scanned = jf.j.Len()
+	w.last = lastAppend{jf, at, entries}
+}
+
+// appendRefused: the append of entries to jf failed. If the journal is
+// retired, what of them is still there is not the other writer's to
+// carry; if it is not, what of them is there is no sign of one.
+func (w *coWriters) appendRefused(jf *journalFile, entries []byte) {
+	w.scanned = jf.j.Len()
+	w.refused = entries
+	if jf.j.Broken() == nil {
+		jf.noteTail()
 	}
 }
 
-// sawEntry applies another writer's journal entry, written after every
-// change remembered so far: the changes it replaces are forgotten.
-func (w *cowriter) sawEntry(e *format.Entry) {
-	if !w.remembering() {
+// acknowledgedChanges: the store answered changes (those without a time
+// got now).
+func (w *coWriters) acknowledgedChanges(changes []format.Change, now uint64) {
+	if w.acknowledged(changes, now) {
+		w.logf("%s: another writer shares this tree; only the newest %d bytes of this store's changes are kept to write again", w.path, maxRememberedBytes)
+	}
+}
+
+// snapshot is a rotation's snapshot of tree and the entries of jf (a copy,
+// journal): it returns every run the rotation merges, oldest first. After
+// the journal come the entries to carry, then this store's changes that
+// another writer dropped, then extra (a write that found no room, which
+// may change the same keys again).
+func (w *coWriters) snapshot(tree *format.Tree, jf *journalFile, journal, extra []byte) (entryRuns, othersShare) {
+	// Entries of the last append another writer wrote over go in again
+	// (see cowriter_apart.go).
+	if lost := w.lostSinceAppend(jf); lost != nil {
+		w.carried = append(w.carried, lost...)
+	}
+	var sh othersShare
+	sh.adopted, w.adopted = w.adopted, nil
+	own, n := w.missing(tree, entryRuns{journal, w.carried, sh.adopted}, false)
+	sh.restored = n
+	return entryRuns{journal, w.carried, sh.adopted, own, extra}, sh
+}
+
+// committed: a rotation that merged the entries merged of the journal
+// old (nil: none), and carried count entries (carried) into its new
+// journal, swapped. It reports whether old is to be kept mapped (and
+// only its name removed), for a writer without the lock that may go on
+// appending to it.
+func (w *coWriters) committed(old *journalFile, merged, carried []byte, count int, sh othersShare) (keepOld bool) {
+	keepOld = old != nil && w.Seen
+	if keepOld {
+		w.retire(old, merged, carried)
+	}
+	w.refused = nil
+	// The snapshot held every carried entry: only a reload carries
+	// more, and a reload since the snapshot fails the swap.
+	w.carried = nil
+	w.scanned = count
+	w.own = true
+	w.Restored += sh.restored
+	return keepOld
+}
+
+// aborted: a rotation failed before its swap. Unless the tree was
+// reloaded since its snapshot (the other writer's tree then holds them),
+// what it adopted is still to be carried, before any adopted since.
+func (w *coWriters) aborted(sh othersShare, reloaded bool) {
+	if !reloaded {
+		w.adopted = append(sh.adopted, w.adopted...)
+	}
+}
+
+// reloading: another writer's rotation replaced the tree, and the store
+// is about to drop jf (nil: none). It returns the IDs of jf's entries,
+// to tell the new journal's own from those copied over, while this store
+// remembers changes.
+func (w *coWriters) reloading(jf *journalFile) map[entryID]bool {
+	// The other writer's rotation merged what it appended to the journals
+	// this store retired, if it was the one appending there.
+	w.dropRetired()
+	if jf == nil || w.readOnly {
+		return nil
+	}
+	var old map[entryID]bool
+	jf.j.Refresh()
+	w.catchUp(jf.j)
+	if w.remembering() {
+		old = journalIDs(jf.j)
+	}
+	if w.nfs {
+		// A journal no other machine reads: the rotation that replaced
+		// the tree could not carry it.
+		kept, _ := keepDecodable(bytes.Clone(jf.j.EntryBytes(0, jf.j.Len())))
+		w.carried = append(w.carried, kept...)
+	}
+	return old
+}
+
+// reloaded: the store opened the tree and journal (nil: none) now in
+// place; old is what reloading returned. rotated says the store rotated
+// while opening them (the new tree came without a usable journal): the
+// tree in place is then this store's own, and that rotation already
+// carried whatever it lacked. Otherwise this store's own changes the new
+// tree and journal lack are carried into the next write.
+func (w *coWriters) reloaded(tree *treeFile, jf *journalFile, old map[entryID]bool, rotated bool) {
+	if w.readOnly {
 		return
 	}
-	switch {
-	case isKeyOp(e.Op):
-		if el := w.byPath[string(e.Path)][string(e.Key)]; el != nil {
-			w.forget(el)
-			w.Superseded++
-		}
-	case e.Op == format.OpRemove || e.Op == format.OpCopy:
-		n := w.order.Len()
-		w.forgetUnder(string(e.Path))
-		w.Superseded += n - w.order.Len()
-	}
-}
-
-// catchUp accounts for the entries of j this store has not: another
-// writer's, appended after everything this store wrote to j. Called with
-// the journal refreshed, before appending to it or merging it.
-func (w *cowriter) catchUp(j *format.Journal) {
-	if j.Len() > w.scanned {
+	if rotated || tree == nil {
 		w.sawAnotherWriter()
-		for i := w.scanned; i < j.Len(); i++ {
-			if e, err := j.Entry(i); err == nil {
-				w.sawEntry(&e)
-			}
-		}
+		return
 	}
-	// A writer without the lock rewrote the entry count: it appends at
-	// its own cursor, over what others appended.
-	if j.Published() < uint32(j.Len()) {
-		w.sawAnotherWriter()
+	var j *format.Journal
+	if jf != nil {
+		j = jf.j
 	}
-	w.scanned = max(w.scanned, j.Len())
+	w.carried = append(w.carried, w.afterForeignRotation(tree.t, j, w.carried, old)...)
+	if len(w.carried) == 0 {
+		w.carried = nil
+	}
 }
 
-// entryID identifies a journal entry by its bytes, to tell entries another
-// writer's rotation copied from the old journal into its new one.
-type entryID struct{ size, crc uint32 }
-
-func idOf(b []byte) entryID { return entryID{be.Uint32(b), be.Uint32(b[4:])} }
-
-// journalIDs lists the entries of j by their bytes.
-func journalIDs(j *format.Journal) map[entryID]bool {
-	ids := make(map[entryID]bool, j.Len())
-	for i := 0; i < j.Len(); i++ {
-		ids[idOf(j.EntryBytes(i, i+1))] = true
-	}
-	return ids
-}
-
-// afterForeignRotation takes in the tree and journal another writer's
-// rotation left: entries of the new journal not copied from the old one
-// (whose IDs are in old) are that writer's, newer than every remembered
-// change; remembered changes its tree holds are forgotten, as are those
-// it replaced with newer ones. It returns the rest, as journal entries
-// to carry into the next write. old is needed only while remembering.
-func (w *cowriter) afterForeignRotation(tree *format.Tree, j *format.Journal, carried []byte, old map[entryID]bool) []byte {
-	w.sawAnotherWriter()
-	w.scanned = 0
-	if j != nil {
-		w.scanned = j.Len()
-	}
-	if !w.remembering() {
-		return nil
-	}
-	if j != nil {
-		for i := 0; i < j.Len(); i++ {
-			if old[idOf(j.EntryBytes(i, i+1))] {
-				continue
-			}
-			if e, err := j.Entry(i); err == nil {
-				w.sawEntry(&e)
-			}
-		}
-	}
-	runs := entryRuns{nil, carried}
-	if j != nil {
-		runs[0] = j.EntryBytes(0, j.Len())
-	}
-	out, n := w.missing(tree, runs, true)
-	w.Restored += n
-	return out
-}
-
-// missing returns, as journal entries oldest first, the remembered
-// changes that a tree with runs merged into it (oldest first) would not
-// show. foreign says another writer made the tree: remembered changes it
-// shows are then forgotten, and so are those a later change of their path
-// in it replaced.
-func (w *cowriter) missing(tree *format.Tree, runs entryRuns, foreign bool) (out []byte, n int) {
-	if !w.remembering() {
-		return nil, 0
-	}
-	d := newDecider(tree, runs, w.byPath)
-	for el := w.order.Front(); el != nil; {
-		next := el.Next()
-		oc := el.Value.(*ownChange)
-		dec := d.decide(oc.c.Path, oc.c.Key)
-		switch {
-		case shows(&oc.c, dec):
-			if foreign && !dec.byEntry {
-				w.forget(el)
-				w.Shown++
-			}
-		case dec.byEntry && dec.mtime > oc.c.Mtime,
-			foreign && !dec.byEntry && dec.treeChanged > int64(oc.c.Mtime):
-			w.forget(el)
-			w.Superseded++
-		default:
-			// Encoding cannot fail: the change was encoded once already.
-			out, _ = oc.c.AppendTo(out)
-			n++
-		}
-		el = next
-	}
-	return out, n
-}
-
-// shows reports whether a key decided as dec holds c's outcome.
-func shows(c *format.Change, dec decision) bool {
-	switch c.Op {
-	case format.OpSet:
-		return dec.found && !dec.val.IsList && dec.val.Value == c.Value
-	case format.OpSetList:
-		return dec.found && dec.val.IsList && slices.Equal(dec.val.List, c.List)
-	}
-	return !dec.found
-}
-
-// decision is what a tree with journal entries merged into it holds for
-// one key: the value, and what decided it (an entry, with its time, or
-// the tree, with its path's change time).
-type decision struct {
-	val         format.KeyValue
-	found       bool
-	byEntry     bool
-	mtime       uint64
-	treeChanged int64
-}
-
-// decider answers many decisions over one tree and run of entries: an
-// index of the newest key entry of each remembered path and key, and the
-// copies and removes, near whose paths the C reader's walk is followed
-// entry by entry.
-type decider struct {
-	tree    *format.Tree
-	runs    entryRuns
-	newest  map[string]map[string]format.Entry
-	paths   [][]byte // destinations of copies, paths of removes
-	entries [][]byte // newest first, made when first needed
-}
-
-func newDecider(tree *format.Tree, runs entryRuns, want map[string]map[string]*list.Element) *decider {
-	d := &decider{tree: tree, runs: runs, newest: map[string]map[string]format.Entry{}}
-	runs.each(func(e *format.Entry) error {
-		switch {
-		case isKeyOp(e.Op):
-			if want[string(e.Path)][string(e.Key)] == nil {
-				break
-			}
-			keys := d.newest[string(e.Path)]
-			if keys == nil {
-				keys = map[string]format.Entry{}
-				d.newest[string(e.Path)] = keys
-			}
-			keys[string(e.Key)] = *e
-		case e.Op == format.OpRemove || e.Op == format.OpCopy:
-			d.paths = append(d.paths, e.Path)
-		}
-		return nil
-	})
-	return d
-}
-
-func (d *decider) decide(path, key string) decision {
-	for _, p := range d.paths {
-		if _, under := prefixRemainder([]byte(path), p); under {
-			return d.walk([]byte(path), key)
-		}
-	}
-	if e, ok := d.newest[path][key]; ok {
-		val, found := entryValue(&e)
-		return decision{val: val, found: found, byEntry: true, mtime: e.Mtime}
-	}
-	return d.inTree([]byte(path), key)
-}
-
-// walk decides a key the C reader's way, for a path a copy or remove in
-// the entries may reach.
-func (d *decider) walk(path []byte, key string) decision {
-	if d.entries == nil {
-		for _, run := range d.runs {
-			for off := 0; off+4 <= len(run); {
-				size := int(be.Uint32(run[off:]))
-				if size < 4 || off+size > len(run) {
-					break // runs hold whole entries; this cannot happen
-				}
-				d.entries = append(d.entries, run[off:off+size])
-				off += size
-			}
-		}
-		slices.Reverse(d.entries)
-	}
-	var dec decision
-	final, ok := view{entries: d.entries}.walk(path, func(e *format.Entry, p []byte) bool {
-		switch {
-		case isKeyOp(e.Op) && bytes.Equal(e.Path, p) && string(e.Key) == key:
-			dec.val, dec.found = entryValue(e)
-			dec.byEntry, dec.mtime = true, e.Mtime
-			return false
-		case e.Op == format.OpRemove:
-			if _, under := prefixRemainder(p, e.Path); under {
-				dec.byEntry, dec.mtime = true, e.Mtime
-			}
-		}
-		return true
-	})
-	if dec.byEntry || !ok {
-		return dec
-	}
-	return d.inTree(final, key)
-}
-
-// inTree decides a key from the tree alone.
-func (d *decider) inTree(path []byte, key string) decision {
-	if d.tree == nil {
-		return decision{}
-	}
-	t := view{tree: d.tree}
-	var dec decision
-	dec.val, dec.found = t.get(path, key)
-	dec.treeChanged = t.lastChanged(path)
-	return dec
-}
+// closing: the store is closing.
+func (w *coWriters) closing() { w.dropRetired() }

@@ -201,7 +201,7 @@ func TestOwnChangesDroppedByAStaleRotationComeBack(t *testing.T) {
 			c.rotate()
 			s.Flush()
 			s.mu.Lock()
-			remembered, restored, shown := s.cow.order.Len(), s.cow.Restored, s.cow.Shown
+			remembered, restored, shown := s.others.order.Len(), s.others.Restored, s.others.Shown
 			s.mu.Unlock()
 			if remembered != 0 || restored == 0 || shown == 0 {
 				t.Errorf("%d changes still remembered after the other writer's tree holds them all (%d written again, %d forgotten for that)", remembered, restored, shown)
@@ -240,8 +240,8 @@ func TestNewerChangeOfAnotherWriterStays(t *testing.T) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.cow.Superseded != 1 {
-		t.Errorf("%d remembered changes forgotten as replaced by newer ones, want 1", s.cow.Superseded)
+	if s.others.Superseded != 1 {
+		t.Errorf("%d remembered changes forgotten as replaced by newer ones, want 1", s.others.Superseded)
 	}
 }
 
@@ -315,7 +315,7 @@ func TestAnAppendWrittenOverBeforeAnySignComesBack(t *testing.T) {
 	// the store's next write moves to one of its own before appending.
 	c.rotate()
 	s.mu.Lock()
-	s.refresh()
+	s.refreshLocked()
 	theirs := s.journal.path
 	s.mu.Unlock()
 	mustSet(t, s, "/mine/4", "k", "m4")
@@ -376,8 +376,8 @@ func TestTakenEntriesAreDroppedAtTheirWritersRotation(t *testing.T) {
 	}
 	c.move("/src", "/dst", clock())
 	s.mu.Lock()
-	s.adoptLocked() // as a write during a rotation of this store's does
-	taken := len(s.cow.adopted)
+	s.others.adoptRetired() // as a write during a rotation of this store's does
+	taken := len(s.others.adopted)
 	s.mu.Unlock()
 	if taken == 0 {
 		t.Fatal("nothing taken from the retired journal")
@@ -424,7 +424,7 @@ func TestNothingRememberedWithoutAnotherWriter(t *testing.T) {
 		}
 		mustFlush(t, s)
 		s.mu.Lock()
-		seen, remembered, retired, rotations := s.cow.Seen, s.cow.order.Len(), len(s.cow.retired), s.rot.count
+		seen, remembered, retired, rotations := s.others.Seen, s.others.order.Len(), len(s.others.retired), s.rot.count
 		s.mu.Unlock()
 		if rotations < 2 {
 			t.Fatalf("background=%v: %d rotations; the test wants several", background, rotations)
@@ -440,7 +440,7 @@ func TestNothingRememberedWithoutAnotherWriter(t *testing.T) {
 func TestRememberedChangesAreBounded(t *testing.T) {
 	s, _ := openTemp(t, Options{})
 	s.mu.Lock()
-	s.cow.sawAnotherWriter()
+	s.others.sawAnotherWriter()
 	s.mu.Unlock()
 	long := strings.Repeat("v", 1000)
 	n := 2*maxRememberedBytes/len(long) + 10
@@ -449,13 +449,13 @@ func TestRememberedChangesAreBounded(t *testing.T) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.cow.bytes > maxRememberedBytes {
-		t.Errorf("%d bytes remembered, more than %d", s.cow.bytes, maxRememberedBytes)
+	if s.others.bytes > maxRememberedBytes {
+		t.Errorf("%d bytes remembered, more than %d", s.others.bytes, maxRememberedBytes)
 	}
-	if s.cow.Dropped == 0 || s.cow.Dropped+s.cow.order.Len() != n {
-		t.Errorf("%d remembered, %d dropped, of %d", s.cow.order.Len(), s.cow.Dropped, n)
+	if s.others.Dropped == 0 || s.others.Dropped+s.others.order.Len() != n {
+		t.Errorf("%d remembered, %d dropped, of %d", s.others.order.Len(), s.others.Dropped, n)
 	}
-	if newest := s.cow.order.Back().Value.(*ownChange); newest.c.Path != "/p/"+strconv.Itoa(n-1) {
+	if newest := s.others.order.Back().Value.(*ownChange); newest.c.Path != "/p/"+strconv.Itoa(n-1) {
 		t.Errorf("newest remembered is %s", newest.c.Path)
 	}
 }
@@ -483,7 +483,7 @@ func TestATornEntryLeftByACrashIsNoSignOfAnotherWriter(t *testing.T) {
 		mustSet(t, s, "/b", "k", strconv.Itoa(i))
 	}
 	s.mu.Lock()
-	seen, rotations := s.cow.Seen, s.rot.count
+	seen, rotations := s.others.Seen, s.rot.count
 	s.mu.Unlock()
 	if seen || rotations != 0 {
 		t.Errorf("after a crash's torn entry, the store saw another writer (%v) and rotated %d times", seen, rotations)
@@ -499,7 +499,7 @@ func TestAChangeIsRememberedBeforeTheRotationItStarts(t *testing.T) {
 	now := time.Unix(1_800_000_000, 0)
 	s, path := openTemp(t, Options{Background: true, JournalSize: 4096, Now: func() time.Time { return now }})
 	s.mu.Lock()
-	s.cow.sawAnotherWriter()
+	s.others.sawAnotherWriter()
 	s.mu.Unlock()
 	for i := range 200 {
 		mustSet(t, s, "/k", "k", strconv.Itoa(i))

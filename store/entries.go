@@ -2,7 +2,11 @@
 
 package store
 
-import "gvfs-metadata/format"
+import (
+	"slices"
+
+	"gvfs-metadata/format"
+)
 
 // entryRuns holds the journal entries a rotation merges as runs of whole
 // entries, in order: the copy of the journal, then the entries of a write
@@ -20,7 +24,8 @@ func (runs entryRuns) size() int {
 	return n
 }
 
-// each decodes the entries in order and calls fn with each.
+// each decodes the entries in order and calls fn with each. It is the
+// one place runs are split into entries.
 func (runs entryRuns) each(fn func(e *format.Entry) error) error {
 	for _, run := range runs {
 		for off := 0; off < len(run); {
@@ -35,4 +40,18 @@ func (runs entryRuns) each(fn func(e *format.Entry) error) error {
 		}
 	}
 	return nil
+}
+
+// newestFirst returns the entries' bytes newest first, as a view holds
+// them. Entries of a run are whole: e.Offset and e.Size are within it.
+func (runs entryRuns) newestFirst() [][]byte {
+	var out [][]byte
+	for _, run := range runs {
+		entryRuns{run}.each(func(e *format.Entry) error {
+			out = append(out, run[e.Offset:e.Offset+e.Size])
+			return nil
+		})
+	}
+	slices.Reverse(out)
+	return out
 }

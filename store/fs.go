@@ -54,7 +54,7 @@ type File interface {
 	MapWritable(size int) (WritableMapping, error)
 	// Lock waits for an exclusive advisory lock on the file, which every
 	// store writing the same tree from another process takes too (see
-	// share.go); Unlock releases it.
+	// cowriter_share.go); Unlock releases it.
 	Lock() error
 	Unlock() error
 }

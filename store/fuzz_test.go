@@ -34,7 +34,7 @@ func FuzzRotation(f *testing.F) {
 				t.Fatalf("a patch of a tree that parses does not parse: %v", err)
 			}
 		}
-		r := &rotation{old: &treeFile{t: old}, tag: 8, entries: entryRuns{entries}}
-		r.newTree()
+		r := &rotationSnapshot{old: &treeFile{t: old}, tag: 8, entries: entryRuns{entries}}
+		r.newTree(nil)
 	})
 }

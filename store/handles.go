@@ -87,7 +87,7 @@ type journalFile struct {
 	j    *format.Journal
 	// tail is what lay past the last valid entry when the journal was
 	// opened, from tailAt on: what a writer killed between writing an
-	// entry and publishing it left (see apart.go).
+	// entry and publishing it left (see cowriter_apart.go).
 	tail   []byte
 	tailAt uint32
 }

@@ -75,13 +75,13 @@ func payload(size int) int { return size - format.JournalHeaderSize }
 // when writes are few.
 func (s *Store) steadyThreshold() int { return payload(s.journalSize()) * 3 / 4 }
 
-// room is the space a journal keeps free past its threshold for the
+// roomLocked is the space a journal keeps free past its threshold for the
 // writes that come while a tree of treeBytes is rewritten: twice what the
 // last rotation saw written, or what a client at bus speed would write in
 // the time the last one took, whichever is more (measured at 1M entries:
 // sized from what was written alone, a burst that sped up found the room
-// too small and waited up to 287 ms). Called with s.mu held.
-func (s *Store) room(treeBytes int) int {
+// too small and waited up to 287 ms).
+func (s *Store) roomLocked(treeBytes int) int {
 	took := s.rot.plan.took
 	if took == 0 {
 		took = time.Duration(float64(treeBytes) / newTreeRate * float64(time.Second))
@@ -90,8 +90,8 @@ func (s *Store) room(treeBytes int) int {
 	return min(room, payload(s.maxJournal())-s.steadyThreshold())
 }
 
-// treeBytes is the size of the current tree file (0 when there is none).
-func (s *Store) treeBytes() int {
+// treeBytesLocked is the size of the current tree file (0 when there is none).
+func (s *Store) treeBytesLocked() int {
 	if s.tree == nil {
 		return 0
 	}
@@ -101,25 +101,25 @@ func (s *Store) treeBytes() int {
 // maxJournal is the cap on a journal's size.
 func (s *Store) maxJournal() int { return max(MaxJournalSize, s.journalSize()) }
 
-// planJournal returns the size of the journal a rotation creates, given
+// newJournalSizeLocked returns the size of the journal a rotation creates, given
 // carried, the bytes of entries it will start with, the size of the tree
-// it names and whether it is part of a burst. Called with s.mu held.
-func (s *Store) planJournal(carried, treeBytes int, burst bool) int {
+// it names and whether it is part of a burst.
+func (s *Store) newJournalSizeLocked(carried, treeBytes int, burst bool) int {
 	if burst || s.rot.plan.waited {
 		s.rot.plan.waited = false
 		return s.maxJournal()
 	}
-	want := format.JournalHeaderSize + max(s.steadyThreshold(), carried) + s.room(treeBytes)
+	want := format.JournalHeaderSize + max(s.steadyThreshold(), carried) + s.roomLocked(treeBytes)
 	return min(max(roundUp(want, 4096), s.journalSize()), s.maxJournal())
 }
 
-// thresholdFor is where the rotation of a new journal of size bytes
+// thresholdForLocked is where the rotation of a new journal of size bytes
 // starts: in a burst, when only the room is left.
-func (s *Store) thresholdFor(size, treeBytes int, burst bool) int {
+func (s *Store) thresholdForLocked(size, treeBytes int, burst bool) int {
 	if !burst {
 		return s.steadyThreshold()
 	}
-	return max(s.steadyThreshold(), payload(size)-s.room(treeBytes))
+	return max(s.steadyThreshold(), payload(size)-s.roomLocked(treeBytes))
 }
 
 // needsRotationLocked reports whether the journal has reached the fill at
@@ -133,7 +133,7 @@ func (s *Store) needsRotationLocked() bool {
 	if s.rot.plan.threshold > 0 {
 		return used >= s.rot.plan.threshold
 	}
-	return used >= s.steadyThreshold() || s.journal.j.Free() < s.room(s.treeBytes())
+	return used >= s.steadyThreshold() || s.journal.j.Free() < s.roomLocked(s.treeBytesLocked())
 }
 
 func roundUp(n, to int) int { return (n + to - 1) / to * to }

@@ -70,8 +70,8 @@ func TestPatchedTreeReadsLikeARewrittenOne(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			r := &rotation{old: &treeFile{t: again}, tag: 3}
-			full, err := r.newTree()
+			r := &rotationSnapshot{old: &treeFile{t: again}, tag: 3}
+			full, err := r.newTree(nil)
 			if err != nil {
 				t.Fatal(err)
 			}

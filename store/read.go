@@ -3,7 +3,6 @@
 package store
 
 import (
-	"bytes"
 	"sort"
 
 	"gvfs-metadata/format"
@@ -45,15 +44,11 @@ func (s *Store) viewLocked() view {
 func (s *Store) read(fn func(v view)) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if err := s.refresh(); err != nil {
+	if err := s.refreshLocked(); err != nil {
 		return err
 	}
 	fn(s.viewLocked())
 	return nil
-}
-
-func isKeyOp(op format.Op) bool {
-	return op == format.OpSet || op == format.OpSetList || op == format.OpUnset
 }
 
 // Get returns key on path with its value. What is not found is the zero
@@ -64,19 +59,19 @@ func (s *Store) Get(path, key string) (kv format.KeyValue, found bool, err error
 }
 
 func (v view) get(path []byte, key string) (kv format.KeyValue, found bool) {
-	decided := false
-	final, ok := v.walk(path, func(e *format.Entry, p []byte) bool {
-		if !isKeyOp(e.Op) || !bytes.Equal(e.Path, p) || string(e.Key) != key {
-			return true
-		}
-		decided = true
-		kv, found = entryValue(e)
-		return false
-	})
-	if decided || !ok || v.tree == nil {
-		return kv, found
+	by, decided, final := v.decideKey(path, key)
+	if decided {
+		return entryValue(&by)
 	}
-	d, ok, err := v.tree.Lookup(final)
+	return v.inTree(final, key)
+}
+
+// inTree returns key on path in the tree alone.
+func (v view) inTree(path []byte, key string) (kv format.KeyValue, found bool) {
+	if v.tree == nil {
+		return format.KeyValue{}, false
+	}
+	d, ok, err := v.tree.Lookup(path)
 	if err != nil || !ok {
 		return format.KeyValue{}, false
 	}
@@ -122,23 +117,7 @@ func (s *Store) Keys(path string) (kvs []format.KeyValue, err error) {
 }
 
 func (v view) keys(path []byte) []format.KeyValue {
-	seen := map[string]*format.KeyValue{}
-	var order []string
-	final, ok := v.walk(path, func(e *format.Entry, p []byte) bool {
-		if isKeyOp(e.Op) && bytes.Equal(e.Path, p) {
-			k := string(e.Key)
-			if _, dup := seen[k]; !dup {
-				kv, found := entryValue(e)
-				if found {
-					seen[k] = &kv
-				} else {
-					seen[k] = nil
-				}
-				order = append(order, k)
-			}
-		}
-		return true
-	})
+	seen, order, final, ok := v.decideKeys(path)
 	var out []format.KeyValue
 	for _, k := range order {
 		if kv := seen[k]; kv != nil {
@@ -173,24 +152,19 @@ func (s *Store) LastChanged(path string) (t int64, err error) {
 }
 
 func (v view) lastChanged(path []byte) int64 {
-	var t int64
-	decided := false
-	final, ok := v.walk(path, func(e *format.Entry, p []byte) bool {
-		if isKeyOp(e.Op) && bytes.Equal(e.Path, p) {
-			t, decided = int64(e.Mtime), true
-			return false
-		}
-		if e.Op == format.OpRemove {
-			if _, hit := prefixRemainder(p, e.Path); hit {
-				t, decided = int64(e.Mtime), true
-			}
-		}
-		return true
-	})
-	if decided || !ok || v.tree == nil {
-		return t
+	by, decided, final := v.decide(path, func(*format.Entry) bool { return true })
+	if decided {
+		return int64(by.Mtime)
 	}
-	if d, found, err := v.tree.Lookup(final); err == nil && found {
+	return v.treeLastChanged(final)
+}
+
+// treeLastChanged returns when path last changed in the tree alone.
+func (v view) treeLastChanged(path []byte) int64 {
+	if v.tree == nil {
+		return 0
+	}
+	if d, found, err := v.tree.Lookup(path); err == nil && found {
 		return d.LastChanged()
 	}
 	return 0
@@ -203,51 +177,8 @@ func (s *Store) Children(path string) (kids []Child, err error) {
 	return
 }
 
-type childInfo struct {
-	Child
-	exists, deleted, reported bool
-}
-
 func (v view) children(path []byte) []Child {
-	infos := map[string]*childInfo{}
-	info := func(rest []byte) (*childInfo, bool) {
-		name, _, nested := bytes.Cut(rest, []byte("/"))
-		ci := infos[string(name)]
-		if ci == nil {
-			ci = &childInfo{Child: Child{Name: string(name)}}
-			infos[ci.Name] = ci
-		}
-		return ci, !nested
-	}
-	final, ok := v.walk(path, func(e *format.Entry, p []byte) bool {
-		rest, under := prefixRemainder(e.Path, p)
-		if !under || len(rest) == 0 {
-			return true
-		}
-		ci, direct := info(rest)
-		switch {
-		case isKeyOp(e.Op):
-			if !ci.deleted {
-				ci.exists = true
-				if ci.LastChanged == 0 {
-					ci.LastChanged = int64(e.Mtime)
-				}
-				ci.HasChildren = ci.HasChildren || !direct
-				ci.HasData = ci.HasData || (direct && e.Op != format.OpUnset)
-			}
-		case e.Op == format.OpCopy:
-			if !ci.deleted {
-				ci.exists = true
-				if ci.LastChanged == 0 {
-					ci.LastChanged = int64(e.Mtime)
-				}
-				ci.HasChildren, ci.HasData = true, true
-			}
-		case e.Op == format.OpRemove && direct:
-			ci.deleted = true
-		}
-		return true
-	})
+	infos, final, ok := v.decideChildren(path)
 	var out []Child
 	if ok && v.tree != nil {
 		if d, found, err := v.tree.Lookup(final); err == nil && found {

@@ -17,9 +17,12 @@ type item struct {
 
 // layout is the breadth-first order of the tree being written.
 type layout struct {
-	old    *format.Tree
-	items  []item
-	forces []int64 // forces[0] is unused
+	old      *format.Tree
+	items    []item
+	kidCount []uint32 // children of each item, which follow in items
+	forces   []int64  // forces[0] is unused
+	keys     []string // every key the new tree holds
+	lo, hi   int64    // the oldest and newest times it holds (0: none)
 }
 
 func (l *layout) oldEntry(it item) format.Dirent { return l.old.DirentAt(it.off) }
@@ -68,63 +71,60 @@ func outputHint(old *format.Tree, entries entryRuns, o *overlay) int {
 }
 
 // rebuild writes the new tree from the old one and the journal entries,
-// copying every block the entries did not change. It returns errSlowPath
-// when the old tree is not laid out for that (the caller then rebuilds
-// everything from decoded nodes).
-// every entry replayed and every tree entry visited.
+// copying every block the entries did not change, in three passes over
+// the tree breadth-first: its order (layOut), the children blocks
+// (writeChildren), the metadata blocks (writeMetadata). It returns
+// errSlowPath when the old tree is not laid out for that (the caller
+// then rebuilds everything from decoded nodes).
 func rebuild(old *format.Tree, entries entryRuns, tag uint32) ([]byte, error) {
 	o, err := replay(old, entries)
 	if err != nil {
 		return nil, err
 	}
+	if err := checkShape(old); err != nil {
+		return nil, err
+	}
+	l, err := layOut(old, o)
+	if err != nil {
+		return nil, err
+	}
+	w, rootOff := format.NewWriter(tag, format.TimeBase(l.lo, l.hi), l.keys, o.root.lastChanged(), outputHint(old, entries, o))
+	dirents, err := l.writeChildren(w, rootOff)
+	if err != nil {
+		return nil, err
+	}
+	if err := l.writeMetadata(w, o.root, dirents); err != nil {
+		return nil, err
+	}
+	return w.Bytes(), nil
+}
 
-	// Lay out the entries breadth-first, and gather the times and keys the
-	// header and key table need.
+// layOut is the first pass: the breadth-first order of the tree being
+// written, with how many children each item has, and the times and keys
+// the header and key table need.
+func layOut(old *format.Tree, o *overlay) (*layout, error) {
 	// Every entry takes at least 26 bytes of the old file, and a journal
 	// entry adds a few; sizing for that spares the copies a growing slice
 	// makes.
 	estimate := len(old.Bytes())/26 + 4*o.entries + 16
 	l := &layout{old: old, items: make([]item, 1, estimate), forces: []int64{0}}
 	l.items[0] = item{ov: o.root}
+	l.kidCount = make([]uint32, 1, estimate)
 	forceIndex := map[int64]uint32{}
-	kidCount := make([]uint32, 1, estimate)
-	if err := checkShape(old); err != nil {
-		return nil, err
-	}
 	usedOld := make([]bool, old.NumKeys())
 	newKeys := map[string]bool{}
-	var lo, hi int64
-	noteTime := func(t int64) {
-		if t != 0 {
-			if lo == 0 || t < lo {
-				lo = t
-			}
-			hi = max(hi, t)
-		}
-	}
 	for i := 0; i < len(l.items); i++ {
 		it := l.items[i]
-		noteTime(l.lastChanged(it))
+		l.noteTime(l.lastChanged(it))
 		if it.ov != nil && it.ov.keysSet {
 			for _, kv := range it.ov.keys {
 				newKeys[kv.Key] = true
 			}
-		} else {
-			if d, ok := l.oldOf(it); ok {
-				data, err := d.Data()
-				if err != nil {
-					return nil, errSlowPath
-				}
-				for j := 0; j < data.Len(); j++ {
-					id := data.Item(j).KeyID
-					if int(id) >= len(usedOld) {
-						return nil, errSlowPath
-					}
-					usedOld[id] = true
-				}
+		} else if d, ok := l.oldOf(it); ok {
+			if err := markKeys(d, usedOld); err != nil {
+				return nil, err
 			}
 		}
-		before := len(l.items)
 		force := it.force
 		if it.ov != nil && it.ov.force != 0 {
 			if force = forceIndex[it.ov.force]; force == 0 {
@@ -133,30 +133,13 @@ func rebuild(old *format.Tree, entries entryRuns, tag uint32) ([]byte, error) {
 				l.forces = append(l.forces, it.ov.force)
 			}
 		}
-		if it.ov != nil {
-			err := it.ov.eachKid(func(k *ovNode, old format.Dirent) error {
-				if k != nil {
-					l.items = append(l.items, item{ov: k})
-				} else {
-					l.items = append(l.items, item{off: old.Offset(), force: force})
-				}
-				return nil
-			})
-			if err != nil {
-				return nil, err
-			}
-		} else if d, ok := l.oldOf(it); ok {
-			dir, err := oldChildren(d)
-			if err != nil {
-				return nil, err
-			}
-			for j := 0; j < dir.Len(); j++ {
-				l.items = append(l.items, item{off: dir.Child(j).Offset(), force: force})
-			}
+		before := len(l.items)
+		if err := l.appendKids(it, force); err != nil {
+			return nil, err
 		}
-		kidCount[i] = uint32(len(l.items) - before)
+		l.kidCount[i] = uint32(len(l.items) - before)
 		for range len(l.items) - before {
-			kidCount = append(kidCount, 0)
+			l.kidCount = append(l.kidCount, 0)
 		}
 	}
 	for id, used := range usedOld {
@@ -165,23 +148,80 @@ func rebuild(old *format.Tree, entries entryRuns, tag uint32) ([]byte, error) {
 			newKeys[string(name)] = true
 		}
 	}
-	keys := make([]string, 0, len(newKeys))
+	l.keys = make([]string, 0, len(newKeys))
 	for k := range newKeys {
-		keys = append(keys, k)
+		l.keys = append(l.keys, k)
 	}
+	return l, nil
+}
 
-	w, rootOff := format.NewWriter(tag, format.TimeBase(lo, hi), keys, o.root.lastChanged(), outputHint(old, entries, o))
+// noteTime widens the range of times the tree holds.
+func (l *layout) noteTime(t int64) {
+	if t != 0 {
+		if l.lo == 0 || t < l.lo {
+			l.lo = t
+		}
+		l.hi = max(l.hi, t)
+	}
+}
+
+// markKeys marks the keys an old entry's metadata uses.
+func markKeys(d format.Dirent, usedOld []bool) error {
+	data, err := d.Data()
+	if err != nil {
+		return errSlowPath
+	}
+	for j := 0; j < data.Len(); j++ {
+		id := data.Item(j).KeyID
+		if int(id) >= len(usedOld) {
+			return errSlowPath
+		}
+		usedOld[id] = true
+	}
+	return nil
+}
+
+// appendKids appends an item's children to the order; force is the index
+// of the copy time old children under a copy take.
+func (l *layout) appendKids(it item, force uint32) error {
+	if it.ov != nil {
+		return it.ov.eachKid(func(k *ovNode, old format.Dirent) error {
+			if k != nil {
+				l.items = append(l.items, item{ov: k})
+			} else {
+				l.items = append(l.items, item{off: old.Offset(), force: force})
+			}
+			return nil
+		})
+	}
+	d, ok := l.oldOf(it)
+	if !ok {
+		return nil
+	}
+	dir, err := oldChildren(d)
+	if err != nil {
+		return err
+	}
+	for j := 0; j < dir.Len(); j++ {
+		l.items = append(l.items, item{off: dir.Child(j).Offset(), force: force})
+	}
+	return nil
+}
+
+// writeChildren is the second pass: every children block, copied from the
+// old tree where it did not change. It returns each item's entry offset.
+func (l *layout) writeChildren(w *format.Writer, rootOff uint32) ([]uint32, error) {
 	order := l.items
 	dirents := make([]uint32, len(order))
 	dirents[0] = rootOff
 	next := 1
 	for i, it := range order {
-		n := int(kidCount[i])
+		n := int(l.kidCount[i])
 		kids := order[next : next+n]
 		copied := false
 		if d, ok := l.sameChildren(it); ok {
 			if dir, err := d.Children(); err == nil && dir.Len() == n {
-				if offs, err := w.CopyChildren(dirents[i], old, dir); err == nil {
+				if offs, err := w.CopyChildren(dirents[i], l.old, dir); err == nil {
 					copy(dirents[next:], offs)
 					copied = true
 				}
@@ -204,50 +244,64 @@ func rebuild(old *format.Tree, entries entryRuns, tag uint32) ([]byte, error) {
 		}
 		next += n
 	}
+	return dirents, nil
+}
 
-	rootKeys := o.root.keys
-	if !o.root.keysSet {
+// writeMetadata is the third pass: every metadata block, in runs copied
+// from the old tree where they did not change.
+func (l *layout) writeMetadata(w *format.Writer, root *ovNode, dirents []uint32) error {
+	rootKeys := root.keys
+	if !root.keysSet {
 		var err error
-		if rootKeys, err = oldKeys(o.root.old); err != nil {
-			return nil, err
+		if rootKeys, err = oldKeys(root.old); err != nil {
+			return err
 		}
 	}
-	w.Metadata(rootOff, rootKeys)
+	w.Metadata(dirents[0], rootKeys)
 	w.EndMetadataRun()
-	next = 1
+	order := l.items
+	next := 1
 	for i, it := range order {
-		n := int(kidCount[i])
+		n := int(l.kidCount[i])
 		kids := order[next : next+n]
 		copied := false
 		if d, ok := l.sameMetadata(it); ok {
 			if dir, err := d.Children(); err == nil && dir.Len() == n {
-				copied = w.CopyMetadataRun(old, dir, dirents[next:next+n]) == nil
+				copied = w.CopyMetadataRun(l.old, dir, dirents[next:next+n]) == nil
 			}
 		}
 		if !copied {
 			for j, k := range kids {
-				if k.ov != nil && k.ov.keysSet {
-					w.Metadata(dirents[next+j], k.ov.keys)
-					continue
-				}
-				d, ok := l.oldOf(k)
-				if !ok {
-					w.Metadata(dirents[next+j], nil)
-					continue
-				}
-				data, err := d.Data()
-				if err != nil {
-					return nil, errSlowPath
-				}
-				if err := w.MetadataFrom(dirents[next+j], old, data); err != nil {
-					return nil, errSlowPath
+				if err := l.writeItemMetadata(w, k, dirents[next+j]); err != nil {
+					return err
 				}
 			}
 			w.EndMetadataRun()
 		}
 		next += n
 	}
-	return w.Bytes(), nil
+	return nil
+}
+
+// writeItemMetadata writes one item's metadata block for its entry at off.
+func (l *layout) writeItemMetadata(w *format.Writer, k item, off uint32) error {
+	if k.ov != nil && k.ov.keysSet {
+		w.Metadata(off, k.ov.keys)
+		return nil
+	}
+	d, ok := l.oldOf(k)
+	if !ok {
+		w.Metadata(off, nil)
+		return nil
+	}
+	data, err := d.Data()
+	if err != nil {
+		return errSlowPath
+	}
+	if err := w.MetadataFrom(off, l.old, data); err != nil {
+		return errSlowPath
+	}
+	return nil
 }
 
 // oldOf is the old entry an item reads from, if it has one.

@@ -21,7 +21,9 @@ import (
 // Rotations read the entries oldest first and change a tree (replayChange,
 // on the decoded nodes of a full rebuild or the overlay of a copying one);
 // lookups read them newest first from the path they look up, as the C
-// reader does (view.walk). The model test holds both directions to the
+// reader does (view.walk), and ask what decides a key, a path's keys or
+// its children (decide, decideKeys, decideChildren); read.go only merges
+// those decisions with the tree. The model test holds both directions to the
 // same meaning, and the rebuild tests hold the two trees byte-identical.
 
 // replayTree is a tree a rotation replays entries on. N names a node in
@@ -141,6 +143,54 @@ func components(path string) []string {
 	return out
 }
 
+// The same rules, asked of one entry and one path. Lookups, rotations
+// and the co-writer seam ask these; none restates them.
+
+// isKeyOp reports whether op sets or unsets one key of its path.
+func isKeyOp(op format.Op) bool {
+	return op == format.OpSet || op == format.OpSetList || op == format.OpUnset
+}
+
+// keyEntryOf reports whether e is a key entry of path: it decides its
+// key there.
+func keyEntryOf(e *format.Entry, path []byte) bool {
+	return isKeyOp(e.Op) && bytes.Equal(e.Path, path)
+}
+
+// replaces reports whether e, a remove or a copy, replaces path and
+// everything below it: e's path is path or one of its ancestors.
+func replaces(e *format.Entry, path []byte) bool {
+	if e.Op != format.OpRemove && e.Op != format.OpCopy {
+		return false
+	}
+	_, under := prefixRemainder(path, e.Path)
+	return under
+}
+
+// hides reports whether e removes path (it or an ancestor).
+func hides(e *format.Entry, path []byte) bool {
+	return e.Op == format.OpRemove && replaces(e, path)
+}
+
+// covers reports whether e decides key of path: a key entry of that key,
+// or a remove or copy that replaces the path.
+func covers(e *format.Entry, path []byte, key string) bool {
+	if isKeyOp(e.Op) {
+		return bytes.Equal(e.Path, path) && string(e.Key) == key
+	}
+	return replaces(e, path)
+}
+
+// reaches reports whether e changes or reads anything at or below path:
+// its path, or a copy's source, is path or lies below it.
+func reaches(e *format.Entry, path []byte) bool {
+	if _, under := prefixRemainder(e.Path, path); under {
+		return true
+	}
+	_, under := prefixRemainder(e.Source, path)
+	return under && e.Op == format.OpCopy
+}
+
 // walk visits the entries newest first, following the C reader: fn sees
 // each entry with the path as rewritten by the copies met so far, and
 // returns false to stop. walk returns the final path (to look up in the
@@ -156,18 +206,35 @@ func (v view) walk(path []byte, fn func(e *format.Entry, path []byte) bool) ([]b
 		if !fn(&e, path) {
 			return nil, false
 		}
-		if e.Op == format.OpCopy || e.Op == format.OpRemove {
-			rest, ok := prefixRemainder(path, e.Path)
-			if !ok {
-				continue
-			}
+		if replaces(&e, path) {
 			if e.Op == format.OpRemove {
 				return nil, false
 			}
+			rest, _ := prefixRemainder(path, e.Path)
 			path = joinPath(e.Source, rest)
 		}
 	}
 	return path, true
+}
+
+// decide follows the C reader's walk for path to the entry that decides
+// it: the newest key entry of the path (as copies rewrote it) that match
+// accepts, or a remove that hides the path. When none does, final is the
+// path to read in the tree. The entry's bytes are the journal's.
+func (v view) decide(path []byte, match func(e *format.Entry) bool) (by format.Entry, decided bool, final []byte) {
+	final, _ = v.walk(path, func(e *format.Entry, p []byte) bool {
+		if (keyEntryOf(e, p) && match(e)) || hides(e, p) {
+			by, decided = *e, true
+			return false
+		}
+		return true
+	})
+	return by, decided, final
+}
+
+// decideKey is decide for one key.
+func (v view) decideKey(path []byte, key string) (by format.Entry, decided bool, final []byte) {
+	return v.decide(path, func(e *format.Entry) bool { return string(e.Key) == key })
 }
 
 // prefixRemainder reports whether prefix is path or one of its ancestors,
@@ -199,4 +266,82 @@ func joinPath(dir, rest []byte) []byte {
 	out = append(out, d...)
 	out = append(out, '/')
 	return append(out, rest...)
+}
+
+// decideKeys is decide for every key of path: the newest key entry of
+// each decides it (kv nil: unset), order lists the keys so decided, newest
+// first. Unless a remove hid the path (reached false), final is the path
+// to read the other keys of in the tree.
+func (v view) decideKeys(path []byte) (decided map[string]*format.KeyValue, order []string, final []byte, reached bool) {
+	decided = map[string]*format.KeyValue{}
+	final, reached = v.walk(path, func(e *format.Entry, p []byte) bool {
+		if keyEntryOf(e, p) {
+			k := string(e.Key)
+			if _, dup := decided[k]; !dup {
+				kv, found := entryValue(e)
+				if found {
+					decided[k] = &kv
+				} else {
+					decided[k] = nil
+				}
+				order = append(order, k)
+			}
+		}
+		return true
+	})
+	return decided, order, final, reached
+}
+
+// childInfo is what the journal says of one child of a listed path.
+type childInfo struct {
+	Child
+	exists, deleted, reported bool
+}
+
+// decideChildren is what the entries say, the C reader's way, of the
+// children of path: a key entry or a copy below it makes its first
+// component exist (unless a newer remove of that child deleted it), with
+// the newest such entry's time. Unless a remove hid the path (reached
+// false), final is the path to list in the tree.
+func (v view) decideChildren(path []byte) (infos map[string]*childInfo, final []byte, reached bool) {
+	infos = map[string]*childInfo{}
+	info := func(rest []byte) (*childInfo, bool) {
+		name, _, nested := bytes.Cut(rest, []byte("/"))
+		ci := infos[string(name)]
+		if ci == nil {
+			ci = &childInfo{Child: Child{Name: string(name)}}
+			infos[ci.Name] = ci
+		}
+		return ci, !nested
+	}
+	final, reached = v.walk(path, func(e *format.Entry, p []byte) bool {
+		rest, under := prefixRemainder(e.Path, p)
+		if !under || len(rest) == 0 {
+			return true
+		}
+		ci, direct := info(rest)
+		switch {
+		case isKeyOp(e.Op):
+			if !ci.deleted {
+				ci.exists = true
+				if ci.LastChanged == 0 {
+					ci.LastChanged = int64(e.Mtime)
+				}
+				ci.HasChildren = ci.HasChildren || !direct
+				ci.HasData = ci.HasData || (direct && e.Op != format.OpUnset)
+			}
+		case e.Op == format.OpCopy:
+			if !ci.deleted {
+				ci.exists = true
+				if ci.LastChanged == 0 {
+					ci.LastChanged = int64(e.Mtime)
+				}
+				ci.HasChildren, ci.HasData = true, true
+			}
+		case e.Op == format.OpRemove && direct:
+			ci.deleted = true
+		}
+		return true
+	})
+	return infos, final, reached
 }

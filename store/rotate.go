@@ -6,15 +6,41 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"io/fs"
 	"math/rand/v2"
 	"path/filepath"
 	"sync"
-	"syscall"
 	"time"
 
 	"gvfs-metadata/format"
 )
+
+// The rotation protocol: the journal merged into a new tree, which gets a
+// new, empty journal, such that every reader, in this process or another,
+// sees the same keys before and after, and a crash at any point leaves the
+// old tree with its journal or the new tree with its journal. Its steps,
+// each a function:
+//
+//  1. snapshotLocked (s.mu): the old tree (a reference keeps it mapped),
+//     a copy of the journal's entries so far and what the co-writer seam
+//     adds (coWriters.snapshot).
+//  2. writeTree (no lock needed): the new tree, a patch of the old file or
+//     laid out whole, written to a temporary name and fsynced.
+//  3. planJournalLocked (s.mu): the new journal's size, for what was
+//     written since the snapshot and the room the next rotation needs.
+//  4. makeJournal (no lock needed): the new journal, zeros, fsynced
+//     before any tree names it.
+//  5. commitLocked (s.mu, then the tree's lock): the entries written since
+//     the snapshot carried into the new journal (carryLocked), the new
+//     tree renamed over the old one, the old one marked rotated, the store
+//     swapped over to the new files (swapLocked).
+//  6. finish (no lock needed): the directory fsynced, the old journal
+//     removed.
+//
+// A failure before step 5's rename undoes the others (abortLocked). A
+// rotation runs in the write that needs it, holding s.mu throughout as
+// the C daemon does (runLocked), or in the background
+// (startRotationLocked), where steps 2, 4 and 6 run without s.mu and
+// writers go on appending to the old journal.
 
 // rotationState tracks the rotation in flight. Guarded by Store.mu.
 type rotationState struct {
@@ -29,109 +55,130 @@ type rotationState struct {
 	count int
 }
 
-// rotation is one rewrite of the tree: the snapshot it starts from and the
-// files it produces.
+// rotation is one rewrite of the tree, its state by step.
 type rotation struct {
-	old        *treeFile     // nil when creating the first tree
-	background bool          // built without holding the store's lock
-	initial    *format.Node  // the content of a tree being created
-	entries    entryRuns     // journal entries (and a write's own) merged into the new tree
-	merged     int           // how many of them came from the journal
-	done       chan struct{} // closed when a background rotation has ended
-	tag        uint32
-	size       int // size of the new journal
-	tmpPath    string
-	journal    *journalFile
-	damage     Damage
-	// restored counts this store's own changes, dropped by another
-	// writer, that the rotation writes again.
-	restored int
-	// adopted are the other writer's entries, carried from retired
-	// journals, that the rotation merges (see adopt.go).
-	adopted []byte
-	began   time.Time
-	err     error // why it failed, including the directory sync after the swap
+	snap  rotationSnapshot // step 1
+	built rotationBuilt    // steps 2 to 4
+	swap  rotationSwap     // step 5, for step 6
+	done  chan struct{}    // closed when a background rotation has ended
+	err   error            // why it failed, including step 6
+}
 
-	// committed: the new tree is in place (whatever failed after that,
-	// finish must still run).
-	committed bool
-	outSize   int // bytes of the new tree
+// rotationSnapshot is what step 1 takes. Nothing in it changes after:
+// the steps that follow read it without the lock.
+type rotationSnapshot struct {
+	old     *treeFile    // nil when creating the first tree
+	initial *format.Node // the content of a tree being created
+	entries entryRuns    // journal entries (and a write's own) merged into the new tree
+	merged  int          // how many of them came from the journal
+	others  othersShare  // what the co-writer seam gave
+	tag     uint32       // of the new tree
+	began   time.Time
 	// rewrite lays the whole tree out again, as the C builder does,
 	// rather than patch the old file; sizeLimit is how big a patched one
 	// may grow (twice the size of the last tree laid out whole).
 	rewrite   bool
 	sizeLimit int
-	patched   bool // the new tree is a patch of the old
 	burst     bool // it started within burstWindow of the last swap
-	// what finish retires once the new tree is in place
+}
+
+// rotationBuilt is what steps 2 to 4 make.
+type rotationBuilt struct {
+	tmpPath string // the new tree, until step 5 renames it
+	outSize int    // its bytes
+	patched bool   // it is a patch of the old tree
+	damage  Damage // what of the old tree could not be carried over
+	journal *journalFile
+	size    int  // the new journal's
+	burst   bool // the snapshot's, or writes outran the last rotation
+}
+
+// rotationSwap is what step 5 did, for step 6.
+type rotationSwap struct {
+	// committed: the new tree is in place (whatever failed after that,
+	// finish must still run).
+	committed bool
+	// what finish retires: the old journal, or only its name
 	oldJournal     *journalFile
 	oldJournalPath string
 }
 
-// startRotationLocked snapshots the tree and journal and rebuilds the tree
-// in a background goroutine while writers go on appending to the journal;
-// rewrite lays the whole tree out again rather than patch it. Called with
-// s.mu held; returns nil when a rotation already runs or the store is
-// closed.
+// startRotationLocked takes a snapshot and runs the rest of a rotation in
+// a background goroutine while writers go on appending to the journal;
+// rewrite lays the whole tree out again rather than patch it. It returns
+// nil when a rotation already runs or the store is closed.
 func (s *Store) startRotationLocked(rewrite bool) *rotation {
 	if s.rot.current != nil || s.closed {
 		return nil
 	}
-	r := s.snapshotLocked(nil)
-	r.background = true
-	r.rewrite = rewrite
+	r := s.snapshotLocked(nil) // step 1
+	r.snap.rewrite = rewrite
 	r.done = make(chan struct{})
 	s.rot.current = r
-	go func() {
-		defer close(r.done)
-		err := r.build(s)
-		s.mu.Lock()
-		if err == nil {
-			err = s.commitLocked(r)
-		}
-		if !r.committed {
-			s.abortLocked(r, err)
-		}
-		s.mu.Unlock()
-		if r.committed {
-			err = errors.Join(err, s.finish(r))
-		}
-		s.mu.Lock()
-		r.err = err
-		s.rot.err = err
-		s.rot.current = nil
-		s.rot.room.Broadcast()
-		// Writes carried into the new journal may already fill it to the
-		// threshold; the next rotation starts now rather than at the next
-		// write, which may not come for a while.
-		if err == nil && s.needsRotationLocked() {
-			s.startRotationLocked(false)
-		}
-		s.mu.Unlock()
-	}()
+	go s.runInBackground(r)
 	return r
 }
 
-// rotateLocked runs a whole rotation in the caller, holding s.mu, as the C
-// daemon does inside the write that found its journal full; rewrite lays
-// the whole tree out again.
+// runInBackground runs steps 2 to 6 of a background rotation, taking s.mu
+// only for steps 3 and 5.
+func (s *Store) runInBackground(r *rotation) {
+	defer close(r.done)
+	err := s.writeTree(r) // step 2
+	if err == nil {
+		s.mu.Lock()
+		s.planJournalLocked(r) // step 3
+		s.mu.Unlock()
+		err = s.makeJournal(r) // step 4
+	}
+	s.mu.Lock()
+	if err == nil {
+		err = s.commitLocked(r) // step 5
+	}
+	if !r.swap.committed {
+		s.abortLocked(r, err)
+	}
+	s.mu.Unlock()
+	if r.swap.committed {
+		err = errors.Join(err, s.finish(r)) // step 6
+	}
+	s.mu.Lock()
+	r.err = err
+	s.rot.err = err
+	s.rot.current = nil
+	s.rot.room.Broadcast()
+	// Writes carried into the new journal may already fill it to the
+	// threshold; the next rotation starts now rather than at the next
+	// write, which may not come for a while.
+	if err == nil && s.needsRotationLocked() {
+		s.startRotationLocked(false)
+	}
+	s.mu.Unlock()
+}
+
+// rotateLocked runs a whole rotation in the caller, as the C daemon does
+// inside the write that found its journal full; rewrite lays the whole
+// tree out again.
 func (s *Store) rotateLocked(rewrite bool) error {
 	r := s.snapshotLocked(nil)
-	r.rewrite = rewrite
+	r.snap.rewrite = rewrite
 	return s.runLocked(r)
 }
 
-// runLocked builds and commits a rotation in the caller, undoing it if any
-// step fails.
+// runLocked runs steps 2 to 6 of a rotation in the caller, holding s.mu
+// throughout, undoing it if any step before the rename fails.
 func (s *Store) runLocked(r *rotation) error {
 	if s.closed {
 		return ErrClosed
 	}
-	err := r.build(s)
+	err := s.writeTree(r)
+	if err == nil {
+		s.planJournalLocked(r)
+		err = s.makeJournal(r)
+	}
 	if err == nil {
 		err = s.commitLocked(r)
 	}
-	if r.committed {
+	if r.swap.committed {
 		err = errors.Join(err, s.finish(r))
 	} else {
 		s.abortLocked(r, err)
@@ -140,46 +187,35 @@ func (s *Store) runLocked(r *rotation) error {
 	return err
 }
 
-// snapshotLocked starts a rotation from the current tree and every journal
-// entry so far, plus extra: entries of a write that found no room, which
-// go into the new tree without ever being in a journal.
+// snapshotLocked is step 1: a rotation from the current tree and every
+// journal entry so far, plus extra: entries of a write that found no
+// room, which go into the new tree without ever being in a journal.
 func (s *Store) snapshotLocked(extra []byte) *rotation {
 	// began times the rotation (a measurement: the real clock); whether
 	// it is part of a burst is a matter of the store's clock.
-	r := &rotation{began: time.Now(), sizeLimit: 2 * s.rot.plan.laidOut}
-	r.burst = !s.rot.last.IsZero() && s.opts.Now().Sub(s.rot.last) < burstWindow
+	r := &rotation{snap: rotationSnapshot{began: time.Now(), sizeLimit: 2 * s.rot.plan.laidOut}}
+	sn := &r.snap
+	sn.burst = !s.rot.last.IsZero() && s.opts.Now().Sub(s.rot.last) < burstWindow
 	if s.tree != nil {
-		r.old = s.tree.acquire()
-		r.tag = s.tree.t.Tag()
+		sn.old = s.tree.acquire()
+		sn.tag = s.tree.t.Tag()
 	}
-	for r.tag == 0 || (s.tree != nil && r.tag == s.tree.t.Tag()) {
-		r.tag = rand.Uint32()
+	for sn.tag == 0 || (s.tree != nil && sn.tag == s.tree.t.Tag()) {
+		sn.tag = rand.Uint32()
 	}
 	// Copied: the journal's bytes live in its mapping, which the swap
 	// unmaps while the rebuild may still read them.
 	var journalEntries []byte
 	if s.journal != nil {
-		s.journal.j.Refresh()
-		s.cow.catchUp(s.journal.j)
-		// Entries of the last append another writer wrote over go in
-		// again (see apart.go).
-		if lost := s.cow.lostSinceAppend(s.journal); lost != nil {
-			s.carried = append(s.carried, lost...)
-		}
-		r.merged = s.journal.j.Len()
-		journalEntries, _ = keepDecodable(bytes.Clone(s.journal.j.EntryBytes(0, r.merged)))
+		s.refreshJournalLocked()
+		sn.merged = s.journal.j.Len()
+		journalEntries, _ = keepDecodable(bytes.Clone(s.journal.j.EntryBytes(0, sn.merged)))
 	}
-	// This store's changes that another writer dropped go in after
-	// everything merged, before the write that could not wait, which may
-	// change the same keys again.
 	var tree *format.Tree
 	if s.tree != nil {
 		tree = s.tree.t
 	}
-	r.adopted, s.cow.adopted = s.cow.adopted, nil
-	own, n := s.cow.missing(tree, entryRuns{journalEntries, s.carried, r.adopted}, false)
-	r.restored = n
-	r.entries = entryRuns{journalEntries, s.carried, r.adopted, own, extra}
+	sn.entries, sn.others = s.others.snapshot(tree, s.journal, journalEntries, extra)
 	return r
 }
 
@@ -190,267 +226,64 @@ func (s *Store) waitRotation() {
 	s.waitRotationLocked()
 }
 
-// waitRotationLocked waits, with s.mu held, until no background rotation
-// runs.
+// waitRotationLocked waits until no background rotation runs.
 func (s *Store) waitRotationLocked() {
 	for s.rot.current != nil {
 		s.rot.room.Wait()
 	}
 }
 
-// build merges the snapshot into a new tree file (written to a temporary
-// name and fsynced) and creates the new, empty journal. It needs no lock:
-// the old tree and the merged journal entries never change.
-func (r *rotation) build(s *Store) error {
-	tmp, err := r.writeTree(s)
-	if err != nil {
-		return err
-	}
-	r.tmpPath = tmp
-	r.size = r.plannedSize(s)
-	jpath := journalPath(s.fs, s.path, r.tag, s.nfs, s.opts.RuntimeDir)
-	r.journal, r.size, err = createJournalFitting(s.fs, jpath, r.tag, r.size, s.journalSize())
-	return err
-}
-
-// createJournalFitting creates a journal of size bytes, or of least bytes
-// when the disk has no room for more: a nearly full disk then rotates
-// more often rather than refuse writes a journal of the usual size still
-// holds. It returns the size made.
-func createJournalFitting(fsys FS, path string, tag uint32, size, least int) (*journalFile, int, error) {
-	j, err := createJournal(fsys, path, tag, size)
-	if errors.Is(err, syscall.ENOSPC) && least < size {
-		size = least
-		j, err = createJournal(fsys, path, tag, size)
-	}
-	return j, size, err
-}
-
-// writeTree writes the new tree to a temporary file and makes it
-// durable: as a patch of the old file (see patch.go) unless the rotation
-// must lay the tree out again, or the journal removes or replaces what
-// the old tree holds (live.go), or cannot be expressed as a patch, or the
-// file would grow past its limit; else whole.
-func (r *rotation) writeTree(s *Store) (string, error) {
-	if !r.rewrite && r.old != nil && !dropsTreeData(r.old.t, r.entries) {
-		p, err := patchTree(r.old.t, r.entries, r.tag)
-		if err == nil && p.Size() <= r.sizeLimit {
-			r.outSize = p.Size()
-			r.patched = true
-			return s.writeTemp(func(f File) error {
-				if err := s.fs.CopyRange(f, r.old.file, 0, int64(len(r.old.t.Bytes()))); err != nil {
-					return err
-				}
-				return p.WriteTo(f)
-			})
-		}
-	}
-	data, err := r.newTree()
-	if err != nil {
-		return "", err
-	}
-	r.outSize = len(data)
-	return s.writeTemp(func(f File) error {
-		_, err := f.WriteAt(data, 0)
-		return err
-	})
-}
-
-// plannedSize sizes the new journal for what has been written since the
-// snapshot (the swap carries it over) and the room the next rotation
-// needs, so that a bigger one need not be made (and fsynced) under the
-// writers' lock at the swap.
-func (r *rotation) plannedSize(s *Store) int {
-	if r.background {
-		s.mu.Lock()
-		defer s.mu.Unlock()
-	}
+// planJournalLocked is step 3: it sizes the new journal for what has
+// been written since the snapshot (the swap carries it over) and the
+// room the next rotation needs, so that a bigger one need not be made
+// (and fsynced) under the writers' lock at the swap.
+func (s *Store) planJournalLocked(r *rotation) {
 	carried := 0
 	if s.journal != nil {
 		s.journal.j.Refresh()
-		carried = len(s.journal.j.EntryBytes(r.merged, s.journal.j.Len()))
+		carried = len(s.journal.j.EntryBytes(r.snap.merged, s.journal.j.Len()))
 	}
-	if s.rot.plan.waited {
-		r.burst = true // writes outran the last rotation: a burst
-	}
-	return s.planJournal(carried, r.outSize, r.burst)
+	// Writes that outran the last rotation make this one part of a burst.
+	r.built.burst = r.snap.burst || s.rot.plan.waited
+	r.built.size = s.newJournalSizeLocked(carried, r.built.outSize, r.built.burst)
 }
 
-// newTree merges the snapshot into the bytes of a new tree file: by
-// copying the old tree's untouched blocks when it is laid out as the
-// builders lay it out, else by decoding all of it into nodes.
-func (r *rotation) newTree() ([]byte, error) {
-	if r.old != nil && !forceFullRebuild {
-		if data, err := rebuild(r.old.t, r.entries, r.tag); err == nil {
-			return data, nil
-		}
-	}
-	root := &format.Node{Name: "/"}
-	switch {
-	case r.old != nil:
-		root, r.damage = loadTree(r.old.t)
-	case r.initial != nil:
-		root = r.initial
-	}
-	err := r.entries.each(func(e *format.Entry) error {
-		c := e.View()
-		replayOnNodes(root, &c)
-		return nil
-	})
-	if err != nil {
-		return nil, fmt.Errorf("journal entry vanished during rotation: %w", err)
-	}
-	return format.Build(root, r.tag), nil
-}
-
-// forceFullRebuild makes every rotation decode the whole tree; tests use
-// it to compare the two ways of rotating.
-var forceFullRebuild = false
-
-// writeTemp writes a complete tree next to the real one (with write) and
-// makes it durable, so that the rename that publishes it can never expose
-// a torn file.
-func (s *Store) writeTemp(write func(File) error) (string, error) {
-	var f File
-	var name string
-	var err error
-	for range 100 {
-		name = s.path + "." + randomSuffix()
-		f, err = s.fs.CreateExclusive(name, 0o600)
-		if !errors.Is(err, fs.ErrExist) {
-			break
-		}
-	}
-	if err != nil {
-		return "", err
-	}
-	err = write(f)
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		s.fs.Remove(name)
-		return "", err
-	}
-	return name, nil
-}
-
-// createJournal creates an empty journal of size bytes, durable before any
-// tree names it: a tree whose journal is missing or torn after a crash
-// would leave the C daemon unable to write.
-func createJournal(fsys FS, path string, tag uint32, size int) (*journalFile, error) {
-	f, err := fsys.CreateExclusive(path, 0o600)
-	if errors.Is(err, fs.ErrExist) {
-		// A leftover of a rotation that crashed before its rename: nothing
-		// names it, so it holds nothing anyone can see.
-		fsys.Remove(path)
-		f, err = fsys.CreateExclusive(path, 0o600)
-	}
-	if err != nil {
-		return nil, err
-	}
-	fail := func(err error) (*journalFile, error) {
-		f.Close()
-		fsys.Remove(path)
-		return nil, err
-	}
-	// Real zeros, not a sparse file: appends then never allocate blocks,
-	// which could make a writer wait on the file system's own journal
-	// while another file is being fsynced.
-	body := make([]byte, size)
-	copy(body, format.NewJournalHeader(tag, uint32(size)))
-	if _, err := f.WriteAt(body, 0); err != nil {
-		return fail(err)
-	}
-	if err := f.Sync(); err != nil {
-		return fail(err)
-	}
-	m, err := f.MapWritable(size)
-	if err != nil {
-		return fail(err)
-	}
-	j, err := format.ParseJournal(m.Bytes(), tag)
-	if err != nil {
-		m.Unmap()
-		return fail(err)
-	}
-	return &journalFile{path: path, file: f, m: m, j: j}, nil
-}
-
-// commitLocked publishes a built rotation: it carries every entry written
-// since the snapshot into the new journal, renames the new tree over the
-// old one, marks the old tree rotated so that every reader reopens, and
-// swaps the store over to the new files. Writers wait for it (it holds
-// their lock), so a write answered after it is in the journal every
-// reader now walks; a write answered before it was in the old journal and
-// is carried over.
+// commitLocked is step 5: it publishes a built rotation. It carries every
+// entry written since the snapshot into the new journal, renames the new
+// tree over the old one, marks the old tree rotated so that every reader
+// reopens, and swaps the store over to the new files. Writers wait for
+// it (it holds their lock), so a write answered after it is in the
+// journal every reader now walks; a write answered before it was in the
+// old journal and is carried over.
 func (s *Store) commitLocked(r *rotation) error {
-	if s.tree != r.old {
+	if s.tree != r.snap.old {
 		return errors.New("tree was reopened during the rotation")
 	}
-	if r.old != nil {
+	if r.snap.old != nil {
 		// Other processes' writers append under this lock and check,
 		// under it, that the tree is not marked rotated: none appends
 		// between the carry below and the mark.
-		if err := r.old.file.Lock(); err != nil {
+		if err := r.snap.old.file.Lock(); err != nil {
 			return err
 		}
-		defer r.old.file.Unlock()
+		defer r.snap.old.file.Unlock()
 	}
-	var carried []byte
-	count := 0
-	if s.journal != nil {
-		s.journal.j.Refresh()
-		s.cow.catchUp(s.journal.j)
-		carried, count = keepDecodable(bytes.Clone(s.journal.j.EntryBytes(r.merged, s.journal.j.Len())))
+	carried, count, err := s.carryLocked(r)
+	if err != nil {
+		return err
 	}
-	if len(carried) > r.journal.j.Free() {
-		// More came since the journal was planned than it holds: make one
-		// that does. A journal never holds more than the cap, so neither
-		// did the old one.
-		r.journal.close()
-		s.fs.Remove(r.journal.path)
-		need := roundUp(format.JournalHeaderSize+len(carried), 4096)
-		r.size = max(need, min(roundUp(format.JournalHeaderSize+len(carried)+s.room(r.outSize), 4096), s.maxJournal()))
-		var err error
-		if r.journal, r.size, err = createJournalFitting(s.fs, r.journal.path, r.tag, r.size, need); err != nil {
-			return err
-		}
+	oldFile, err := s.openOldTree(r)
+	if err != nil {
+		return err
 	}
-	if count > 0 {
-		if err := r.journal.append(carried, count); err != nil {
-			return err
-		}
-	}
-
-	var oldFile File
-	if r.old != nil {
-		f, err := s.fs.OpenWrite(s.path)
-		if err == nil {
-			if st, serr := f.Stat(); serr != nil || st.Inode != r.old.inode {
-				f.Close()
-				return fmt.Errorf("%w: the tree was replaced during the rotation", errAnotherWriter)
-			}
-			oldFile = f
-		}
-		if r.damage.Count > 0 {
-			keep := fmt.Sprintf("%s.damaged-%d", s.path, s.opts.Now().Unix())
-			if err := s.fs.Link(s.path, keep); err == nil {
-				s.opts.Logf("%s: %d damaged parts (first: %v) could not be carried into the new tree; the old tree is kept as %s", s.path, r.damage.Count, r.damage.Errors[0], keep)
-			}
-		}
-	}
-	if err := s.fs.Rename(r.tmpPath, s.path); err != nil {
+	if err := s.fs.Rename(r.built.tmpPath, s.path); err != nil {
 		if oldFile != nil {
 			oldFile.Close()
 		}
 		return err
 	}
-	r.tmpPath = ""
-	r.committed = true
+	r.built.tmpPath = ""
+	r.swap.committed = true
 	// Readers still holding the old tree would go on walking the old
 	// journal, and miss every write the new one takes from here on: mark
 	// the old tree before any such write is answered. (The reference
@@ -465,36 +298,87 @@ func (s *Store) commitLocked(r *rotation) error {
 		}
 		oldFile.Close()
 	}
-	switch {
-	case s.journal != nil && s.cow.Seen:
-		// Another writer may go on appending to it (see adopt.go).
-		s.cow.retire(s.journal, r.entries[0], carried)
-		r.oldJournalPath = s.journal.path
-	default:
-		r.oldJournal = s.journal
+	return s.swapLocked(r, carried, count)
+}
+
+// carryLocked copies the entries written since the snapshot into the new
+// journal (making it bigger if they do not fit), and returns them.
+func (s *Store) carryLocked(r *rotation) (carried []byte, count int, err error) {
+	if s.journal != nil {
+		s.refreshJournalLocked()
+		carried, count = keepDecodable(bytes.Clone(s.journal.j.EntryBytes(r.snap.merged, s.journal.j.Len())))
 	}
-	s.cow.refused = nil
-	if s.journal == nil && r.old != nil {
-		r.oldJournalPath = journalPath(s.fs, s.path, r.old.t.Tag(), s.nfs, s.opts.RuntimeDir)
+	b := &r.built
+	if len(carried) > b.journal.j.Free() {
+		// More came since the journal was planned than it holds: make one
+		// that does. A journal never holds more than the cap, so neither
+		// did the old one.
+		b.journal.close()
+		s.fs.Remove(b.journal.path)
+		need := roundUp(format.JournalHeaderSize+len(carried), 4096)
+		b.size = max(need, min(roundUp(format.JournalHeaderSize+len(carried)+s.roomLocked(b.outSize), 4096), s.maxJournal()))
+		if b.journal, b.size, err = createJournalFitting(s.fs, b.journal.path, r.snap.tag, b.size, need); err != nil {
+			return nil, 0, err
+		}
+	}
+	if count > 0 {
+		if err := b.journal.append(carried, count); err != nil {
+			return nil, 0, err
+		}
+	}
+	return carried, count, nil
+}
+
+// openOldTree opens the tree file in place for writing its rotated mark,
+// after checking it is still the one the rotation started from; a tree
+// with damage the rotation could not carry is kept under another name.
+func (s *Store) openOldTree(r *rotation) (File, error) {
+	if r.snap.old == nil {
+		return nil, nil
+	}
+	var oldFile File
+	f, err := s.fs.OpenWrite(s.path)
+	if err == nil {
+		if st, serr := f.Stat(); serr != nil || st.Inode != r.snap.old.inode {
+			f.Close()
+			return nil, fmt.Errorf("%w: the tree was replaced during the rotation", errAnotherWriter)
+		}
+		oldFile = f
+	}
+	if d := r.built.damage; d.Count > 0 {
+		keep := fmt.Sprintf("%s.damaged-%d", s.path, s.opts.Now().Unix())
+		if err := s.fs.Link(s.path, keep); err == nil {
+			s.opts.Logf("%s: %d damaged parts (first: %v) could not be carried into the new tree; the old tree is kept as %s", s.path, d.Count, d.Errors[0], keep)
+		}
+	}
+	return oldFile, nil
+}
+
+// swapLocked moves the store over to the new tree and journal once the
+// new tree has its name, and notes what finish retires.
+func (s *Store) swapLocked(r *rotation, carried []byte, count int) error {
+	if s.others.committed(s.journal, r.snap.entries[0], carried, count, r.snap.others) {
+		// Another writer may go on appending to it (see cowriter_adopt.go).
+		r.swap.oldJournalPath = s.journal.path
+	} else {
+		r.swap.oldJournal = s.journal
+	}
+	if s.journal == nil && r.snap.old != nil {
+		r.swap.oldJournalPath = journalPath(s.fs, s.path, r.snap.old.t.Tag(), s.nfs, s.opts.RuntimeDir)
 	}
 	tree, err := openTree(s.fs, s.path, s.nfs)
 	if s.tree != nil {
 		s.tree.release()
 		s.tree = nil
 	}
-	s.journal = r.journal
-	r.journal = nil
-	// The snapshot held every carried entry: only a reload carries
-	// more, and a reload since the snapshot fails the swap.
-	s.carried = nil
-	s.cow.scanned = count
-	s.cow.own = true
-	s.cow.Restored += r.restored
+	b := &r.built
+	s.journal = b.journal
+	b.journal = nil
 	s.rot.plan.written = len(carried)
-	s.rot.plan.took = time.Since(r.began)
-	s.rot.plan.threshold = s.thresholdFor(r.size, r.outSize, r.burst)
-	if !r.patched {
-		s.rot.plan.laidOut = r.outSize
+	s.rot.plan.took = time.Since(r.snap.began)
+	s.rot.plan.threshold = s.thresholdForLocked(b.size, b.outSize, b.burst)
+	if !b.patched {
+		s.rot.plan.laidOut = b.outSize
 	}
 	s.rot.err = nil
 	s.rot.last = s.opts.Now()
@@ -507,7 +391,7 @@ func (s *Store) commitLocked(r *rotation) error {
 	return nil
 }
 
-// finish completes a committed rotation: it makes the rename durable
+// finish is step 6: it completes a committed rotation: it makes the rename durable
 // (directory fsync), then removes the old journal, which a tree on disk
 // names until then. It needs no lock: writers already use the new
 // journal.
@@ -518,14 +402,14 @@ func (s *Store) finish(r *rotation) error {
 		s.opts.Logf("%s: %v", s.path, err)
 	}
 	switch {
-	case r.oldJournal != nil:
-		r.oldJournal.close()
-		s.fs.Remove(r.oldJournal.path)
-	case r.oldJournalPath != "":
-		s.fs.Remove(r.oldJournalPath)
+	case r.swap.oldJournal != nil:
+		r.swap.oldJournal.close()
+		s.fs.Remove(r.swap.oldJournal.path)
+	case r.swap.oldJournalPath != "":
+		s.fs.Remove(r.swap.oldJournalPath)
 	}
-	if r.old != nil {
-		r.old.release() // the snapshot's reference
+	if r.snap.old != nil {
+		r.snap.old.release() // the snapshot's reference
 	}
 	return err
 }
@@ -534,20 +418,16 @@ func (s *Store) finish(r *rotation) error {
 // tree and journal stay in use.
 func (s *Store) abortLocked(r *rotation, err error) {
 	s.rot.err = err
-	if s.tree == r.old {
-		// Still to be carried, before any adopted since; after a reload
-		// the other writer's tree holds them.
-		s.cow.adopted = append(r.adopted, s.cow.adopted...)
-	}
+	s.others.aborted(r.snap.others, s.tree != r.snap.old)
 	s.opts.Logf("%s: rotation failed: %v", s.path, err)
-	if r.tmpPath != "" {
-		s.fs.Remove(r.tmpPath)
+	if r.built.tmpPath != "" {
+		s.fs.Remove(r.built.tmpPath)
 	}
-	if r.journal != nil {
-		r.journal.close()
-		s.fs.Remove(r.journal.path)
+	if r.built.journal != nil {
+		r.built.journal.close()
+		s.fs.Remove(r.built.journal.path)
 	}
-	if r.old != nil {
-		r.old.release()
+	if r.snap.old != nil {
+		r.snap.old.release()
 	}
 }

@@ -38,7 +38,7 @@ func (s *Store) Stats() (Stats, error) {
 			st.LastRotation = s.rot.last.Unix()
 		}
 		st.RotationError = s.rot.err
-		st.CoWriter = s.cow.CoWriterStats
+		st.CoWriter = s.others.CoWriterStats
 	})
 	return st, err
 }

@@ -3,7 +3,6 @@
 package store
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -53,13 +52,9 @@ type Store struct {
 	closed bool
 
 	rot rotationState
-	// carried holds entries of a journal only this process read (on NFS,
-	// where each machine has its own) that another writer's rotation
-	// left out of the tree: the next write or rotation puts them back.
-	carried []byte
-	// cow remembers this store's own changes while another writer shares
-	// the tree (see cowriter.go).
-	cow cowriter
+	// others is what the store keeps because other writers share the
+	// tree: the one seam through which they enter (see cowriter.go).
+	others coWriters
 }
 
 // Open opens the tree file at path and its journal. A writable store
@@ -68,8 +63,7 @@ type Store struct {
 func Open(path string, opts Options) (*Store, error) {
 	s := &Store{path: path, opts: opts}
 	s.applyDefaults()
-	s.nfs = s.fs.IsNFS(filepath.Dir(path))
-	if err := s.load(); err != nil {
+	if err := s.loadLocked(); err != nil {
 		return nil, err
 	}
 	if !opts.ReadOnly {
@@ -96,7 +90,10 @@ func (s *Store) applyDefaults() {
 		o.StaleAge = DefaultStaleAge
 	}
 	s.fs = o.FS
+	s.nfs = s.fs.IsNFS(filepath.Dir(s.path))
 	s.rot.room = sync.NewCond(&s.mu)
+	s.others.path, s.others.logf = s.path, o.Logf
+	s.others.readOnly, s.others.nfs = o.ReadOnly, s.nfs
 }
 
 // journalSize is the steady size of this store's new journals.
@@ -113,9 +110,9 @@ func (s *Store) Path() string { return s.path }
 // OnNFS reports whether the tree lives on NFS.
 func (s *Store) OnNFS() bool { return s.nfs }
 
-// load opens tree and journal from disk, creating them for a writable
-// store. Called with s.mu held (or before the store is shared).
-func (s *Store) load() error {
+// loadLocked opens tree and journal from disk, creating them for a
+// writable store.
+func (s *Store) loadLocked() error {
 	tree, err := openTree(s.fs, s.path, s.nfs)
 	if errors.Is(err, fs.ErrNotExist) {
 		if s.opts.ReadOnly {
@@ -123,7 +120,7 @@ func (s *Store) load() error {
 		}
 		// Made the way a rotation makes a tree, which leaves the store
 		// holding the new tree and journal open.
-		return s.createEmpty()
+		return s.createLocked(nil)
 	}
 	if err != nil {
 		return err
@@ -131,14 +128,10 @@ func (s *Store) load() error {
 	s.tree = tree
 	s.rot.plan.laidOut = len(tree.t.Bytes())
 	s.rot.plan.threshold = 0 // a journal this store did not plan
-	s.openJournal()
-	s.cow.own = false
-	s.cow.scanned = 0
-	if s.journal != nil {
-		s.cow.scanned = s.journal.j.Len()
-	}
+	s.openJournalLocked()
+	s.others.opened(s.journal)
 	if !s.opts.ReadOnly && (s.journal == nil || s.journal.j.Broken() != nil) {
-		if err := s.repairJournal(); err != nil {
+		if err := s.repairJournalLocked(); err != nil {
 			// A read-only or full disk: the tree is still there to read,
 			// and each write tries again (and is refused until the cause
 			// goes), as the C daemon does with a tree it could not give
@@ -153,11 +146,11 @@ func (s *Store) load() error {
 	return nil
 }
 
-// openJournal opens the current tree's journal, or leaves s.journal nil
+// openJournalLocked opens the current tree's journal, or leaves s.journal nil
 // when it is missing or unreadable; readers then see the tree alone. On
 // NFS, where each machine keeps its own journal, a writable store that
 // finds none for a tree another machine wrote makes an empty one.
-func (s *Store) openJournal() {
+func (s *Store) openJournalLocked() {
 	path := journalPath(s.fs, s.path, s.tree.t.Tag(), s.nfs, s.opts.RuntimeDir)
 	j, err := openJournal(s.fs, path, s.tree.t.Tag(), !s.opts.ReadOnly, s.nfs)
 	if err != nil && errors.Is(err, fs.ErrNotExist) && s.nfs && !s.opts.ReadOnly {
@@ -172,30 +165,26 @@ func (s *Store) openJournal() {
 	}
 }
 
-// repairJournal gives a writable store whose journal is missing,
+// repairJournalLocked gives a writable store whose journal is missing,
 // unreadable or damaged (what a crash can leave) a fresh one, by rotating:
 // the valid entries go into the new tree, and every reader, including one
 // that stopped reading at the damage, reopens.
-func (s *Store) repairJournal() error {
+func (s *Store) repairJournalLocked() error {
 	if s.journal != nil {
 		s.opts.Logf("%s: journal %s damaged, rotating: %v", s.path, s.journal.path, s.journal.j.Broken())
 	}
 	return s.rotateLocked(false)
 }
 
-func (s *Store) createEmpty() error {
-	return s.create(nil)
-}
-
-// create writes the first tree file (with content root, or empty) and its
-// journal, through the same steps as a rotation.
-func (s *Store) create(root *format.Node) error {
+// createLocked writes the first tree file (with content root, or empty)
+// and its journal, through the same steps as a rotation.
+func (s *Store) createLocked(root *format.Node) error {
 	dir := filepath.Dir(s.path)
 	if err := s.fs.MkdirAll(dir, 0o700); err != nil {
 		return err
 	}
 	r := s.snapshotLocked(nil)
-	r.initial = root
+	r.snap.initial = root
 	return s.runLocked(r)
 }
 
@@ -219,8 +208,7 @@ func Create(path string, root *format.Node, opts Options) (*Store, error) {
 	opts.FS = fsys
 	s := &Store{path: path, opts: opts, fs: fsys}
 	s.applyDefaults()
-	s.nfs = s.fs.IsNFS(filepath.Dir(path))
-	if err := s.create(root); err != nil {
+	if err := s.createLocked(root); err != nil {
 		return nil, err
 	}
 	return s, nil
@@ -236,7 +224,7 @@ func (s *Store) Close() error {
 	s.closed = true
 	s.rot.room.Broadcast() // writers waiting for room give up
 	s.waitRotationLocked()
-	s.cow.dropRetired()
+	s.others.closing()
 	if s.journal != nil {
 		s.journal.close()
 		s.journal = nil
@@ -248,15 +236,15 @@ func (s *Store) Close() error {
 	return nil
 }
 
-// refresh reopens tree and journal when another process rotated the tree,
-// and picks up journal entries other writers published. Called with s.mu.
-func (s *Store) refresh() error {
+// refreshLocked reopens tree and journal when another process rotated the
+// tree, and picks up journal entries other writers published.
+func (s *Store) refreshLocked() error {
 	if s.closed {
 		return ErrClosed
 	}
 	if s.tree == nil {
 		if s.opts.ReadOnly {
-			return s.load()
+			return s.loadLocked()
 		}
 		return ErrClosed
 	}
@@ -273,54 +261,29 @@ func (s *Store) refresh() error {
 }
 
 // reloadLocked drops the tree and journal, which another writer replaced,
-// and opens the ones now in place. On NFS the journal is one no other
-// machine reads, so the rotation that replaced the tree could not carry
-// it: its entries are carried here (see share.go). So are this store's
-// own changes the new tree and journal lack, when it remembers them
-// (see cowriter.go).
+// and opens the ones now in place. What the store must carry into the
+// new ones (a journal on NFS no other machine reads, its own changes the
+// new tree lacks) is the co-writer seam's (see coWriters.reloading).
 func (s *Store) reloadLocked() error {
-	// The other writer's rotation merged what it appended to the journals
-	// this store retired, if it was the one appending there.
-	s.cow.dropRetired()
-	var old map[entryID]bool
+	old := s.others.reloading(s.journal)
 	if s.journal != nil {
-		if !s.opts.ReadOnly {
-			s.journal.j.Refresh()
-			s.cow.catchUp(s.journal.j)
-			if s.cow.remembering() {
-				old = journalIDs(s.journal.j)
-			}
-		}
-		if s.nfs && !s.opts.ReadOnly {
-			kept, _ := keepDecodable(bytes.Clone(s.journal.j.EntryBytes(0, s.journal.j.Len())))
-			s.carried = append(s.carried, kept...)
-		}
 		s.journal.close()
 		s.journal = nil
 	}
 	s.tree.release()
 	s.tree = nil
 	rotations := s.rot.count
-	if err := s.load(); err != nil {
+	if err := s.loadLocked(); err != nil {
 		return err
 	}
-	if s.opts.ReadOnly {
-		return nil
-	}
-	if s.rot.count != rotations || s.tree == nil {
-		// load rotated (the new tree came without a usable journal): the
-		// tree in place is this store's own, and that rotation already
-		// carried whatever it lacked.
-		s.cow.sawAnotherWriter()
-		return nil
-	}
-	var j *format.Journal
-	if s.journal != nil {
-		j = s.journal.j
-	}
-	s.carried = append(s.carried, s.cow.afterForeignRotation(s.tree.t, j, s.carried, old)...)
-	if len(s.carried) == 0 {
-		s.carried = nil
-	}
+	s.others.reloaded(s.tree, s.journal, old, s.rot.count != rotations)
 	return nil
+}
+
+// refreshJournalLocked picks up what other writers appended to the
+// current journal (under the tree's lock, for those that take it), and
+// lets the co-writer seam account for it.
+func (s *Store) refreshJournalLocked() {
+	s.journal.j.Refresh()
+	s.others.catchUp(s.journal.j)
 }

@@ -37,13 +37,9 @@ func (s *Store) Apply(changes ...format.Change) error {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	// Remembered (see cowriter.go) as soon as they are in the files, before
+	// Told to the co-writer seam as soon as they are in the files, before
 	// a rotation that starts then merges them.
-	applied := func() {
-		if s.cow.acknowledged(changes, now) {
-			s.opts.Logf("%s: another writer shares this tree; only the newest %d bytes of this store's changes are kept to write again", s.path, maxRememberedBytes)
-		}
-	}
+	applied := func() { s.others.acknowledgedChanges(changes, now) }
 	return s.retryLocked(func() error { return s.applyOnceLocked(buf, len(changes), applied) })
 }
 
@@ -75,44 +71,33 @@ func (s *Store) retryLocked(once func() error) error {
 // journal has no room and no rotation is under way that would make some.
 // It calls applied once they are.
 func (s *Store) applyOnceLocked(buf []byte, count int, applied func()) error {
-	if err := s.refresh(); err != nil {
+	if err := s.refreshLocked(); err != nil {
 		return err
 	}
 	if err := s.keepNamesLocked(); err != nil {
 		return err
 	}
-	s.adoptLocked()
+	s.others.adoptRetired()
 	unlock, err := s.lockTreeLocked()
 	if err != nil {
 		return err
 	}
-	entries, n, carrying := s.withCarriedLocked(buf, count)
+	entries, n, carrying := s.others.withCarried(buf, count, s.rot.current != nil)
 	if s.journal != nil {
-		s.journal.j.Refresh() // another writer's appends, made under the lock
-		s.cow.catchUp(s.journal.j)
-		if s.notAloneLocked(len(entries)) {
+		s.refreshJournalLocked() // another writer's appends, made under the lock
+		if s.others.leaving(s.journal, len(entries)) {
 			unlock()
 			return s.leaveJournalLocked()
 		}
 		if s.journal.j.Broken() == nil && len(entries) <= s.journal.j.Free() {
 			at := s.journal.j.End()
 			err := s.journal.append(entries, n)
-			if err == nil && carrying {
-				s.carried, s.cow.adopted = nil, nil
-			}
-			s.cow.scanned = s.journal.j.Len()
 			unlock()
 			if err != nil {
-				// Refused: if the journal is retired, what of it is
-				// still there is not the other writer's to carry; if
-				// it is not, what of it is there is no sign of one.
-				s.cow.refused = entries
-				if s.journal.j.Broken() == nil {
-					s.journal.noteTail()
-				}
+				s.others.appendRefused(s.journal, entries)
 				return s.repairAfterLocked(err)
 			}
-			s.cow.last = lastAppend{s.journal, at, entries}
+			s.others.appended(s.journal, at, entries, carrying)
 			applied()
 			if s.opts.Background && s.needsRotationLocked() {
 				s.startRotationLocked(false)
@@ -210,7 +195,7 @@ func (s *Store) flush(rewrite bool) error {
 		}
 		// Another writer without the lock may have appended past what
 		// the rotation merged, to the journal it retired: in now too.
-		if s.adoptLocked(); s.cow.adopted != nil {
+		if s.others.adoptRetired() {
 			return s.flushOnceLocked(rewrite)
 		}
 		return nil
@@ -223,15 +208,15 @@ func (s *Store) flushOnceLocked(rewrite bool) error {
 	// A rotation under way took a snapshot from before this call, which
 	// may miss entries; wait for it, then rotate everything.
 	s.waitRotationLocked()
-	if err := s.refresh(); err != nil {
+	if err := s.refreshLocked(); err != nil {
 		return err
 	}
 	if err := s.keepNamesLocked(); err != nil {
 		return err
 	}
-	s.adoptLocked()
+	s.others.adoptRetired()
 	laidOut := s.tree != nil && len(s.tree.t.Bytes()) == s.rot.plan.laidOut
-	if s.journal != nil && s.journal.j.Len() == 0 && s.carried == nil && s.cow.adopted == nil && s.rot.err == nil && (!rewrite || laidOut) {
+	if s.journal != nil && s.journal.j.Len() == 0 && !s.others.pending() && s.rot.err == nil && (!rewrite || laidOut) {
 		return nil // everything is in a tree whose rotation completed
 	}
 	if !s.opts.Background {
@@ -254,5 +239,5 @@ func (s *Store) flushOnceLocked(rewrite bool) error {
 func (s *Store) Dirty() bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.journal == nil || s.journal.j.Len() > 0 || s.rot.current != nil || s.carried != nil || s.cow.adopted != nil
+	return s.journal == nil || s.journal.j.Len() > 0 || s.rot.current != nil || s.others.pending()
 }

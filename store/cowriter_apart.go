@@ -10,14 +10,14 @@ import (
 )
 
 // A writer that takes no lock and appends at its own cursor (the C
-// daemon, see cowriter.go) and this store cannot both append to one
+// daemon, see cowriter_remember.go) and this store cannot both append to one
 // journal without cutting through each other's entries: each writes
 // where it believes the last entry ends, and the other's entries there
 // are gone, or torn so that readers stop at them. So once a store has
 // seen such a writer, it appends only to journals of its own: it rotates
 // away from the journal it shares with that writer, who goes on with the
 // journal of the tree it opened and never opens this store's, and reads
-// that writer's later entries from the journal it left (see adopt.go).
+// that writer's later entries from the journal it left (see cowriter_adopt.go).
 // After that writer's rotation the journal in place is the writer's, and
 // the store's next write rotates again before appending.
 //
@@ -44,7 +44,7 @@ type lastAppend struct {
 // lostSinceAppend returns the entries of the last append to jf that are no
 // longer where they were written; once it has returned them, that append
 // is forgotten.
-func (w *cowriter) lostSinceAppend(jf *journalFile) []byte {
+func (w *coWriters) lostSinceAppend(jf *journalFile) []byte {
 	last := w.last
 	if last.jf != jf || jf == nil {
 		return nil
@@ -105,33 +105,32 @@ func (jf *journalFile) writtenPast(n int) bool {
 	return false
 }
 
-// notAloneLocked reports whether the current journal shows signs of a
+// leaving reports whether jf, the current journal, shows signs of a
 // writer without the lock, before n bytes are appended to it; entries of
-// the last append it wrote over go to s.carried. Called with s.mu and
-// the tree's lock held, the journal refreshed.
-func (s *Store) notAloneLocked(n int) bool {
-	jf := s.journal
+// the last append it wrote over are carried. Called with the tree's lock
+// held, the journal refreshed.
+func (w *coWriters) leaving(jf *journalFile, n int) bool {
 	sign := jf.j.Published() < uint32(jf.j.Len()) || jf.writtenPast(n)
-	if lost := s.cow.lostSinceAppend(jf); lost != nil {
-		s.carried = append(s.carried, lost...)
+	if lost := w.lostSinceAppend(jf); lost != nil {
+		w.carried = append(w.carried, lost...)
 		sign = true
 	}
 	if sign {
-		s.cow.sawLocklessWriter()
+		w.sawLocklessWriter()
 	}
-	return sign || (s.cow.lockless && !s.cow.own)
+	return sign || (w.lockless && !w.own)
 }
 
 // leaveJournalLocked rotates away from a journal a writer without the lock
 // writes to: the rotation merges every entry there that still decodes,
 // and what that writer appends later is read from the journal left (see
-// adopt.go). The write then starts again, in a journal of this store's.
+// cowriter_adopt.go). The write then starts again, in a journal of this store's.
 func (s *Store) leaveJournalLocked() error {
 	if s.rot.current != nil {
 		s.waitRotationLocked()
 		return errWaited
 	}
-	if err := s.runLocked(s.snapshotLocked(nil)); err != nil && !errors.Is(err, errAnotherWriter) {
+	if err := s.rotateLocked(false); err != nil && !errors.Is(err, errAnotherWriter) {
 		return err
 	}
 	return errAnotherWriter

@@ -4,6 +4,7 @@ package store
 
 import (
 	"bytes"
+	"container/list"
 
 	"gvfs-metadata/format"
 )
@@ -44,7 +45,7 @@ type retired struct {
 // retire keeps the journal a rotation replaced, with the entries it
 // merged from it, to watch for the other writer's appends. The entries of
 // an append to it that failed count as taken: the write was refused.
-func (w *cowriter) retire(jf *journalFile, merged ...[]byte) {
+func (w *coWriters) retire(jf *journalFile, merged ...[]byte) {
 	r := &retired{jf: jf, taken: map[entryID]bool{}}
 	merged = append(merged, w.refused)
 	w.refused = nil
@@ -64,7 +65,7 @@ func (w *cowriter) retire(jf *journalFile, merged ...[]byte) {
 // dropRetired stops watching the retired journals, and drops what was
 // taken from them and not yet carried: another writer's rotation (which
 // holds what it appended there) replaced the tree.
-func (w *cowriter) dropRetired() {
+func (w *coWriters) dropRetired() {
 	for _, r := range w.retired {
 		r.jf.close()
 	}
@@ -77,11 +78,11 @@ func (w *cowriter) dropRetired() {
 // where an entry could start.
 const zeroRun = 256
 
-// adoptLocked takes the entries another writer appended to retired
+// adoptRetired takes the entries another writer appended to retired
 // journals since this store last looked, for the next write or rotation
-// to carry (cowriter.adopted). Called with s.mu held.
-func (s *Store) adoptLocked() {
-	for _, r := range s.cow.retired {
+// to carry (coWriters.adopted), and reports whether any wait to be.
+func (w *coWriters) adoptRetired() bool {
+	for _, r := range w.retired {
 		data := r.jf.m.Bytes()
 		if len(data) < format.JournalHeaderSize {
 			continue
@@ -116,12 +117,13 @@ func (s *Store) adoptLocked() {
 			}
 			if id := idOf(b); !r.taken[id] {
 				r.taken[id] = true
-				if s.cow.adopt(&e) {
-					s.cow.adopted = append(s.cow.adopted, b...)
+				if w.adopt(&e) {
+					w.adopted = append(w.adopted, b...)
 				}
 			}
 		}
 	}
+	return w.adopted != nil
 }
 
 // adopt reports whether another writer's entry, found in a retired
@@ -129,21 +131,15 @@ func (s *Store) adoptLocked() {
 // it would undo at the same time or later, nor one under a path this
 // store removed or replaced at the same time or later. An entry carried
 // replaces the remembered changes it covers.
-func (w *cowriter) adopt(e *format.Entry) bool {
+func (w *coWriters) adopt(e *format.Entry) bool {
 	for _, r := range w.removed {
-		if r.mtime < e.Mtime {
-			continue
-		}
-		if _, under := prefixRemainder(e.Path, []byte(r.path)); under {
-			return false
-		}
-		if _, under := prefixRemainder(e.Source, []byte(r.path)); under && e.Op == format.OpCopy {
+		if r.mtime >= e.Mtime && reaches(e, []byte(r.path)) {
 			return false
 		}
 	}
 	newer := false
-	w.eachCovered(e, func(oc *ownChange) {
-		if oc.c.Mtime >= e.Mtime {
+	w.eachCovered(e, func(el *list.Element) {
+		if el.Value.(*ownChange).c.Mtime >= e.Mtime {
 			newer = true
 		}
 	})
@@ -153,22 +149,4 @@ func (w *cowriter) adopt(e *format.Entry) bool {
 	w.sawEntry(e)
 	w.Adopted++
 	return true
-}
-
-// eachCovered calls fn with each remembered change e replaces.
-func (w *cowriter) eachCovered(e *format.Entry, fn func(*ownChange)) {
-	switch {
-	case isKeyOp(e.Op):
-		if el := w.byPath[string(e.Path)][string(e.Key)]; el != nil {
-			fn(el.Value.(*ownChange))
-		}
-	case e.Op == format.OpRemove || e.Op == format.OpCopy:
-		for p, keys := range w.byPath {
-			if _, under := prefixRemainder([]byte(p), e.Path); under {
-				for _, el := range keys {
-					fn(el.Value.(*ownChange))
-				}
-			}
-		}
-	}
 }

@@ -24,7 +24,7 @@ import (
 //
 // On NFS each process keeps its journal in its own runtime directory, so
 // another machine's rotation cannot see this one's entries: they are
-// carried into the next write here (see refresh).
+// carried into the next write here (see coWriters.reloading).
 
 // errAnotherWriter: another writer rotated the tree or damaged the journal
 // under a write, which starts again from the files as they are now.
@@ -52,23 +52,6 @@ func (s *Store) lockTreeLocked() (unlock func(), err error) {
 	return func() { f.Unlock() }, nil
 }
 
-// withCarriedLocked puts the carried entries (if any), then those adopted
-// from retired journals (see adopt.go), before a write's,
-// and says whether it did: not while a rotation is under way, whose
-// snapshot holds them (or, taken before they were carried, fails at the
-// swap and leaves them), as appending them too would apply them twice.
-func (s *Store) withCarriedLocked(buf []byte, count int) ([]byte, int, bool) {
-	if (s.carried == nil && s.cow.adopted == nil) || s.rot.current != nil {
-		return buf, count, false
-	}
-	n := 0
-	runs := entryRuns{s.carried, s.cow.adopted}
-	runs.each(func(*format.Entry) error { n++; return nil })
-	out := make([]byte, 0, runs.size()+len(buf))
-	out = append(append(append(out, s.carried...), s.cow.adopted...), buf...)
-	return out, n + count, true
-}
-
 // repairAfterLocked answers an append that failed: a journal damaged by
 // another writer (one that took no lock) is replaced by a rotation, which
 // keeps every valid entry, and the write starts again.
@@ -76,9 +59,9 @@ func (s *Store) repairAfterLocked(err error) error {
 	if s.journal == nil || s.journal.j.Broken() == nil {
 		return err
 	}
-	s.cow.sawAnotherWriter()
+	s.others.sawAnotherWriter()
 	s.opts.Logf("%s: journal damaged, rotating: %v", s.path, s.journal.j.Broken())
-	if rerr := s.runLocked(s.snapshotLocked(nil)); rerr != nil && !errors.Is(rerr, errAnotherWriter) {
+	if rerr := s.rotateLocked(false); rerr != nil && !errors.Is(rerr, errAnotherWriter) {
 		return rerr
 	}
 	return errAnotherWriter
