@@ -250,38 +250,26 @@ func (f *Follower) FollowedAlready(tree, src, dst string) bool {
 // Refind looks in dirs (recursively, on their file systems) for the files
 // of entries whose files are missing, and moves their metadata to them.
 // It returns how many it found.
-func (f *Follower) Refind(dirs []string) int {
-	reply := make(chan int, 1)
-	f.tell(note{kind: noteRefind, dirs: dirs, reply: reply})
-	select {
-	case n := <-reply:
-		return n
-	case <-f.done:
-		return 0
-	}
-}
+func (f *Follower) Refind(dirs []string) int { return f.ask(note{kind: noteRefind, dirs: dirs}) }
 
 // Save writes the identities out now, once every note told before is
 // taken: after a client removed metadata, its paths are in no file of
 // the follower's either.
-func (f *Follower) Save() {
-	reply := make(chan int, 1)
-	f.tell(note{kind: noteSave, reply: reply})
-	select {
-	case <-reply:
-	case <-f.done:
-	}
-}
+func (f *Follower) Save() { f.ask(note{kind: noteSave}) }
 
 // Expire forgets, now, the entries whose file has been missing longer
 // than Config.ForgetMissingAfter, and returns how many. The follower also
 // does so after each scan and every expireEvery.
-func (f *Follower) Expire() int {
-	reply := make(chan int, 1)
-	f.tell(note{kind: noteExpire, reply: reply})
+func (f *Follower) Expire() int { return f.ask(note{kind: noteExpire}) }
+
+// ask hands the loop a note that wants an answer, and waits for it (0
+// once the follower has stopped).
+func (f *Follower) ask(n note) int {
+	n.reply = make(chan int, 1)
+	f.tell(n)
 	select {
-	case n := <-reply:
-		return n
+	case v := <-n.reply:
+		return v
 	case <-f.done:
 		return 0
 	}

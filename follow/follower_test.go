@@ -483,8 +483,4 @@ func TestStatusAnswersWhileTheFollowerIsBusy(t *testing.T) {
 }
 
 // rescanNow has the loop scan every tree now, for tests.
-func (f *Follower) rescanNow() {
-	reply := make(chan int, 1)
-	f.tell(note{kind: noteRescan, reply: reply})
-	<-reply
-}
+func (f *Follower) rescanNow() { f.ask(note{kind: noteRescan}) }

@@ -101,23 +101,16 @@ func (d *daemon) refindCall(call *bus.Message) {
 		d.fail(call, &callError{errNotSupported, "This daemon does not follow files (--no-follow)"})
 		return
 	}
-	args := call.Args()
-	var dirs []string
-	end := args.Array(1)
-	for args.More(end) {
-		dir, cerr := bytestring("directory", args.Bytes())
-		if cerr != nil {
-			d.fail(call, cerr)
-			return
-		}
+	dirs, ok := d.byteStrings(call, "directory")
+	if !ok {
+		return
+	}
+	for i, dir := range dirs {
 		if !filepath.IsAbs(dir) {
 			d.fail(call, invalidArgs("Directory “%s” is not absolute", dir))
 			return
 		}
-		dirs = append(dirs, filepath.Clean(dir))
-	}
-	if !d.decoded(call, args) {
-		return
+		dirs[i] = filepath.Clean(dir)
 	}
 	var e bus.Encoder
 	e.Uint32(uint32(d.follow.f.Refind(dirs)))
@@ -128,18 +121,8 @@ func (d *daemon) refindCall(call *bus.Message) {
 // now and laid out whole (Compact), in order after the calls before it,
 // so that what they removed is in none of its files on the reply.
 func (d *daemon) flushCall(call *bus.Message) {
-	args := call.Args()
-	var trees []string
-	end := args.Array(1)
-	for args.More(end) {
-		tree, cerr := bytestring("treefile", args.Bytes())
-		if cerr != nil {
-			d.fail(call, cerr)
-			return
-		}
-		trees = append(trees, tree)
-	}
-	if !d.decoded(call, args) {
+	trees, ok := d.byteStrings(call, "treefile")
+	if !ok {
 		return
 	}
 	for _, treefile := range trees {
@@ -161,4 +144,21 @@ func (d *daemon) flushCall(call *bus.Message) {
 	}
 	d.follow.save()
 	d.reply(call, "", nil)
+}
+
+// byteStrings decodes a call's one argument, an array of byte strings
+// (aay) named name, and answers the call when it does not decode.
+func (d *daemon) byteStrings(call *bus.Message, name string) ([]string, bool) {
+	args := call.Args()
+	var out []string
+	end := args.Array(1)
+	for args.More(end) {
+		s, cerr := bytestring(name, args.Bytes())
+		if cerr != nil {
+			d.fail(call, cerr)
+			return nil, false
+		}
+		out = append(out, s)
+	}
+	return out, d.decoded(call, args)
 }

@@ -24,17 +24,21 @@ func TestPowerLossDuringRotationKeepsOldOrNew(t *testing.T) {
 	}
 }
 
-func powerLossRun(t *testing.T, background bool) {
-	const path = "/home/u/.local/share/gvfs-metadata/home"
-	const keys = 60
-	keyPath := func(i int) string { return fmt.Sprintf("/dir%d/file%d", i%4, i) }
+const powerLossPath = "/home/u/.local/share/gvfs-metadata/home"
+
+func powerLossKey(i int) string { return fmt.Sprintf("/dir%d/file%d", i%4, i) }
+
+// powerLossDisk is a disk whose tree holds keys keys set to "old", written
+// out and durable: the state every replayed image starts from.
+func powerLossDisk(t *testing.T, keys int) *memFS {
+	t.Helper()
 	mfs := newMemFS()
-	s, err := Open(path, Options{FS: mfs})
+	s, err := Open(powerLossPath, Options{FS: mfs})
 	if err != nil {
 		t.Fatal(err)
 	}
 	for i := range keys {
-		if err := s.Set(keyPath(i), "k", "old"); err != nil {
+		if err := s.Set(powerLossKey(i), "k", "old"); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -42,10 +46,16 @@ func powerLossRun(t *testing.T, background bool) {
 		t.Fatal(err)
 	}
 	s.Close()
+	return mfs.checkpoint()
+}
 
-	disk := mfs.checkpoint()
+func powerLossRun(t *testing.T, background bool) {
+	const path = powerLossPath
+	const keys = 60
+	keyPath := powerLossKey
+	disk := powerLossDisk(t, keys)
 	start := len(disk.log)
-	s, err = Open(path, Options{FS: disk, Background: background})
+	s, err := Open(path, Options{FS: disk, Background: background})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -103,28 +113,13 @@ func powerLossRun(t *testing.T, background bool) {
 // passes every structural check, every key holds its old or new value,
 // and the forgotten directory's keys their old value or none.
 func TestPowerLossDuringAForgetKeepsOldOrNew(t *testing.T) {
-	const path = "/home/u/.local/share/gvfs-metadata/home"
+	const path = powerLossPath
 	const keys = 40
-	keyPath := func(i int) string { return fmt.Sprintf("/dir%d/file%d", i%4, i) }
+	keyPath := powerLossKey
 	forgotten := func(i int) bool { return i%4 == 1 }
-	mfs := newMemFS()
-	s, err := Open(path, Options{FS: mfs})
-	if err != nil {
-		t.Fatal(err)
-	}
-	for i := range keys {
-		if err := s.Set(keyPath(i), "k", "old"); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := s.Flush(); err != nil {
-		t.Fatal(err)
-	}
-	s.Close()
-
-	disk := mfs.checkpoint()
+	disk := powerLossDisk(t, keys)
 	start := len(disk.log)
-	s, err = Open(path, Options{FS: disk})
+	s, err := Open(path, Options{FS: disk})
 	if err != nil {
 		t.Fatal(err)
 	}
