@@ -6,7 +6,9 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -89,6 +91,8 @@ type Follower struct {
 	expireAt time.Time
 	rescan   map[*tracked]time.Time
 	search   map[*tracked][]string // where files that left view left from, to search near
+
+	stopped atomic.Bool // the loop ended on an internal error
 
 	// From the daemon's goroutines to the loop.
 	mu       sync.Mutex
@@ -289,6 +293,9 @@ func (f *Follower) Close() {
 // it: during a burst of Sets the loop takes them a batch at a time
 // (noteDelay), not one wake-up per Set.
 func (f *Follower) tell(n note) {
+	if f.stopped.Load() {
+		return
+	}
 	f.mu.Lock()
 	f.notes = append(f.notes, n)
 	wake := !f.signaled
@@ -335,6 +342,17 @@ func (f *Follower) read() {
 // nothing happens; a timer runs only while something is due.
 func (f *Follower) loop() {
 	defer close(f.done)
+	// A bug here must not take the daemon's calls down with it: following
+	// stops, said once in the log, and the daemon serves on as with
+	// --no-follow. Every change following made went through Tree.Follow
+	// whole, so nothing is half done.
+	defer func() {
+		if r := recover(); r != nil {
+			f.stopped.Store(true)
+			f.in.close()
+			f.cfg.Logf("following renames stopped by an internal error: %v\n%s", r, debug.Stack())
+		}
+	}()
 	var timer, notesTimer *time.Timer
 	var due, notesDue <-chan time.Time
 	defer func() {

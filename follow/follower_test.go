@@ -484,3 +484,16 @@ func TestStatusAnswersWhileTheFollowerIsBusy(t *testing.T) {
 
 // rescanNow has the loop scan every tree now, for tests.
 func (f *Follower) rescanNow() { f.ask(note{kind: noteRescan}) }
+
+func TestTheTopItselfMayHaveMetadata(t *testing.T) {
+	x := newFixture(t, "")
+	x.tree.set("/", "TOP")
+	x.file("a", "A")
+	x.follow()
+	x.mv("a", "b")
+	x.settle()
+	x.want(map[string]string{"/": "TOP", "/b": "A"})
+	if s := x.f.Status(); s.Trees[0].Entries != 2 {
+		t.Errorf("status: %+v; want the top and b", s)
+	}
+}

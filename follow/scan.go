@@ -56,7 +56,7 @@ func (f *Follower) scan(t *tracked) {
 		})
 		var cur Identity
 		err := errParentMissing // a file in a missing directory is not read
-		if d := e.parent; d.parent == nil || d.id.Known() && !d.lost {
+		if d := e.parent; d == nil || d.parent == nil || d.id.Known() && !d.lost {
 			cur, err = identify(t.disk(p))
 		}
 		switch {
