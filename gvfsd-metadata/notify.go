@@ -20,6 +20,7 @@ import (
 // wake-up per Set, on the CPU the bus and the writing client need. The
 // reference batches the same way, on whole seconds.
 type notifier struct {
+	clock clock
 	delay time.Duration
 	tick  time.Duration
 	emit  func(tree, path string)
@@ -43,7 +44,12 @@ type pendingSignal struct {
 const signalTick = 100 * time.Millisecond
 
 func newNotifier(delay, tick time.Duration, emit func(tree, path string)) *notifier {
-	n := &notifier{delay: delay, tick: tick, emit: emit, order: list.New(), byKey: map[signalKey]*list.Element{}, wake: make(chan struct{}, 1), done: make(chan struct{})}
+	return newNotifierOn(realClock{}, delay, tick, emit)
+}
+
+// newNotifierOn is newNotifier with its deadlines and wake-ups on clk.
+func newNotifierOn(clk clock, delay, tick time.Duration, emit func(tree, path string)) *notifier {
+	n := &notifier{clock: clk, delay: delay, tick: tick, emit: emit, order: list.New(), byKey: map[signalKey]*list.Element{}, wake: make(chan struct{}, 1), done: make(chan struct{})}
 	go n.loop()
 	return n
 }
@@ -56,7 +62,7 @@ func (n *notifier) changed(tree, path string) {
 		return
 	}
 	k := signalKey{tree, path}
-	deadline := time.Now().Add(n.delay)
+	deadline := n.clock.Now().Add(n.delay)
 	wasEmpty := n.order.Len() == 0
 	if e, ok := n.byKey[k]; ok {
 		e.Value.(*pendingSignal).deadline = deadline
@@ -70,16 +76,15 @@ func (n *notifier) changed(tree, path string) {
 	// waking when it had nothing to wait for. A wake per change would cost
 	// a context switch per Set.
 	if wasEmpty {
-		select {
-		case n.wake <- struct{}{}:
-		default:
-		}
+		n.poke()
 	}
 }
 
+// loop sends the signals that fall due, one wake-up per tick: each turn
+// sends what is due, sets one timer for the next tick that has any, and
+// waits for it or for changed's wake.
 func (n *notifier) loop() {
 	defer close(n.done)
-	timer := time.NewTimer(time.Hour)
 	for {
 		n.mu.Lock()
 		if n.stopped {
@@ -87,7 +92,7 @@ func (n *notifier) loop() {
 			return
 		}
 		var due []signalKey
-		now := time.Now()
+		now := n.clock.Now()
 		wait := time.Hour
 		for e := n.order.Front(); e != nil; e = n.order.Front() {
 			p := e.Value.(*pendingSignal)
@@ -103,17 +108,17 @@ func (n *notifier) loop() {
 		for _, k := range due {
 			n.emit(k.tree, k.path)
 		}
-		timer.Reset(wait)
-		select {
-		case <-timer.C:
-		case <-n.wake:
-			if !timer.Stop() {
-				select {
-				case <-timer.C:
-				default:
-				}
-			}
-		}
+		timer := n.clock.AfterFunc(wait, n.poke)
+		<-n.wake
+		timer.Stop()
+	}
+}
+
+// poke wakes the loop, unless a wake is pending already.
+func (n *notifier) poke() {
+	select {
+	case n.wake <- struct{}{}:
+	default:
 	}
 }
 
@@ -130,10 +135,7 @@ func (n *notifier) stop(send bool) {
 	clear(n.byKey)
 	n.stopped = true
 	n.mu.Unlock()
-	select {
-	case n.wake <- struct{}{}:
-	default:
-	}
+	n.poke()
 	<-n.done
 	if send {
 		for _, k := range pending {

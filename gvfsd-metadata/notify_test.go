@@ -12,6 +12,7 @@ type recorder struct {
 	mu   sync.Mutex
 	sent []string
 	at   []time.Time
+	now  func() time.Time // time.Now when nil
 }
 
 func (r *recorder) emit(tree, path string) { r.record(tree + " " + path) }
@@ -21,7 +22,11 @@ func (r *recorder) record(event string) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.sent = append(r.sent, event)
-	r.at = append(r.at, time.Now())
+	now := time.Now
+	if r.now != nil {
+		now = r.now
+	}
+	r.at = append(r.at, now())
 }
 
 func (r *recorder) get() []string {
@@ -30,18 +35,41 @@ func (r *recorder) get() []string {
 	return append([]string(nil), r.sent...)
 }
 
+// handNotifier is a notifier whose deadlines and wake-ups run on a clock
+// the test moves (clk.AdvanceAwaiting lets its loop work at each wake-up),
+// recording into r at the clock's time.
+func handNotifier(delay, tick time.Duration, r *recorder) (*notifier, handClock) {
+	clk := newHandClock()
+	r.now = clk.Now
+	set := clk.Scheduled()
+	n := newNotifierOn(clk, delay, tick, r.emit)
+	clk.AwaitScheduled(set) // the loop set its first timer and waits
+	return n, clk
+}
+
+// changeOn is n.changed; a change that wakes n's loop (the first pending)
+// waits for it to set its next timer.
+func changeOn(clk handClock, n *notifier, tree, path string) {
+	wakes := n.pending() == 0
+	set := clk.Scheduled()
+	n.changed(tree, path)
+	if wakes {
+		clk.AwaitScheduled(set)
+	}
+}
+
 func TestNotifierCoalescesPerPathAndRestartsTheDelay(t *testing.T) {
 	var r recorder
-	n := newNotifier(100*time.Millisecond, 10*time.Millisecond, r.emit)
+	n, clk := handNotifier(100*time.Millisecond, 10*time.Millisecond, &r)
 	defer n.stop(false)
-	start := time.Now()
+	start := clk.Now()
 	for range 5 {
-		n.changed("t", "/a")
-		time.Sleep(40 * time.Millisecond)
+		changeOn(clk, n, "t", "/a")
+		clk.AdvanceAwaiting(40 * time.Millisecond)
 	}
-	n.changed("t", "/b")
-	n.changed("u", "/a")
-	time.Sleep(300 * time.Millisecond)
+	changeOn(clk, n, "t", "/b")
+	changeOn(clk, n, "u", "/a")
+	clk.AdvanceAwaiting(300 * time.Millisecond)
 	got := r.get()
 	if len(got) != 3 || got[0] != "t /a" || got[1] != "t /b" || got[2] != "u /a" {
 		t.Fatalf("sent %v", got)
@@ -71,16 +99,16 @@ func TestNotifierStopSendsOrDropsPending(t *testing.T) {
 
 func TestNotifierSendsDueSignalsInBatchesOfATick(t *testing.T) {
 	var r recorder
-	n := newNotifier(50*time.Millisecond, 100*time.Millisecond, r.emit)
+	n, clk := handNotifier(50*time.Millisecond, 100*time.Millisecond, &r)
 	defer n.stop(false)
 	changed := make(map[string]time.Time)
 	for i := range 20 {
 		p := string(rune('a' + i))
-		changed["t "+p] = time.Now()
-		n.changed("t", p)
-		time.Sleep(10 * time.Millisecond)
+		changed["t "+p] = clk.Now()
+		changeOn(clk, n, "t", p)
+		clk.AdvanceAwaiting(10 * time.Millisecond)
 	}
-	time.Sleep(300 * time.Millisecond)
+	clk.AdvanceAwaiting(300 * time.Millisecond)
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if len(r.sent) != 20 {
@@ -94,6 +122,7 @@ func TestNotifierSendsDueSignalsInBatchesOfATick(t *testing.T) {
 			batches++
 		}
 	}
+	t.Logf("20 signals in %d batches", batches)
 	if batches > 4 {
 		t.Errorf("20 signals went out in %d batches, want one per 100 ms tick", batches)
 	}
