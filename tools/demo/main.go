@@ -62,6 +62,10 @@ func demo(s *session.Session, tool string) error {
 		{"gio", "info", "-a", "metadata::*", h("Photos/holiday.jpg")},
 		{"gio", "move", h("Photos"), h("Pictures")},
 		{"gio", "info", "-a", "metadata::*", h("Pictures/holiday.jpg")},
+		// A rename GIO is not told of: the daemon follows it a second later.
+		{"mv", h("Music/song.ogg"), h("Music/track01.ogg")},
+		{"sleep", "2"},
+		{"gio", "info", "-a", "metadata::*", h("Music/track01.ogg")},
 		{tool, "status"},
 		{tool, "dump", filepath.Join(s.DataHome, "gvfs-metadata", "home")},
 	}
