@@ -16,6 +16,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"gvfs-metadata/format"
 )
 
 const (
@@ -32,6 +34,10 @@ func TestMain(m *testing.M) {
 }
 
 func killKeyPath(i int) string { return fmt.Sprintf("/d%d/f%d", i%5, i) }
+
+// killForgotten is the directory every third round removes: the keys with
+// i%5 == 0.
+const killForgotten = "/d0"
 
 // killValue is the value of a round: its number, padded so that a few
 // rounds fill a journal.
@@ -142,6 +148,21 @@ func killChild(path, mode, at string) {
 			}
 			say("%d %d", i, round)
 		}
+		// Every third round forgets a directory (what gvfs-meta forget
+		// and a deleted folder's Remove do): its keys are absent until
+		// the next round sets them again.
+		if round%3 == 0 {
+			if err := s.Remove(killForgotten); err != nil {
+				if ffs.full.Load() && strings.Contains(err.Error(), syscall.ENOSPC.Error()) {
+					say("refused-remove %d", round)
+				} else {
+					say("error %v", err)
+					os.Exit(1)
+				}
+			} else {
+				say("removed %d", round)
+			}
+		}
 		// (The overflow window holds every rotation until a writer waits,
 		// which one waiting in Flush never does.)
 		if round%10 == 0 && !ffs.full.Load() && mode != "overflow" {
@@ -159,9 +180,11 @@ func killChild(path, mode, at string) {
 // merge, while the journal is full, between the rename and the rotated
 // mark, before the directory fsync, on a full disk). A killed process
 // loses nothing that reached the kernel, so after each kill the tree must
-// open and every key must hold the last value the writer acknowledged,
-// except the one write in flight when it died, which may or may not have
-// landed. A refused write must never show.
+// open, pass every structural check, and every key must hold the last
+// value the writer acknowledged (none after an acknowledged Remove of its
+// directory), except the one change in flight when it died, which may or
+// may not have landed, and the next writer must find what readers found.
+// A refused write must never show, nor a removed value come back.
 func TestKilledWriterLosesNothingAcknowledged(t *testing.T) {
 	runs := 350
 	if testing.Short() {
@@ -172,7 +195,7 @@ func TestKilledWriterLosesNothingAcknowledged(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 4))
 	acked := make([]int, killKeys)
 	reached := map[string]int{}
-	refusals := 0
+	refusals, removes := 0, 0
 	for run := range runs {
 		mode := killWindows[run%len(killWindows)]
 		at := 1 + rng.IntN(4)
@@ -214,7 +237,9 @@ func TestKilledWriterLosesNothingAcknowledged(t *testing.T) {
 			start = max(start, r)
 		}
 		flightKey, flightRound := 0, start+1
+		flightRemove := false // the Remove of killForgotten is in flight
 		refused := map[[2]int]bool{}
+		var history []string // the child's last lines, for a failure
 	read:
 		for {
 			select {
@@ -222,12 +247,29 @@ func TestKilledWriterLosesNothingAcknowledged(t *testing.T) {
 				if !ok {
 					break read
 				}
+				history = append(history[max(0, len(history)-80):], line)
 				if step, ok := strings.CutPrefix(line, "at "); ok {
 					reached[step]++
 					kill()
 					continue
 				}
-				var i, round int
+				var round int
+				if r, ok := strings.CutPrefix(line, "removed "); ok {
+					if _, err := fmt.Sscan(r, &round); err != nil {
+						t.Fatalf("run %d (%s): child said %q", run, mode, line)
+					}
+					for i := 0; i < killKeys; i += 5 {
+						acked[i] = 0
+					}
+					removes++
+					flightRemove, flightKey, flightRound = false, 0, round+1
+					continue
+				}
+				if _, ok := strings.CutPrefix(line, "refused-remove "); ok {
+					flightRemove = false
+					continue
+				}
+				var i int
 				if r, ok := strings.CutPrefix(line, "refused "); ok {
 					if _, err := fmt.Sscan(r, &i, &round); err != nil {
 						t.Fatalf("run %d (%s): child said %q", run, mode, line)
@@ -246,6 +288,7 @@ func TestKilledWriterLosesNothingAcknowledged(t *testing.T) {
 				flightKey, flightRound = (i+1)%killKeys, round
 				if i+1 == killKeys {
 					flightRound++
+					flightRemove = round%3 == 0
 				}
 			case <-deadline:
 				kill()
@@ -257,19 +300,27 @@ func TestKilledWriterLosesNothingAcknowledged(t *testing.T) {
 		if err != nil {
 			t.Fatalf("run %d (%s): tree does not open after kill: %v", run, mode, err)
 		}
+		if data, err := os.ReadFile(path); err != nil {
+			t.Fatal(err)
+		} else if problems := format.CheckTree(data); len(problems) > 0 {
+			t.Fatalf("run %d (%s): the tree does not verify after the kill: %v", run, mode, problems)
+		}
 		for i := range killKeys {
 			v, ok, err := s.Get(killKeyPath(i), "k")
 			got := killRound(v.Value)
-			inFlight := i == flightKey && got == flightRound
+			inFlight := i == flightKey && got == flightRound || flightRemove && i%5 == 0 && !ok
 			if refused[[2]int{i, got}] {
 				t.Fatalf("run %d (%s): key %d holds %d, a write that was refused", run, mode, i, got)
 			}
-			if err != nil || (acked[i] > 0 && !ok) || (got != acked[i] && !inFlight) {
+			// (A key found absent holds round 0.)
+			if err != nil || got != acked[i] && !inFlight {
+				t.Logf("the child's last lines: %s", strings.Join(history, " | "))
 				t.Fatalf("run %d (%s): key %d = round %d (found %v, %v), last acknowledged %d", run, mode, i, got, ok, err, acked[i])
 			}
 			acked[i] = got
 		}
 		s.Close()
+		checkWriterSeesWhatReadersSaw(t, path, acked)
 	}
 	for _, w := range killWindows {
 		if w == "random" || w == "sync" {
@@ -279,7 +330,10 @@ func TestKilledWriterLosesNothingAcknowledged(t *testing.T) {
 			t.Errorf("the writer was killed at %q in %d of %d runs", w, reached[w], n)
 		}
 	}
-	t.Logf("%d kills; windows reached: %v; %d writes refused on a full disk", runs, reached, refusals)
+	t.Logf("%d kills; windows reached: %v; %d writes refused on a full disk; %d removes of a directory acknowledged", runs, reached, refusals, removes)
+	if removes < runs/4 {
+		t.Errorf("only %d removes acknowledged in %d runs", removes, runs)
+	}
 	// A writable open clears what interrupted rotations left behind.
 	s, err := Open(path, Options{StaleAge: time.Nanosecond})
 	if err != nil {
@@ -293,5 +347,38 @@ func TestKilledWriterLosesNothingAcknowledged(t *testing.T) {
 	}
 	if len(names) != 2 {
 		t.Fatalf("after %d kills and a writable open, the directory holds %s; want the tree and its journal", runs, strings.Join(names, " "))
+	}
+}
+
+// checkWriterSeesWhatReadersSaw opens a copy of the killed writer's files
+// as the next writer does (clearing leftovers, recovering the journal):
+// every key must hold what a reader found after the kill, or readers and
+// the writer would disagree on whether a change in flight landed.
+func checkWriterSeesWhatReadersSaw(t *testing.T, path string, seen []int) {
+	t.Helper()
+	dir := t.TempDir()
+	entries, err := os.ReadDir(filepath.Dir(path))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		b, err := os.ReadFile(filepath.Join(filepath.Dir(path), e.Name()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, e.Name()), b, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	w, err := Open(filepath.Join(dir, filepath.Base(path)), Options{StaleAge: time.Nanosecond})
+	if err != nil {
+		t.Fatalf("a writable open of the files a reader opened fails: %v", err)
+	}
+	defer w.Close()
+	for i := range killKeys {
+		v, _, err := w.Get(killKeyPath(i), "k")
+		if got := killRound(v.Value); err != nil || got != seen[i] {
+			t.Fatalf("after the kill, a reader found key %d at round %d, a writable open at %d (%v)", i, seen[i], got, err)
+		}
 	}
 }

@@ -16,13 +16,14 @@ import (
 
 // writeTree is step 2: it writes the new tree to a temporary file and
 // makes it durable: as a patch of the old file (see patch.go) unless the
-// rotation must lay the tree out again, or the journal cannot be
-// expressed as a patch, or the file would grow past its limit; else
-// whole. It reads only the snapshot, which never changes.
+// rotation must lay the tree out again, or the journal removes or
+// replaces what the old tree holds (live.go), or cannot be expressed as a
+// patch, or the file would grow past its limit; else whole. It reads only
+// the snapshot, which never changes.
 func (s *Store) writeTree(r *rotation) error {
 	sn, b := &r.snap, &r.built
 	var err error
-	if !sn.rewrite && sn.old != nil {
+	if !sn.rewrite && sn.old != nil && !dropsTreeData(sn.old.t, sn.entries) {
 		p, perr := patchTree(sn.old.t, sn.entries, sn.tag)
 		if perr == nil && p.Size() <= sn.sizeLimit {
 			b.outSize = p.Size()
