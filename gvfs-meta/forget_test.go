@@ -3,9 +3,6 @@
 package main
 
 import (
-	"bytes"
-	"io/fs"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -17,30 +14,6 @@ import (
 	"gvfs-metadata/internal/session"
 	"gvfs-metadata/internal/testenv"
 )
-
-// bytesFound lists the files under dirs that hold any of words.
-func bytesFound(t *testing.T, words []string, dirs ...string) []string {
-	t.Helper()
-	var found []string
-	for _, dir := range dirs {
-		filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
-			if err != nil || !d.Type().IsRegular() {
-				return nil
-			}
-			b, err := os.ReadFile(p)
-			if err != nil {
-				t.Fatal(err)
-			}
-			for _, w := range words {
-				if bytes.Contains(b, []byte(w)) {
-					found = append(found, p+" holds "+w)
-				}
-			}
-			return nil
-		})
-	}
-	return found
-}
 
 // TestForgetLeavesNoTraceInAnyFile: values set under a directory, then
 // flushed into the tree (so the names are in the tree file); forget of the
@@ -70,7 +43,7 @@ func TestForgetLeavesNoTraceInAnyFile(t *testing.T) {
 	if err := client.New(conn).Flush([]string{tree}); err != nil {
 		t.Fatal(err)
 	}
-	if len(bytesFound(t, words, tree)) == 0 {
+	if len(testenv.FilesHolding(t, words, tree)) == 0 {
 		t.Fatal("the names are not in the tree file before forget: the test would prove nothing")
 	}
 	code, out, errOut := inSession(t, s, "forget", "--dry-run", filepath.Join(s.Home, "nothing-here"))
@@ -93,7 +66,7 @@ func TestForgetLeavesNoTraceInAnyFile(t *testing.T) {
 	if len(md[0]) != 0 || len(md[1]) != 0 || md[2]["note"] != "kept" {
 		t.Errorf("after forget, gio info shows %v %v, and %v outside", md[0], md[1], md[2])
 	}
-	if found := bytesFound(t, words, dirs...); len(found) > 0 {
+	if found := testenv.FilesHolding(t, words, dirs...); len(found) > 0 {
 		t.Errorf("after forget returned: %s", strings.Join(found, "; "))
 	}
 }

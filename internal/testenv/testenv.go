@@ -3,7 +3,8 @@
 // Package testenv is what the tests share about their environment: the
 // rule for a test whose tools are missing (fail under CI, skip elsewhere),
 // the tools a session with the reference daemon needs, this project's
-// daemon built once per test binary, and a clock tests move by hand.
+// daemon built once per test binary, a clock tests move by hand, and a
+// search of files for bytes that must be gone.
 //
 // Only tests import it: it links package testing, which no shipped
 // program or tool may.
