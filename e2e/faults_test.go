@@ -24,20 +24,31 @@ import (
 // (CAP_SYS_ADMIN) for mount(8), as CI has.
 
 // mountTmpfs mounts a tmpfs of size bytes at dir (created), unmounted
-// when the test ends.
-func mountTmpfs(t *testing.T, dir string, size int) {
+// when the test ends unless the test unmounts it first with unmount.
+func mountTmpfs(t *testing.T, dir string, size int) (unmount func()) {
 	t.Helper()
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		t.Fatal(err)
 	}
 	if out, err := exec.Command("mount", "-t", "tmpfs", "-o", fmt.Sprintf("size=%d,mode=0700", size), "tmpfs", dir).CombinedOutput(); err != nil {
-		t.Fatalf("mounting a tmpfs for the data directory (these tests need root): %v: %s", err, out)
+		t.Fatalf("mounting a tmpfs (these tests need root): %v: %s", err, out)
 	}
+	mounted := true
 	t.Cleanup(func() {
+		if !mounted {
+			return
+		}
 		if out, err := exec.Command("umount", "-l", dir).CombinedOutput(); err != nil {
 			t.Errorf("unmounting %s: %v: %s", dir, err, out)
 		}
 	})
+	return func() {
+		t.Helper()
+		if out, err := exec.Command("umount", dir).CombinedOutput(); err != nil {
+			t.Fatalf("umount %s: %v: %s", dir, err, out)
+		}
+		mounted = false
+	}
 }
 
 // remount changes the options of the tmpfs at dir (ro, rw).

@@ -5,7 +5,6 @@ package e2e
 import (
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"syscall"
 	"testing"
@@ -19,32 +18,14 @@ import (
 // a removable volume (a tmpfs that udev's database, as the daemon reads
 // it, names uuid-F0110W), whose tree holds paths relative to its mount
 // point; once it is unmounted the daemon stops following it and its tree
-// keeps every entry.
+// keeps every entry; mounted again, it is followed again.
 func TestVolumeTreeIsFollowedWhileMountedAndLeftAloneAfter(t *testing.T) {
 	udev := t.TempDir()
 	w := newWorldWithEnv(t, []string{"GVFSD_METADATA_UDEV_DATA=" + udev})
 	w.barrier = newBarrier(w)
 	vol := w.home("vol")
-	if err := os.MkdirAll(vol, 0o700); err != nil {
-		t.Fatal(err)
-	}
-	if out, err := exec.Command("mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", vol).CombinedOutput(); err != nil {
-		t.Fatalf("mounting a tmpfs as a volume (this test needs root): %v: %s", err, out)
-	}
-	mounted := true
-	t.Cleanup(func() {
-		if mounted {
-			exec.Command("umount", "-l", vol).Run()
-		}
-	})
-	var st syscall.Stat_t
-	if err := syscall.Stat(vol, &st); err != nil {
-		t.Fatal(err)
-	}
-	major, minor := uint32((st.Dev>>8)&0xfff|(st.Dev>>32)&^0xfff), uint32(st.Dev&0xff|(st.Dev>>12)&^0xff)
-	if err := os.WriteFile(filepath.Join(udev, fmt.Sprintf("b%d:%d", major, minor)), []byte("E:ID_FS_UUID_ENC=F0110W\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	unmount := mountTmpfs(t, vol, 4<<20)
+	nameVolume(t, udev, vol, "F0110W")
 	w.files("vol/photos/a.jpg", "vol/photos/other.jpg")
 	w.tag("vol/photos/a.jpg", "V")
 	volTree := filepath.Join(w.s.DataHome, "gvfs-metadata", "uuid-F0110W")
@@ -58,22 +39,9 @@ func TestVolumeTreeIsFollowedWhileMountedAndLeftAloneAfter(t *testing.T) {
 		t.Fatalf("after a rename on the volume, gio info shows %q on the new name, want V", got)
 	}
 
-	if out, err := exec.Command("umount", vol).CombinedOutput(); err != nil {
-		t.Fatalf("umount: %v: %s", err, out)
-	}
-	mounted = false
-	waitFor(t, "the daemon to stop following the unmounted volume", func() bool {
-		s, err := client.New(w.conn).Status()
-		if err != nil || s.Follow == nil {
-			return false
-		}
-		for _, tr := range s.Follow.Trees {
-			if tr.TreeFile == volTree {
-				return false
-			}
-		}
-		return true
-	})
+	unmount()
+	forgetVolumeNames(t, udev) // a new tmpfs may get the old one's number
+	waitFor(t, "the daemon to stop following the unmounted volume", func() bool { return !w.follows(volTree) })
 	// The same paths now on the home file system are other files.
 	w.files("vol/photos/b.jpg")
 	w.rename("vol/photos/b.jpg", "vol/photos/c.jpg")
@@ -85,7 +53,66 @@ func TestVolumeTreeIsFollowedWhileMountedAndLeftAloneAfter(t *testing.T) {
 	defer tree.Close()
 	kv, found, err := tree.Get("/photos/b.jpg", tagKey)
 	if err != nil || !found || kv.Value != "V" {
-		t.Errorf("the unmounted volume's tree lost /photos/b.jpg: %v %v %v", kv, found, err)
+		t.Fatalf("the unmounted volume's tree lost /photos/b.jpg: %v %v %v", kv, found, err)
+	}
+
+	// Plugged in again, the volume is followed from its mount, with no
+	// write to its tree in between. (A tmpfs has no device to name
+	// before it is mounted: the new one is named once its files are
+	// there, and the next change to the mount table, which a desktop makes
+	// plenty of, is what the daemon hears.)
+	mountTmpfs(t, vol, 4<<20)
+	w.files("vol/photos/b.jpg")
+	nameVolume(t, udev, vol, "F0110W")
+	mountTmpfs(t, filepath.Join(t.TempDir(), "other"), 1<<20)
+	waitFor(t, "the daemon to follow the volume mounted again", func() bool { return w.follows(volTree) })
+	w.settle()
+	w.rename("vol/photos/b.jpg", "vol/photos/d.jpg")
+	w.settle()
+	if got := w.tags([]string{"vol/photos/d.jpg"})["vol/photos/d.jpg"]; got != "V" {
+		t.Errorf("after a rename on the volume mounted again, gio info shows %q on the new name, want V", got)
+	}
+}
+
+// follows reports whether this daemon says it follows the tree file.
+func (w *world) follows(tree string) bool {
+	s, err := client.New(w.conn).Status()
+	if err != nil || s.Follow == nil {
+		return false
+	}
+	for _, tr := range s.Follow.Trees {
+		if tr.TreeFile == tree {
+			return true
+		}
+	}
+	return false
+}
+
+// nameVolume writes the entry of udev's database, as the daemon reads it,
+// that names the file system mounted on dir as the volume uuid.
+func nameVolume(t *testing.T, udev, dir, uuid string) {
+	t.Helper()
+	var st syscall.Stat_t
+	if err := syscall.Stat(dir, &st); err != nil {
+		t.Fatal(err)
+	}
+	major, minor := uint32((st.Dev>>8)&0xfff|(st.Dev>>32)&^0xfff), uint32(st.Dev&0xff|(st.Dev>>12)&^0xff)
+	if err := os.WriteFile(filepath.Join(udev, fmt.Sprintf("b%d:%d", major, minor)), []byte("E:ID_FS_UUID_ENC="+uuid+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// forgetVolumeNames empties the udev database of nameVolume.
+func forgetVolumeNames(t *testing.T, udev string) {
+	t.Helper()
+	entries, err := os.ReadDir(udev)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		if err := os.Remove(filepath.Join(udev, e.Name())); err != nil {
+			t.Fatal(err)
+		}
 	}
 }
 

@@ -25,13 +25,16 @@ import (
 // "root", whose paths are absolute, and a volume's ("uuid-...",
 // "label-...") while the volume is mounted whole, whose paths are relative
 // to its mount point. Each is followed from the first time it exists: at
-// start when its file is there, or from the first write to it.
+// start when its file is there, or from the first write to it; a volume's
+// again from each time it is mounted.
 type following struct {
 	f       *follow.Follower
 	d       *daemon
 	dir     string            // the daemon's own gvfs-metadata directory
 	tops    map[string]string // tree file -> the directory its paths start at
 	udevDir string
+
+	mounts *mountWatch // nil when the mount table cannot be watched
 
 	mu        sync.Mutex
 	started   map[string]bool
@@ -60,13 +63,32 @@ func startFollowing(d *daemon, forgetMissingAfter time.Duration) *following {
 		return nil
 	}
 	fl.f = f
+	fl.startExisting()
+	if fl.mounts, err = watchMounts("/proc/self/mountinfo", fl.mountsChanged); err != nil {
+		d.logf("volumes mounted again are followed from their next write: %v", err)
+	}
+	return fl
+}
+
+// startExisting follows every tree of the directory that can be followed
+// now.
+func (fl *following) startExisting() {
 	trees, _ := os.ReadDir(fl.dir)
 	for _, e := range trees {
 		if e.Type().IsRegular() {
 			fl.start(filepath.Join(fl.dir, e.Name()))
 		}
 	}
-	return fl
+}
+
+// mountsChanged hears that something was mounted or unmounted: a volume
+// plugged in again is followed from then on, not from the next write to
+// its tree.
+func (fl *following) mountsChanged() {
+	fl.mu.Lock()
+	clear(fl.unmounted)
+	fl.mu.Unlock()
+	fl.startExisting()
 }
 
 // start follows tree from now on, if it is one of ours and its files can
@@ -141,6 +163,7 @@ func (fl *following) save() {
 
 func (fl *following) close() {
 	if fl != nil {
+		fl.mounts.stop()
 		fl.f.Close()
 	}
 }
