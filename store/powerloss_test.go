@@ -74,36 +74,24 @@ func powerLossRun(t *testing.T, background bool) {
 		t.Fatalf("only %d operations recorded", len(disk.log)-start)
 	}
 
-	rng := rand.New(rand.NewPCG(1, 2))
-	images := 0
-	for n := start; n <= len(disk.log); n++ {
-		for range 4 {
-			img := disk.crashImage(n, rng)
-			images++
-			st, err := Open(path, Options{FS: img})
-			if err != nil {
-				t.Fatalf("after op %d: store does not open: %v", n, err)
+	replayCrashes(t, disk, start, path, 1, func(n int, img *memFS, st *Store) {
+		for i := range keys {
+			v, ok, err := st.Get(keyPath(i), "k")
+			want := fmt.Sprintf("new-%d-%s", i, strings.Repeat("x", 400))
+			if err != nil || !ok || (v.Value != "old" && v.Value != want) {
+				t.Fatalf("after op %d: key %d = %.20q %v %v, want old or new", n, i, v.Value, ok, err)
 			}
-			for i := range keys {
-				v, ok, err := st.Get(keyPath(i), "k")
-				want := fmt.Sprintf("new-%d-%s", i, strings.Repeat("x", 400))
-				if err != nil || !ok || (v.Value != "old" && v.Value != want) {
-					t.Fatalf("after op %d: key %d = %.20q %v %v, want old or new", n, i, v.Value, ok, err)
-				}
-			}
-			if err := st.Set("/after-crash", "k", "v"); err != nil {
-				t.Fatalf("after op %d: write after recovery: %v", n, err)
-			}
-			if err := st.Flush(); err != nil {
-				t.Fatalf("after op %d: flush after recovery: %v", n, err)
-			}
-			if v, ok, _ := st.Get("/after-crash", "k"); !ok || v.Value != "v" {
-				t.Fatalf("after op %d: write after recovery lost", n)
-			}
-			st.Close()
 		}
-	}
-	t.Logf("%d operations, %d crash images checked", len(disk.log)-start, images)
+		if err := st.Set("/after-crash", "k", "v"); err != nil {
+			t.Fatalf("after op %d: write after recovery: %v", n, err)
+		}
+		if err := st.Flush(); err != nil {
+			t.Fatalf("after op %d: flush after recovery: %v", n, err)
+		}
+		if v, ok, _ := st.Get("/after-crash", "k"); !ok || v.Value != "v" {
+			t.Fatalf("after op %d: write after recovery lost", n)
+		}
+	})
 }
 
 // TestPowerLossDuringAForgetKeepsOldOrNew: a directory's metadata is
@@ -141,7 +129,27 @@ func TestPowerLossDuringAForgetKeepsOldOrNew(t *testing.T) {
 	}
 	s.Close()
 
-	rng := rand.New(rand.NewPCG(5, 6))
+	replayCrashes(t, disk, start, path, 5, func(n int, img *memFS, st *Store) {
+		if problems := format.CheckTree(treeBytes(t, img, path)); len(problems) > 0 {
+			t.Fatalf("after op %d: the tree does not verify: %v", n, problems)
+		}
+		for i := range keys {
+			v, ok, err := st.Get(keyPath(i), "k")
+			okValue := ok && (v.Value == "old" || v.Value == newValue(i)) || forgotten(i) && !ok
+			if err != nil || !okValue || forgotten(i) && v.Value == newValue(i) {
+				t.Fatalf("after op %d: key %d = %.20q %v %v, want old or new", n, i, v.Value, ok, err)
+			}
+		}
+	})
+}
+
+// replayCrashes cuts the power after each operation the disk logged from
+// start on, four times each with a different choice of which unsynced
+// writes survive (seeded by seed), opens the store on each image and
+// hands it to check, then closes it.
+func replayCrashes(t *testing.T, disk *memFS, start int, path string, seed uint64, check func(n int, img *memFS, st *Store)) {
+	t.Helper()
+	rng := rand.New(rand.NewPCG(seed, seed+1))
 	images := 0
 	for n := start; n <= len(disk.log); n++ {
 		for range 4 {
@@ -151,16 +159,7 @@ func TestPowerLossDuringAForgetKeepsOldOrNew(t *testing.T) {
 			if err != nil {
 				t.Fatalf("after op %d: store does not open: %v", n, err)
 			}
-			if problems := format.CheckTree(treeBytes(t, img, path)); len(problems) > 0 {
-				t.Fatalf("after op %d: the tree does not verify: %v", n, problems)
-			}
-			for i := range keys {
-				v, ok, err := st.Get(keyPath(i), "k")
-				okValue := ok && (v.Value == "old" || v.Value == newValue(i)) || forgotten(i) && !ok
-				if err != nil || !okValue || forgotten(i) && v.Value == newValue(i) {
-					t.Fatalf("after op %d: key %d = %.20q %v %v, want old or new", n, i, v.Value, ok, err)
-				}
-			}
+			check(n, img, st)
 			st.Close()
 		}
 	}
